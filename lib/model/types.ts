@@ -1,0 +1,116 @@
+/**
+ * The one model interface: messages and tool definitions in; an assistant message, tool calls and
+ * token usage out. Providers (OpenAI-compatible, Anthropic, replay, simulated) implement it.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** A tool call requested by the model. `arguments` is the parsed JSON object (or raw text if unparsable). */
+export const ToolCall = z.object({
+  id: z.string(),
+  name: z.string(),
+  arguments: z.union([z.record(z.string(), z.unknown()), z.string()]),
+});
+/** A tool call requested by the model. */
+export type ToolCall = z.infer<typeof ToolCall>;
+
+/** One chat message (provider-neutral). */
+export const ChatMessage = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("system"), content: z.string() }),
+  z.object({ role: z.literal("user"), content: z.string() }),
+  z.object({
+    role: z.literal("assistant"),
+    content: z.string(),
+    toolCalls: z.array(ToolCall).optional(),
+  }),
+  z.object({ role: z.literal("tool"), toolCallId: z.string(), name: z.string(), content: z.string() }),
+]);
+/** One chat message (provider-neutral). */
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** A tool the model may call; `parameters` is a JSON Schema object. */
+export const ToolDefinition = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+  description: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+});
+/** A tool the model may call. */
+export type ToolDefinition = z.infer<typeof ToolDefinition>;
+
+/** Token usage of one call. */
+export const Usage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+/** Token usage of one call. */
+export type Usage = z.infer<typeof Usage>;
+
+/** Options of one generation. */
+export interface GenerateOptions {
+  temperature?: number;
+  maxTokens?: number;
+  /** Number of independent samples wanted (providers without native `n` loop). Default 1. */
+  n?: number;
+  signal?: AbortSignal;
+}
+
+/** What a model returns for one call. */
+export interface GenerateResult {
+  /** One message per requested sample (length = options.n ?? 1). */
+  choices: Array<{ content: string; toolCalls: ToolCall[] }>;
+  usage: Usage;
+  /** Dollar cost of this call from the price table (0 when the model has no price). */
+  costUsd: number;
+  /** Provider-reported model id. */
+  model: string;
+  /** Retries spent before this call succeeded. */
+  retries: number;
+}
+
+/** Per-run information handed to models that need it (the simulator needs the task and sandbox). */
+export interface ModelRunContext {
+  taskId: string;
+  humanMinutes: number;
+  /** Seed for this cell; deterministic models must use it. */
+  seed: number;
+  /** Opaque handles offline models may use (the simulator executes the reference solution through them). */
+  extras?: Record<string, unknown>;
+}
+
+/** A chat model. */
+export interface Model {
+  /** `provider/model`, e.g. `openai/gpt-4o`, `simulated/30`. */
+  readonly name: string;
+  generate(
+    messages: ChatMessage[],
+    tools: ToolDefinition[],
+    options?: GenerateOptions,
+  ): Promise<GenerateResult>;
+}
+
+/** Error kinds a provider can end with after retries are exhausted. */
+export const ModelErrorKind = z.enum([
+  "rate_limit",
+  "server",
+  "timeout",
+  "malformed",
+  "auth",
+  "bad_request",
+  "network",
+]);
+/** Error kinds a provider can end with. */
+export type ModelErrorKind = z.infer<typeof ModelErrorKind>;
+
+/** A typed model failure (retries exhausted or a non-retryable status). */
+export class ModelError extends Error {
+  constructor(
+    readonly kind: ModelErrorKind,
+    message: string,
+    readonly attempts: number,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = "ModelError";
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * `defineTaskFamily(...)`: how a task family is written in TypeScript.
+ *
+ * Semantics follow METR's Task Standard: the agent starts with the instructions only, runs as the
+ * unprivileged `agent` user and submits one string; `setup` (METR's `start`) and scoring run as root.
+ * Hooks run on the host and act on the sandbox through {@link TaskContext.sandbox}, so scoring code and
+ * private assets never enter the sandbox unless a hook copies them into root-only `/root`.
+ *
+ * @example
+ * ```ts
+ * export default defineTaskFamily({
+ *   name: "hello", version: "1.0.0", standardVersion: "1.0.0",
+ *   tasks: { main: { instructions: "Submit the word hello.", humanMinutes: 1, humanSource: "estimate",
+ *     domain: "general_reasoning", quality: "working_implementation",
+ *     summary: "Submit a fixed word.", detail: "A smoke test: ..." } },
+ *   score: (_ctx, submission) => submission.trim() === "hello" ? 1 : 0,
+ *   solution: () => Promise.resolve("hello"),
+ * });
+ * ```
+ * @module
+ */
+import type { Sandbox } from "../sandbox/types.ts";
+import type { TaskManifestInput } from "./schema.ts";
+
+/** What every hook receives. */
+export interface TaskContext {
+  /** `family/task`. */
+  readonly taskId: string;
+  readonly family: string;
+  readonly taskName: string;
+  /** The task's `data` from the manifest. */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The running sandbox (hooks may exec as root). */
+  readonly sandbox: Sandbox;
+  /** Absolute host path of the family directory. */
+  readonly familyDir: string;
+  /** Absolute host path of a file in the family directory. */
+  asset(relativePath: string): string;
+}
+
+/** A score in [0,1], or `null` when the submission needs manual scoring. */
+export type Score = number | null;
+
+/** Result of an intermediate score (METR's IntermediateScoreInfo). */
+export interface IntermediateScore {
+  score: number | null;
+  message?: unknown;
+}
+
+/** The hooks of a family. All run privileged; only `solution`/`wrongAttempt` act as the agent. */
+export interface TaskFamilyHooks {
+  /** METR's `start`: prepare the environment (copy assets, start root-owned services). */
+  setup?(ctx: TaskContext): Promise<void>;
+  /** Score one submission string. Must return a number in [0,1] or null. */
+  score?(ctx: TaskContext, submission: string): Score | Promise<Score>;
+  /** Score the current state mid-run (no submission). */
+  intermediateScore?(ctx: TaskContext): Promise<IntermediateScore>;
+  /**
+   * The reference solution, for QA and the simulated model: acts in the sandbox as the agent user
+   * (`ctx.sandbox.exec(cmd)`) and resolves to the submission string. Never visible to the agent.
+   */
+  solution?(ctx: TaskContext): Promise<string>;
+  /** A plausible wrong attempt (QA: must score below the reference; simulated failures use it). */
+  wrongAttempt?(ctx: TaskContext): Promise<string>;
+  /** Clean up anything outside the sandbox. */
+  teardown?(ctx: TaskContext): Promise<void>;
+}
+
+/** A family as written in `tasks/<family>/family.ts`. */
+export interface TaskFamilyDefinition extends TaskFamilyHooks {
+  name: string;
+  version: string;
+  standardVersion: string;
+  packages?: string[];
+  tasks: Record<string, TaskManifestInput>;
+}
+
+/** Brand that marks an object as made by {@link defineTaskFamily}. */
+export const TASK_FAMILY_BRAND: unique symbol = Symbol.for("evalkit.taskFamily");
+
+/** A family definition, branded. Validation happens in the loader so one bad task spares the rest. */
+export type TaskFamily = TaskFamilyDefinition & { readonly [TASK_FAMILY_BRAND]: true };
+
+/** Declare a task family. The loader validates it (family header, then each task on its own). */
+export function defineTaskFamily(definition: TaskFamilyDefinition): TaskFamily {
+  return Object.freeze({ ...definition, [TASK_FAMILY_BRAND]: true as const });
+}
+
+/** True when `value` was made by {@link defineTaskFamily}. */
+export function isTaskFamily(value: unknown): value is TaskFamily {
+  return typeof value === "object" && value !== null &&
+    (value as Record<symbol, unknown>)[TASK_FAMILY_BRAND] === true;
+}
