@@ -1,0 +1,88 @@
+/**
+ * `deno task qa [--sandbox local|docker] [--tasks <glob>] [--concurrency N] [--json]` — QA every task:
+ * the empty submission scores 0, the reference solution >= 0.9, the wrong attempt below the reference,
+ * and nothing private is readable by the agent. Prints a table; exits 1 on any failure (including
+ * families that failed to load).
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { createSandboxDriver } from "../sandbox/mod.ts";
+import { SandboxDriverName } from "../sandbox/types.ts";
+import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
+import { type QaResult, qaSuite } from "../task/qa.ts";
+import { formatTable } from "../util/table.ts";
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      sandbox: { type: "string", default: "local" },
+      tasks: { type: "string" },
+      dir: { type: "string", default: DEFAULT_TASKS_DIR },
+      concurrency: { type: "string", default: "2" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "usage: deno task qa [--sandbox local|docker] [--tasks <glob,...>] [--concurrency N] [--json]",
+    );
+    Deno.exit(0);
+  }
+  const driverName = SandboxDriverName.safeParse(values.sandbox);
+  if (!driverName.success) {
+    console.error(`error: --sandbox must be local or docker, got "${values.sandbox}"`);
+    Deno.exit(2);
+  }
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    console.error(`error: --concurrency must be a positive integer, got "${values.concurrency}"`);
+    Deno.exit(2);
+  }
+  const suite = await loadSuite(values.dir);
+  const tasks = selectTasks(suite.tasks, values.tasks);
+  if (tasks.length === 0 && suite.errors.length === 0) {
+    console.error(`error: no task matches ${values.tasks ?? "(all)"}`);
+    Deno.exit(2);
+  }
+  const driver = await createSandboxDriver(driverName.data);
+  const started = performance.now();
+  const log = (r: QaResult) => {
+    if (!values.json) {
+      console.error(`${r.passed ? "pass" : "FAIL"}  ${r.taskId}  (${(r.durationMs / 1000).toFixed(1)} s)`);
+    }
+  };
+  const results = await qaSuite(tasks, driver, { concurrency, onResult: log });
+  const totalSeconds = (performance.now() - started) / 1000;
+  const loadFailures = suite.errors.map((e) => ({
+    taskId: `${e.family}${e.task ? "/" + e.task : ""}`,
+    reason: e.message,
+  }));
+  const failed = results.filter((r) => !r.passed).length + loadFailures.length;
+  if (values.json) {
+    console.log(JSON.stringify({ sandbox: driverName.data, totalSeconds, results, loadFailures }, null, 2));
+  } else {
+    console.log(formatTable(results.map((r) => ({
+      task: r.taskId,
+      bucket: r.bucket,
+      empty: r.emptyScore,
+      reference: r.referenceScore,
+      wrong: r.wrongScore,
+      private: r.privacyOk === null ? "-" : r.privacyOk ? "ok" : "LEAK",
+      seconds: Math.round(r.durationMs / 100) / 10,
+      status: r.passed ? "pass" : "FAIL",
+    }))));
+    for (const r of results.filter((r) => !r.passed)) {
+      for (const reason of r.reasons) console.log(`FAIL ${r.taskId}: ${reason}`);
+    }
+    for (const f of loadFailures) console.log(`FAIL ${f.taskId}: ${f.reason}`);
+    console.log(
+      `QA (${driverName.data}): ${
+        results.length - (failed - loadFailures.length)
+      } passed, ${failed} failed, ` +
+        `${totalSeconds.toFixed(1)} s total`,
+    );
+  }
+  Deno.exit(failed ? 1 : 0);
+}

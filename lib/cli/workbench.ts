@@ -1,0 +1,326 @@
+/**
+ * The workbench, like METR's: start a task environment, run commands or an agent in it, score a
+ * submission, export files, destroy it.
+ *
+ * ```
+ * deno task workbench start <task-id> [--sandbox local|docker]     # prints the environment id
+ * deno task workbench list
+ * deno task workbench exec <env> [--root] -- <command…>
+ * deno task workbench agent <env> <agent-dir> "<command>"          # runs as agent in /home/agent/scaffolding
+ * deno task workbench score <env> [--submission <text>]            # default: /home/agent/submission.txt
+ * deno task workbench export <env> <find -path pattern> [--out <dir>]
+ * deno task workbench destroy <env>
+ * deno task workbench run <task-id> --cmd "<command>" [--sandbox …] # start, run, score, destroy
+ * ```
+ *
+ * A started environment is held by a small detached process that owns the sandbox (so the local
+ * bubblewrap sandbox outlives the `start` command) and answers requests on a Unix socket; its state
+ * file lives in `runs/workbench/<env>.json`.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { createSandboxDriver } from "../sandbox/mod.ts";
+import { SandboxDriverName } from "../sandbox/types.ts";
+import { startTaskEnvironment, SUBMISSION_PATH, type TaskEnvironment } from "../task/environment.ts";
+import { DEFAULT_TASKS_DIR, loadSuite } from "../task/loader.ts";
+import { join, PROJECT_ROOT } from "../util/path.ts";
+
+const STATE_DIR = Deno.env.get("EVALKIT_WORKBENCH_DIR") ?? join(PROJECT_ROOT, "runs", "workbench");
+
+const EnvState = z.object({
+  envId: z.string(),
+  taskId: z.string(),
+  sandbox: SandboxDriverName,
+  pid: z.number(),
+  socket: z.string(),
+  startedAt: z.string(),
+  instructions: z.string(),
+});
+type EnvState = z.infer<typeof EnvState>;
+
+const Request = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("exec"), command: z.array(z.string()).min(1), root: z.boolean().default(false) }),
+  z.object({ op: z.literal("agent"), agentDir: z.string(), command: z.string() }),
+  z.object({ op: z.literal("score"), submission: z.string().optional() }),
+  z.object({ op: z.literal("export"), pattern: z.string(), out: z.string() }),
+  z.object({ op: z.literal("destroy") }),
+]);
+type Request = z.infer<typeof Request>;
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  Deno.exit(2);
+}
+
+async function readState(envId: string): Promise<EnvState> {
+  const file = join(STATE_DIR, `${envId}.json`);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch {
+    fail(`no environment "${envId}" (no ${file}); see \`deno task workbench list\``);
+  }
+  return EnvState.parse(JSON.parse(text));
+}
+
+async function send(envId: string, request: Request): Promise<Record<string, unknown>> {
+  const state = await readState(envId);
+  let conn: Deno.UnixConn;
+  try {
+    conn = await Deno.connect({ transport: "unix", path: state.socket });
+  } catch {
+    fail(
+      `environment "${envId}" is not answering (holder pid ${state.pid} gone?); remove ${STATE_DIR}/${envId}.json`,
+    );
+  }
+  await conn.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
+  const text = await new Response(conn.readable).text();
+  const reply = JSON.parse(text) as Record<string, unknown>;
+  if (reply.error) fail(String(reply.error));
+  return reply;
+}
+
+/** The detached holder: owns one environment, serves requests until destroyed. */
+async function hold(envId: string, taskId: string, sandbox: SandboxDriverName, dir: string): Promise<void> {
+  await Deno.mkdir(STATE_DIR, { recursive: true });
+  const socket = join(STATE_DIR, `${envId}.sock`);
+  const stateFile = join(STATE_DIR, `${envId}.json`);
+  const errorFile = join(STATE_DIR, `${envId}.error`);
+  let env: TaskEnvironment;
+  try {
+    const suite = await loadSuite(dir);
+    const task = suite.tasks.find((t) => t.id === taskId);
+    if (!task) throw new Error(`no task "${taskId}" (see deno task tasks)`);
+    env = await startTaskEnvironment(task, await createSandboxDriver(sandbox));
+  } catch (error) {
+    await Deno.writeTextFile(errorFile, error instanceof Error ? error.message : String(error));
+    Deno.exit(1);
+  }
+  const listener = Deno.listen({ transport: "unix", path: socket });
+  const cleanup = async () => {
+    await env.destroy();
+    await Deno.remove(stateFile).catch(() => {});
+    await Deno.remove(socket).catch(() => {});
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, async () => {
+      await cleanup();
+      Deno.exit(0);
+    });
+  }
+  const state: EnvState = {
+    envId,
+    taskId,
+    sandbox,
+    pid: Deno.pid,
+    socket,
+    startedAt: new Date().toISOString(),
+    instructions: env.instructions,
+  };
+  await Deno.writeTextFile(stateFile, JSON.stringify(state, null, 2));
+  for await (const conn of listener) {
+    const line = (await readLine(conn)) ?? "";
+    let reply: Record<string, unknown>;
+    let destroy = false;
+    try {
+      const request = Request.parse(JSON.parse(line));
+      destroy = request.op === "destroy";
+      reply = await handle(env, request);
+    } catch (error) {
+      reply = { error: error instanceof Error ? error.message : String(error) };
+    }
+    await conn.write(new TextEncoder().encode(JSON.stringify(reply)));
+    conn.close();
+    if (destroy) {
+      listener.close();
+      await cleanup();
+      Deno.exit(0);
+    }
+  }
+}
+
+async function readLine(conn: Deno.Conn): Promise<string | undefined> {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(65536);
+  let text = "";
+  while (!text.includes("\n")) {
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    text += decoder.decode(buffer.subarray(0, n), { stream: true });
+  }
+  return text.split("\n")[0];
+}
+
+async function handle(env: TaskEnvironment, request: Request): Promise<Record<string, unknown>> {
+  switch (request.op) {
+    case "exec": {
+      const result = await env.sandbox.exec(request.command, { user: request.root ? "root" : "agent" });
+      return { ...result };
+    }
+    case "agent": {
+      await env.sandbox.copyIn(request.agentDir, "/home/agent/scaffolding", { owner: "agent" });
+      const result = await env.sandbox.exec(["bash", "-c", request.command], {
+        user: "agent",
+        cwd: "/home/agent/scaffolding",
+        timeoutMs: 24 * 3600_000,
+      });
+      return { ...result };
+    }
+    case "score": {
+      let submission = request.submission;
+      if (submission === undefined) {
+        submission = await env.sandbox.readTextFile(SUBMISSION_PATH).catch(() => {
+          throw new Error(`no --submission given and ${SUBMISSION_PATH} does not exist`);
+        });
+      }
+      return { score: await env.score(submission), submission };
+    }
+    case "export": {
+      const found = await env.sandbox.exec(["find", ".", "-path", request.pattern], {
+        user: "root",
+        cwd: "/home/agent",
+      });
+      const paths = found.stdout.split("\n").filter(Boolean);
+      for (const path of paths) {
+        const rel = path.replace(/^\.\//, "");
+        await Deno.mkdir(join(request.out, rel, ".."), { recursive: true });
+        await env.sandbox.copyOut(`/home/agent/${rel}`, join(request.out, rel));
+      }
+      return { exported: paths.length, out: request.out };
+    }
+    case "destroy":
+      return { destroyed: true };
+  }
+}
+
+async function start(taskId: string, sandbox: SandboxDriverName, dir: string): Promise<EnvState> {
+  const envId = `${taskId.replace(/[^a-z0-9]+/gi, "-")}-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.mkdir(STATE_DIR, { recursive: true });
+  const child = new Deno.Command("setsid", {
+    args: [Deno.execPath(), "run", "-A", import.meta.filename!, "__hold", envId, taskId, sandbox, dir],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  const stateFile = join(STATE_DIR, `${envId}.json`);
+  const errorFile = join(STATE_DIR, `${envId}.error`);
+  for (let waited = 0; waited < 600_000; waited += 200) {
+    try {
+      return EnvState.parse(JSON.parse(await Deno.readTextFile(stateFile)));
+    } catch { /* not ready yet */ }
+    try {
+      const message = await Deno.readTextFile(errorFile);
+      await Deno.remove(errorFile);
+      fail(`could not start ${taskId}: ${message}`);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  fail(`timed out starting ${taskId}`);
+}
+
+function printExec(reply: Record<string, unknown>): never {
+  if (reply.stdout) Deno.stdout.writeSync(new TextEncoder().encode(String(reply.stdout)));
+  if (reply.stderr) Deno.stderr.writeSync(new TextEncoder().encode(String(reply.stderr)));
+  if (reply.timedOut) console.error("[timed out]");
+  Deno.exit(Number(reply.exitCode ?? 1));
+}
+
+if (import.meta.main) {
+  const [command, ...rest] = Deno.args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      sandbox: { type: "string", default: "local" },
+      dir: { type: "string", default: DEFAULT_TASKS_DIR },
+      root: { type: "boolean", default: false },
+      submission: { type: "string" },
+      out: { type: "string" },
+      cmd: { type: "string" },
+    },
+  });
+  const sandbox = SandboxDriverName.safeParse(values.sandbox);
+  if (!sandbox.success) fail(`--sandbox must be local or docker, got "${values.sandbox}"`);
+  switch (command) {
+    case "__hold":
+      await hold(positionals[0], positionals[1], SandboxDriverName.parse(positionals[2]), positionals[3]);
+      break;
+    case "start": {
+      if (!positionals[0]) fail("usage: workbench start <task-id> [--sandbox local|docker]");
+      const state = await start(positionals[0], sandbox.data, values.dir);
+      console.log(`environment ${state.envId} started (${state.sandbox}) for ${state.taskId}\n`);
+      console.log(state.instructions);
+      console.log(`\nnext: deno task workbench exec ${state.envId} -- ls -la`);
+      break;
+    }
+    case "list": {
+      const rows: EnvState[] = [];
+      try {
+        for await (const entry of Deno.readDir(STATE_DIR)) {
+          if (entry.name.endsWith(".json")) {
+            rows.push(EnvState.parse(JSON.parse(await Deno.readTextFile(join(STATE_DIR, entry.name)))));
+          }
+        }
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+      for (const r of rows) {
+        console.log(`${r.envId}\t${r.taskId}\t${r.sandbox}\tpid ${r.pid}\t${r.startedAt}`);
+      }
+      if (rows.length === 0) console.log("no environments");
+      break;
+    }
+    case "exec":
+      if (positionals.length < 2) fail("usage: workbench exec <env> [--root] -- <command…>");
+      printExec(await send(positionals[0], { op: "exec", command: positionals.slice(1), root: values.root }));
+      break;
+    case "agent":
+      if (positionals.length < 3) fail('usage: workbench agent <env> <agent-dir> "<command>"');
+      printExec(
+        await send(positionals[0], { op: "agent", agentDir: positionals[1], command: positionals[2] }),
+      );
+      break;
+    case "score": {
+      if (!positionals[0]) fail("usage: workbench score <env> [--submission <text>]");
+      const reply = await send(positionals[0], { op: "score", submission: values.submission });
+      console.log(reply.score === null ? "Task needs manual scoring." : `Task scored. Score: ${reply.score}`);
+      break;
+    }
+    case "export": {
+      if (positionals.length < 2) fail("usage: workbench export <env> <pattern> [--out <dir>]");
+      const out = values.out ?? join(STATE_DIR, positionals[0], "export");
+      const reply = await send(positionals[0], { op: "export", pattern: positionals[1], out });
+      console.log(`exported ${reply.exported} files to ${reply.out}`);
+      break;
+    }
+    case "destroy":
+      if (!positionals[0]) fail("usage: workbench destroy <env>");
+      await send(positionals[0], { op: "destroy" });
+      console.log(`environment ${positionals[0]} destroyed`);
+      break;
+    case "run": {
+      if (!positionals[0] || !values.cmd) {
+        fail('usage: workbench run <task-id> --cmd "<command>" [--sandbox …]');
+      }
+      const suite = await loadSuite(values.dir);
+      const task = suite.tasks.find((t) => t.id === positionals[0]) ?? fail(`no task "${positionals[0]}"`);
+      const env = await startTaskEnvironment(task, await createSandboxDriver(sandbox.data));
+      try {
+        const result = await env.sandbox.exec(["bash", "-c", values.cmd], { user: "agent" });
+        console.log(result.stdout + result.stderr);
+        const submission = await env.sandbox.readTextFile(SUBMISSION_PATH).catch(() => "");
+        const score = await env.score(submission);
+        console.log(score === null ? "Task needs manual scoring." : `Task scored. Score: ${score}`);
+      } finally {
+        await env.destroy();
+      }
+      break;
+    }
+    default:
+      fail("usage: workbench start|list|exec|agent|score|export|destroy|run … (see lib/cli/workbench.ts)");
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * The life of one task environment, in METR's order: create the sandbox (network only if the task is
+ * permitted it), run the family's `setup` as root, hand the agent its instructions (also written to
+ * `/home/agent/instructions.txt`, as METR's workbench does), then score one submission string
+ * privileged, and destroy everything.
+ *
+ * Every hook call is guarded: a throwing hook, a hook that outlives its timeout, or a score outside
+ * [0,1] becomes a {@link TaskHookError} naming the task and hook.
+ *
+ * @module
+ */
+import { join } from "../util/path.ts";
+import { AGENT_HOME, type Sandbox, type SandboxDriver } from "../sandbox/types.ts";
+import type { IntermediateScore, Score, TaskContext } from "./define.ts";
+import { TaskHookError } from "./errors.ts";
+import type { LoadedTask } from "./loader.ts";
+
+/** Where the agent finds its instructions (METR workbench convention). */
+export const INSTRUCTIONS_PATH = `${AGENT_HOME}/instructions.txt`;
+/** Where an agent may leave its submission (METR workbench convention). */
+export const SUBMISSION_PATH = `${AGENT_HOME}/submission.txt`;
+
+/** Timeouts of the privileged hooks, in ms. */
+export interface HookTimeouts {
+  setup: number;
+  score: number;
+  solution: number;
+  teardown: number;
+}
+
+/** Defaults: generous, because some tasks compile or train in setup/scoring. */
+export const DEFAULT_HOOK_TIMEOUTS: HookTimeouts = {
+  setup: 300_000,
+  score: 300_000,
+  solution: 300_000,
+  teardown: 60_000,
+};
+
+/** A started task environment. */
+export interface TaskEnvironment {
+  readonly task: LoadedTask;
+  readonly sandbox: Sandbox;
+  /** The instructions, exactly as the agent receives them. */
+  readonly instructions: string;
+  readonly context: TaskContext;
+  /** Score a submission (privileged). Resolves to a number in [0,1] or null (manual scoring). */
+  score(submission: string): Promise<Score>;
+  /** Intermediate score, when the family defines one. */
+  intermediateScore(): Promise<IntermediateScore>;
+  /** Run the reference solution as the agent; resolves to its submission. */
+  runSolution(): Promise<string>;
+  /** Run the plausible wrong attempt as the agent; resolves to its submission. */
+  runWrongAttempt(): Promise<string>;
+  /** Tear down and close the sandbox. Idempotent; never throws (teardown errors are returned). */
+  destroy(): Promise<TaskHookError | undefined>;
+}
+
+/** Options of {@link startTaskEnvironment}. */
+export interface StartOptions {
+  timeouts?: Partial<HookTimeouts>;
+}
+
+/** Create the sandbox, run setup, write the instructions. Closes the sandbox if setup fails. */
+export async function startTaskEnvironment(
+  task: LoadedTask,
+  driver: SandboxDriver,
+  options: StartOptions = {},
+): Promise<TaskEnvironment> {
+  const timeouts = { ...DEFAULT_HOOK_TIMEOUTS, ...options.timeouts };
+  const { manifest, family } = task;
+  const sandbox = await driver.create({
+    network: (manifest.permissions as string[]).includes("full_internet"),
+    packages: family.header.packages,
+    label: task.id,
+    cpus: manifest.resources.cpus,
+    memoryGb: manifest.resources.memoryGb,
+  });
+  const definition = family.definition;
+  const context: TaskContext = Object.freeze({
+    taskId: task.id,
+    family: family.name,
+    taskName: task.name,
+    data: manifest.data,
+    sandbox,
+    familyDir: family.dir,
+    asset: (relativePath: string) => join(family.dir, relativePath),
+  });
+  try {
+    if (definition.setup) {
+      await guard(task.id, "setup", timeouts.setup, () => definition.setup!(context));
+    }
+    await sandbox.writeFile(INSTRUCTIONS_PATH, manifest.instructions + "\n", { owner: "agent", mode: 0o644 });
+  } catch (error) {
+    await sandbox.close().catch(() => {});
+    throw error;
+  }
+
+  let destroyed: Promise<TaskHookError | undefined> | undefined;
+  return {
+    task,
+    sandbox,
+    instructions: manifest.instructions,
+    context,
+    async score(submission: string): Promise<Score> {
+      if (!definition.score) {
+        if (definition.intermediateScore) {
+          const result = await guard(
+            task.id,
+            "intermediateScore",
+            timeouts.score,
+            () => definition.intermediateScore!(context),
+          );
+          return validateScore(task.id, "intermediateScore", result.score);
+        }
+        return null; // METR: no score method means manual scoring.
+      }
+      const value = await guard(
+        task.id,
+        "score",
+        timeouts.score,
+        () => Promise.resolve(definition.score!(context, submission)),
+      );
+      return validateScore(task.id, "score", value);
+    },
+    async intermediateScore(): Promise<IntermediateScore> {
+      if (!definition.intermediateScore) {
+        throw new TaskHookError(task.id, "intermediateScore", "this family defines no intermediate scoring");
+      }
+      const result = await guard(
+        task.id,
+        "intermediateScore",
+        timeouts.score,
+        () => definition.intermediateScore!(context),
+      );
+      return { ...result, score: validateScore(task.id, "intermediateScore", result.score) };
+    },
+    runSolution(): Promise<string> {
+      if (!definition.solution) {
+        return Promise.reject(new TaskHookError(task.id, "solution", "no reference solution defined"));
+      }
+      return guard(task.id, "solution", timeouts.solution, () => definition.solution!(context)).then((s) =>
+        validateSubmission(task.id, "solution", s)
+      );
+    },
+    runWrongAttempt(): Promise<string> {
+      if (!definition.wrongAttempt) {
+        return Promise.reject(new TaskHookError(task.id, "wrongAttempt", "no wrong attempt defined"));
+      }
+      return guard(task.id, "wrongAttempt", timeouts.solution, () => definition.wrongAttempt!(context)).then((
+        s,
+      ) => validateSubmission(task.id, "wrongAttempt", s));
+    },
+    destroy(): Promise<TaskHookError | undefined> {
+      destroyed ??= (async () => {
+        let failure: TaskHookError | undefined;
+        if (definition.teardown) {
+          try {
+            await guard(task.id, "teardown", timeouts.teardown, () => definition.teardown!(context));
+          } catch (error) {
+            failure = error instanceof TaskHookError
+              ? error
+              : new TaskHookError(task.id, "teardown", String(error));
+          }
+        }
+        await sandbox.close();
+        return failure;
+      })();
+      return destroyed;
+    },
+  };
+}
+
+/** Check a hook's score: a finite number in [0,1], or null. */
+export function validateScore(taskId: string, hook: string, value: unknown): Score {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TaskHookError(
+      taskId,
+      hook,
+      `returned ${JSON.stringify(value) ?? String(value)}, not a number in [0,1]`,
+    );
+  }
+  if (value < 0 || value > 1) throw new TaskHookError(taskId, hook, `returned ${value}, outside [0,1]`);
+  return value;
+}
+
+function validateSubmission(taskId: string, hook: string, value: unknown): string {
+  if (typeof value !== "string") {
+    throw new TaskHookError(taskId, hook, `must resolve to the submission string, got ${typeof value}`);
+  }
+  return value;
+}
+
+/** Run a hook with a timeout; wrap anything it throws in a TaskHookError naming the task and hook. */
+export async function guard<T>(
+  taskId: string,
+  hook: string,
+  timeoutMs: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TaskHookError(taskId, hook, `timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), timeout]);
+  } catch (error) {
+    if (error instanceof TaskHookError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TaskHookError(taskId, hook, `threw: ${message}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * Finds and validates every task family under a directory (default `tasks/`).
+ *
+ * A family is a directory holding either `family.ts` (the TypeScript standard, default export made
+ * by `defineTaskFamily`) or `<dir>.py` (an unmodified METR Task Standard family, run through the
+ * Python bridge). Validation is per family and then per task: a bad field in one task is reported with
+ * the family, task and field, and the family's other tasks still load; a family that fails to import
+ * is reported and the other families still load.
+ *
+ * @module
+ */
+import { fromFileUrl, join, resolve, toFileUrl } from "../util/path.ts";
+import { type Bucket, bucketOf, type BucketScheme, DEFAULT_BUCKETS } from "./buckets.ts";
+import { isTaskFamily, type TaskFamily } from "./define.ts";
+import { TaskLoadError } from "./errors.ts";
+import { FamilyHeader, TaskManifest, TaskName } from "./schema.ts";
+import type { z } from "zod";
+
+/** A validated task, ready to run. */
+export interface LoadedTask {
+  /** `family/task`. */
+  readonly id: string;
+  readonly name: string;
+  readonly family: LoadedFamily;
+  readonly manifest: TaskManifest;
+  readonly bucket: Bucket;
+}
+
+/** A validated family and its valid tasks. */
+export interface LoadedFamily {
+  readonly name: string;
+  /** Absolute host path. */
+  readonly dir: string;
+  /** `typescript` or `metr-python`. */
+  readonly format: "typescript" | "metr-python";
+  readonly header: FamilyHeader;
+  readonly definition: TaskFamily;
+  readonly tasks: LoadedTask[];
+}
+
+/** Everything found under a tasks directory. */
+export interface Suite {
+  readonly dir: string;
+  readonly families: LoadedFamily[];
+  readonly tasks: LoadedTask[];
+  readonly errors: TaskLoadError[];
+}
+
+/** Options of {@link loadSuite}. */
+export interface LoadSuiteOptions {
+  /** Bucket scheme used to derive each task's bucket. */
+  buckets?: BucketScheme;
+}
+
+/** The project's bundled `tasks/` directory. */
+export const DEFAULT_TASKS_DIR: string = fromFileUrl(new URL("../../tasks/", import.meta.url));
+
+/** Load every family under `dir`. Never throws for a bad family: problems land in `errors`. */
+export async function loadSuite(
+  dir: string = DEFAULT_TASKS_DIR,
+  options: LoadSuiteOptions = {},
+): Promise<Suite> {
+  const root = resolve(dir);
+  const entries: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(root)) {
+      if (entry.isDirectory && !entry.name.startsWith(".") && !entry.name.startsWith("_")) {
+        entries.push(entry.name);
+      }
+    }
+  } catch (error) {
+    throw new Error(`cannot read tasks directory ${root}: ${(error as Error).message}`);
+  }
+  entries.sort();
+  const families: LoadedFamily[] = [];
+  const errors: TaskLoadError[] = [];
+  for (const name of entries) {
+    const result = await loadFamilyDir(join(root, name), options);
+    if (result.family) families.push(result.family);
+    errors.push(...result.errors);
+  }
+  return { dir: root, families, tasks: families.flatMap((f) => f.tasks), errors };
+}
+
+/** Load one family directory. */
+export async function loadFamilyDir(
+  dir: string,
+  options: LoadSuiteOptions = {},
+): Promise<{ family?: LoadedFamily; errors: TaskLoadError[] }> {
+  const dirName = dir.replace(/\/+$/, "").split("/").pop() ?? dir;
+  const tsFile = join(dir, "family.ts");
+  const pyFile = join(dir, `${dirName}.py`);
+  let definition: TaskFamily;
+  let format: LoadedFamily["format"];
+  try {
+    if (await exists(tsFile)) {
+      format = "typescript";
+      definition = await importTypeScriptFamily(dirName, tsFile);
+    } else if (await exists(pyFile)) {
+      format = "metr-python";
+      const bridge = await import("./python_bridge.ts");
+      definition = await bridge.loadPythonFamily(dir);
+    } else {
+      return {
+        errors: [new TaskLoadError(dirName, undefined, undefined, `no family.ts or ${dirName}.py in ${dir}`)],
+      };
+    }
+  } catch (error) {
+    if (error instanceof TaskLoadError) return { errors: [error] };
+    return { errors: [new TaskLoadError(dirName, undefined, undefined, describe(error))] };
+  }
+  return validateFamily(dirName, dir, format, definition, options.buckets ?? DEFAULT_BUCKETS);
+}
+
+async function importTypeScriptFamily(dirName: string, file: string): Promise<TaskFamily> {
+  let module: Record<string, unknown>;
+  try {
+    module = await import(toFileUrl(file).href);
+  } catch (error) {
+    throw new TaskLoadError(dirName, undefined, "family.ts", `failed to import: ${describe(error)}`);
+  }
+  if (!isTaskFamily(module.default)) {
+    throw new TaskLoadError(
+      dirName,
+      undefined,
+      "family.ts",
+      "default export must be made by defineTaskFamily(...)",
+    );
+  }
+  return module.default;
+}
+
+/** Validate a family definition: header first, then each task on its own. */
+export function validateFamily(
+  dirName: string,
+  dir: string,
+  format: LoadedFamily["format"],
+  definition: TaskFamily,
+  buckets: BucketScheme = DEFAULT_BUCKETS,
+): { family?: LoadedFamily; errors: TaskLoadError[] } {
+  const errors: TaskLoadError[] = [];
+  const header = FamilyHeader.safeParse(definition);
+  if (!header.success) {
+    return { errors: zodErrors(header.error, dirName, undefined, "") };
+  }
+  if (header.data.name !== dirName) {
+    return {
+      errors: [
+        new TaskLoadError(
+          dirName,
+          undefined,
+          "name",
+          `family name "${header.data.name}" must equal its directory name`,
+        ),
+      ],
+    };
+  }
+  for (
+    const hook of ["setup", "score", "intermediateScore", "solution", "wrongAttempt", "teardown"] as const
+  ) {
+    const value = (definition as unknown as Record<string, unknown>)[hook];
+    if (value !== undefined && typeof value !== "function") {
+      errors.push(
+        new TaskLoadError(dirName, undefined, hook, `${hook} must be a function, got ${typeof value}`),
+      );
+    }
+  }
+  if (errors.length) return { errors };
+  const tasks: LoadedTask[] = [];
+  const family: LoadedFamily = {
+    name: header.data.name,
+    dir: resolve(dir),
+    format,
+    header: header.data,
+    definition,
+    tasks,
+  };
+  const rawTasks = definition.tasks;
+  if (typeof rawTasks !== "object" || rawTasks === null || Object.keys(rawTasks).length === 0) {
+    return { errors: [new TaskLoadError(dirName, undefined, "tasks", "a family needs at least one task")] };
+  }
+  for (const [taskName, raw] of Object.entries(rawTasks)) {
+    const nameCheck = TaskName.safeParse(taskName);
+    if (!nameCheck.success) {
+      errors.push(new TaskLoadError(dirName, taskName, "name", nameCheck.error.issues[0].message));
+      continue;
+    }
+    const parsed = TaskManifest.safeParse(raw);
+    if (!parsed.success) {
+      errors.push(...zodErrors(parsed.error, dirName, taskName, `tasks.${taskName}.`));
+      continue;
+    }
+    let bucket: Bucket;
+    try {
+      bucket = bucketOf(parsed.data.humanMinutes, buckets);
+    } catch (error) {
+      errors.push(new TaskLoadError(dirName, taskName, `tasks.${taskName}.humanMinutes`, describe(error)));
+      continue;
+    }
+    tasks.push({ id: `${family.name}/${taskName}`, name: taskName, family, manifest: parsed.data, bucket });
+  }
+  if (!definition.score && !definition.intermediateScore) {
+    // METR: an absent score method means every submission needs manual scoring; allowed but noted by QA.
+  }
+  return { family: tasks.length ? family : undefined, errors };
+}
+
+function zodErrors(
+  error: z.ZodError,
+  family: string,
+  task: string | undefined,
+  prefix: string,
+): TaskLoadError[] {
+  return error.issues.map((issue) => {
+    const field = `${prefix}${issue.path.map(String).join(".")}`.replace(/\.$/, "");
+    return new TaskLoadError(family, task, field || undefined, issue.message);
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message.split("\n")[0];
+  return String(error);
+}
+
+/** Select tasks by glob patterns over task ids (`family/*`, `*hash*`, exact ids); comma-separated allowed. */
+export function selectTasks(tasks: LoadedTask[], patterns: string | string[] | undefined): LoadedTask[] {
+  if (patterns === undefined) return tasks;
+  const list = (Array.isArray(patterns) ? patterns : [patterns]).flatMap((p) => p.split(",")).map((p) =>
+    p.trim()
+  )
+    .filter(Boolean);
+  if (list.length === 0) return tasks;
+  const regexes = list.map(globToRegExp);
+  return tasks.filter((t) => regexes.some((r) => r.test(t.id) || r.test(t.family.name)));
+}
+
+/** Convert a glob (`*`, `?`) to an anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`);
+}
