@@ -1,0 +1,54 @@
+import { assert, assertEquals } from "../util/assert.ts";
+import { fromFileUrl } from "../../lib/util/path.ts";
+import { globToRegExp, loadSuite, selectTasks } from "../../lib/task/loader.ts";
+import { bucketOf, DEFAULT_BUCKETS } from "../../lib/task/buckets.ts";
+
+const BAD = fromFileUrl(new URL("../fixtures/suite_bad/", import.meta.url));
+
+Deno.test("loader: valid tasks of a family load while its bad tasks are reported by family, task and field", async () => {
+  const suite = await loadSuite(BAD);
+  assertEquals(suite.tasks.map((t) => t.id), ["mixed/ok"]);
+  const byKey = new Map(suite.errors.map((e) => [`${e.family}/${e.task ?? ""}:${e.field ?? ""}`, e]));
+  assert(byKey.has("mixed/bad_minutes:tasks.bad_minutes.humanMinutes"), [...byKey.keys()].join(", "));
+  assert(byKey.has("mixed/no_instructions:tasks.no_instructions.instructions"), [...byKey.keys()].join(", "));
+});
+
+Deno.test("loader: bad family name, failing import and a non-branded export are each reported, not thrown", async () => {
+  const suite = await loadSuite(BAD);
+  const families = new Map(suite.errors.filter((e) => !e.task).map((e) => [e.family, e]));
+  assertEquals(families.get("bad_name")?.field, "name");
+  assert(families.get("bad_name")!.reason.includes("snake_case"));
+  assertEquals(families.get("broken_import")?.field, "family.ts");
+  assert(families.get("broken_import")!.reason.includes("fails while importing"));
+  assert(families.get("not_branded")!.reason.includes("defineTaskFamily"));
+});
+
+Deno.test("loader: task ids, buckets and selection by glob", async () => {
+  const suite = await loadSuite(BAD);
+  const task = suite.tasks[0];
+  assertEquals(task.bucket.id, "few_minutes");
+  assertEquals(task.manifest.permissions, []);
+  assertEquals(selectTasks(suite.tasks, "mixed/*").length, 1);
+  assertEquals(selectTasks(suite.tasks, "other/*").length, 0);
+  assert(globToRegExp("a.b/*").test("a.b/c"));
+  assert(!globToRegExp("a.b/*").test("axb/c"));
+});
+
+Deno.test("buckets: factor-4 boundaries, contiguous, and bad minutes rejected", () => {
+  assertEquals(bucketOf(3.99).id, "few_minutes");
+  assertEquals(bucketOf(4).id, "several_minutes");
+  assertEquals(bucketOf(63).id, "under_an_hour");
+  assertEquals(bucketOf(64).id, "few_hours");
+  assertEquals(bucketOf(480).id, "day_long");
+  assertEquals(bucketOf(5000).id, "month_long");
+  for (let i = 1; i < DEFAULT_BUCKETS.length; i++) {
+    assertEquals(DEFAULT_BUCKETS[i].minMinutes, DEFAULT_BUCKETS[i - 1].maxMinutes);
+  }
+  let threw = false;
+  try {
+    bucketOf(Number.NaN);
+  } catch {
+    threw = true;
+  }
+  assert(threw);
+});
