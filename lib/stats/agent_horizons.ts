@@ -1,0 +1,85 @@
+/**
+ * Per-agent point estimates: logistic fit, horizons, bucket rates, weighted average and loss.
+ *
+ * @module
+ */
+import type { Bucket } from "../task/buckets.ts";
+import { aggregateAgent, indexAgents } from "./agent_index.ts";
+import { type BucketRate, bucketRates, HORIZON_BUCKETS, weightedMean } from "./bucket_rates.ts";
+import { fitLogisticUnchecked, type LogisticFit, logLoss } from "./fit_logistic.ts";
+import { horizonLabel, horizonMinutes } from "./horizon.ts";
+import { runColumns, type RunsInput, type WeightScheme, weightsFor } from "./run_columns.ts";
+
+/** Options shared by the horizon functions. Defaults are METR's. */
+export interface HorizonOptions {
+  /** Weight column: "invsqrt" (default), "equal" or "none". */
+  weights?: WeightScheme;
+  /** L2 penalty on the slope (1/C). Default 0.01. */
+  regularization?: number;
+  /** Success probabilities to report horizons at. Default [0.5, 0.8]. */
+  successProbabilities?: readonly number[];
+  /** Duration buckets for the empirical rates. Default METR's five ({@link HORIZON_BUCKETS}). */
+  buckets?: readonly Bucket[];
+  /** Outcome column when the input is a table. Default "score". */
+  scoreColumn?: string;
+  /** Only these agents (default: all, in order of first appearance). */
+  agents?: readonly string[];
+}
+
+/** One agent's point estimate. */
+export interface AgentHorizon {
+  agent: string;
+  /** Scored runs. */
+  runs: number;
+  intercept: number;
+  coefficient: number;
+  converged: boolean;
+  degenerate?: LogisticFit["degenerate"];
+  /** Horizon in minutes per success probability, keyed "p50", "p80", … */
+  horizons: Record<string, number>;
+  /** Weighted mean score over all the agent's runs. */
+  average: number;
+  /** Weighted mean binary cross-entropy of the fit. */
+  loss: number;
+  buckets: BucketRate[];
+}
+
+/** Fit every agent (or `options.agents`) and report horizons, bucket rates, average and loss. */
+export function agentHorizons(input: RunsInput, options: HorizonOptions = {}): AgentHorizon[] {
+  const cols = runColumns(input, { scoreColumn: options.scoreColumn });
+  const w = weightsFor(cols, options.weights ?? "invsqrt");
+  const qs = options.successProbabilities ?? [0.5, 0.8];
+  const index = selectAgents(indexAgents(cols), options.agents);
+  return index.map((a) => {
+    const W = new Float64Array(a.taskX.length), Y = new Float64Array(a.taskX.length);
+    aggregateAgent(a, cols.score, w, null, W, Y);
+    const fit = fitLogisticUnchecked(a.taskX, Y, W, { regularization: options.regularization ?? 0.01 });
+    const horizons: Record<string, number> = {};
+    for (const q of qs) horizons[horizonLabel(q)] = horizonMinutes(fit, q);
+    const rowX = Float64Array.from(a.rows, (r) => cols.x[r]);
+    const rowY = Float64Array.from(a.rows, (r) => cols.score[r]);
+    const rowW = Float64Array.from(a.rows, (r) => w[r]);
+    return {
+      agent: a.agent,
+      runs: a.rows.length,
+      intercept: fit.intercept,
+      coefficient: fit.coefficient,
+      converged: fit.converged,
+      ...(fit.degenerate ? { degenerate: fit.degenerate } : {}),
+      horizons,
+      average: weightedMean(cols.score, w, a.rows),
+      loss: fit.degenerate ? 0 : logLoss(fit, rowX, rowY, rowW),
+      buckets: bucketRates(cols.minutes, cols.score, w, options.buckets ?? HORIZON_BUCKETS, a.rows),
+    };
+  });
+}
+
+/** Keep the named agents, in the given order. @throws Error naming an unknown agent. */
+export function selectAgents<T extends { agent: string }>(all: T[], names?: readonly string[]): T[] {
+  if (!names) return all;
+  return names.map((name) => {
+    const found = all.find((a) => a.agent === name);
+    if (!found) throw new Error(`unknown agent "${name}" (known: ${all.map((a) => a.agent).join(", ")})`);
+    return found;
+  });
+}

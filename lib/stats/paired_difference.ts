@@ -1,0 +1,118 @@
+/**
+ * Paired comparison of two agents under the hierarchical bootstrap: both agents are evaluated on the same
+ * resampled families and tasks in every replicate, so the spread of the difference reflects only how the
+ * agents differ, not which tasks happened to be drawn.
+ *
+ * @module
+ */
+import { aggregateAgent, indexAgents } from "./agent_index.ts";
+import { agentHorizons, type HorizonOptions, selectAgents } from "./agent_horizons.ts";
+import { weightedMean } from "./bucket_rates.ts";
+import { fitLogisticUnchecked } from "./fit_logistic.ts";
+import { horizonMinutes } from "./horizon.ts";
+import { quantiles } from "./quantile.ts";
+import { makeResampler, type ResamplerLevels } from "./resampler.ts";
+import { rng } from "./rng.ts";
+import { runColumns, type RunsInput, weightsFor } from "./run_columns.ts";
+
+/** Options of {@link pairedDifference}. */
+export interface PairedOptions extends Omit<HorizonOptions, "agents" | "successProbabilities"> {
+  /**
+   * What to compare: `"horizon"` (at `successProbability`, default 0.5) or `"successRate"` (weighted mean
+   * score). Default "horizon".
+   */
+  statistic?: "horizon" | "successRate";
+  /** Success probability of the horizon. Default 0.5. */
+  successProbability?: number;
+  /** `"log2"` compares log2 horizons (a log ratio); `"linear"` (default) subtracts minutes / rates. */
+  scale?: "linear" | "log2";
+  replicates?: number;
+  seed?: number;
+  interval?: readonly [number, number];
+  levels?: ResamplerLevels;
+}
+
+/** Distribution of statistic(a) − statistic(b). */
+export interface PairedDifference {
+  a: string;
+  b: string;
+  statistic: "horizon" | "successRate";
+  scale: "linear" | "log2";
+  /** Difference on the full data. */
+  estimate: number;
+  /** Per-replicate difference (NaN where either agent could not be fitted). */
+  replicates: Float64Array;
+  low: number;
+  high: number;
+  /** Share of fitted replicates with a difference > 0. */
+  probabilityPositive: number;
+  /** Replicates where both agents were fitted. */
+  fitted: number;
+}
+
+/** Bootstrap distribution of the difference between agents `a` and `b`. */
+export function pairedDifference(
+  input: RunsInput,
+  a: string,
+  b: string,
+  options: PairedOptions = {},
+): PairedDifference {
+  const cols = runColumns(input, { scoreColumn: options.scoreColumn });
+  const w = weightsFor(cols, options.weights ?? "invsqrt");
+  const statistic = options.statistic ?? "horizon";
+  const scale = options.scale ?? "linear";
+  const q = options.successProbability ?? 0.5;
+  const lambda = options.regularization ?? 0.01;
+  const B = options.replicates ?? 500;
+  const seed = options.seed ?? 0;
+  const interval = options.interval ?? [0.1, 0.9];
+  const pair = selectAgents(indexAgents(cols), [a, b]);
+  const point = agentHorizons(cols, { ...options, agents: [a, b], successProbabilities: [q] });
+  const transform = (v: number) => (scale === "log2" ? Math.log2(v) : v);
+
+  const pointStat = (k: number) =>
+    statistic === "horizon" ? transform(horizonMinutes(point[k], q)) : transform(point[k].average);
+  const estimate = pointStat(0) - pointStat(1);
+
+  const resample = makeResampler(
+    { family: cols.family.codes, task: cols.task.codes, group: cols.agent.codes },
+    options.levels,
+  );
+  const counts = new Uint32Array(cols.n);
+  const out = new Float64Array(B).fill(NaN);
+  const bufs = pair.map((p) => [new Float64Array(p.taskX.length), new Float64Array(p.taskX.length)]);
+  const mult = new Float64Array(cols.n);
+  for (let r = 0; r < B; r++) {
+    resample(rng(seed, r), counts);
+    const stats = pair.map((p, k) => {
+      if (statistic === "successRate") {
+        for (const row of p.rows) mult[row] = w[row] * counts[row];
+        return transform(weightedMean(cols.score, mult, p.rows));
+      }
+      if (!aggregateAgent(p, cols.score, w, counts, bufs[k][0], bufs[k][1])) return NaN;
+      const init = Number.isFinite(point[k].coefficient) ? point[k] : undefined;
+      const fit = fitLogisticUnchecked(p.taskX, bufs[k][1], bufs[k][0], { regularization: lambda, init });
+      return transform(horizonMinutes(fit, q));
+    });
+    out[r] = stats[0] - stats[1];
+  }
+  const [low, high] = quantiles(out, interval);
+  let fitted = 0, positive = 0;
+  for (const d of out) {
+    if (Number.isNaN(d)) continue;
+    fitted++;
+    if (d > 0) positive++;
+  }
+  return {
+    a,
+    b,
+    statistic,
+    scale,
+    estimate,
+    replicates: out,
+    low,
+    high,
+    probabilityPositive: fitted ? positive / fitted : NaN,
+    fitted,
+  };
+}
