@@ -1,0 +1,164 @@
+/**
+ * METR's `runs.jsonl` format: a fast reader (path, URL or text → validated rows, typed columns and an arquero
+ * table, bad lines reported with their line numbers and skipped), an exporter back to JSONL, and METR's task
+ * weights for tables that lack them.
+ *
+ * @module
+ */
+import * as aq from "arquero";
+import { RunRow } from "./schema.ts";
+import { type RunColumns, runColumns } from "../stats/run_columns.ts";
+import { taskWeights } from "../stats/task_weights.ts";
+
+/** One rejected line. */
+export interface LineError {
+  /** 1-based line number in the source. */
+  line: number;
+  /** The run's task_id, when the line parsed far enough to have one. */
+  taskId?: string;
+  message: string;
+}
+
+/** A loaded runs file. */
+export interface MetrRuns {
+  source: string;
+  /** Valid rows, in file order. */
+  rows: RunRow[];
+  /** The same rows as an arquero table (every RunRow column). */
+  table: aq.ColumnTable;
+  /** The same rows as typed columns for lib/stats. */
+  columns: RunColumns;
+  /** Lines that were skipped, with why. */
+  errors: LineError[];
+}
+
+const COLUMNS = Object.keys(RunRow.shape) as (keyof RunRow)[];
+
+/**
+ * Parse runs.jsonl text. Blank lines are ignored; numeric `run_id`s (METR's human baselines) become strings; a line that is not JSON or fails the {@link RunRow} schema
+ * is reported in `errors` (line number, task id, field and problem) and skipped. Rows lacking
+ * `equal_task_weight`/`invsqrt_task_weight` get METR's weights computed over the valid rows.
+ */
+export function parseMetrRuns(text: string, source = "<text>"): MetrRuns {
+  const rows: RunRow[] = [];
+  const errors: LineError[] = [];
+  let lineNo = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    lineNo++;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
+    if (!line) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      errors.push({ line: lineNo, message: `not valid JSON: ${(e as Error).message}` });
+      continue;
+    }
+    // METR's human-baseline rows carry numeric run ids; the schema wants strings.
+    if (raw && typeof raw === "object" && typeof (raw as { run_id?: unknown }).run_id === "number") {
+      (raw as { run_id: unknown }).run_id = String((raw as { run_id: number }).run_id);
+    }
+    const parsed = RunRow.safeParse(raw);
+    if (parsed.success) rows.push(parsed.data);
+    else {
+      const taskId = typeof (raw as { task_id?: unknown })?.task_id === "string"
+        ? (raw as { task_id: string }).task_id
+        : undefined;
+      const message = parsed.error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.message}`).join(
+        "; ",
+      );
+      errors.push({ line: lineNo, ...(taskId ? { taskId } : {}), message });
+    }
+  }
+  fillTaskWeights(rows);
+  const table = rowsToTable(rows);
+  return { source, rows, table, columns: runColumns(table), errors };
+}
+
+/**
+ * Read runs.jsonl from a file path or an http(s)/file URL.
+ * @throws Error naming the source when it cannot be read
+ */
+export async function readMetrRuns(source: string | URL): Promise<MetrRuns> {
+  const name = String(source);
+  let text: string;
+  try {
+    if (source instanceof URL || /^https?:\/\//.test(name)) {
+      const res = await fetch(source);
+      if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
+      text = await res.text();
+    } else if (name.startsWith("file:")) {
+      text = await Deno.readTextFile(new URL(name));
+    } else {
+      text = await Deno.readTextFile(name);
+    }
+  } catch (e) {
+    throw new Error(`cannot read runs from ${name}: ${(e as Error).message}`);
+  }
+  return parseMetrRuns(text, name);
+}
+
+/** Fill missing task weights in place (both columns are recomputed if any row lacks either). */
+export function fillTaskWeights(rows: RunRow[]): RunRow[] {
+  if (rows.every((r) => r.equal_task_weight !== null && r.invsqrt_task_weight !== null)) return rows;
+  const w = taskWeights({
+    agent: rows.map((r) => r.alias),
+    task: rows.map((r) => r.task_id),
+    family: rows.map((r) => r.task_family),
+  });
+  rows.forEach((r, i) => {
+    r.equal_task_weight = w.equal[i];
+    r.invsqrt_task_weight = w.invsqrt[i];
+  });
+  return rows;
+}
+
+/** Add `equal_task_weight` and `invsqrt_task_weight` columns to an arquero runs table that lacks them. */
+export function withTaskWeights(table: aq.ColumnTable): aq.ColumnTable {
+  const names = table.columnNames();
+  if (names.includes("equal_task_weight") && names.includes("invsqrt_task_weight")) {
+    const eq = table.array("equal_task_weight"), inv = table.array("invsqrt_task_weight");
+    let complete = true;
+    for (let i = 0; i < eq.length && complete; i++) complete = eq[i] != null && inv[i] != null;
+    if (complete) return table;
+  }
+  const w = taskWeights({
+    agent: table.array("alias"),
+    task: table.array("task_id"),
+    family: table.array("task_family"),
+  });
+  return table.assign({ equal_task_weight: Array.from(w.equal), invsqrt_task_weight: Array.from(w.invsqrt) });
+}
+
+/** Validated rows → arquero table with one column per RunRow field. */
+export function rowsToTable(rows: readonly RunRow[]): aq.ColumnTable {
+  const data: Record<string, unknown[]> = {};
+  for (const c of COLUMNS) data[c] = rows.map((r) => r[c]);
+  return aq.table(data);
+}
+
+/**
+ * Export runs (rows or an arquero table) as runs.jsonl text, one JSON object per line. Toolkit-only columns
+ * that are null everywhere are left out, so exporting METR's data gives METR's columns back.
+ */
+export function toRunsJsonl(input: readonly Record<string, unknown>[] | aq.ColumnTable): string {
+  const rows = Array.isArray(input)
+    ? input as readonly Record<string, unknown>[]
+    : (input as aq.ColumnTable).objects() as Record<string, unknown>[];
+  if (rows.length === 0) return "";
+  const keys = Object.keys(rows[0]).filter((k) => rows.some((r) => r[k] !== null && r[k] !== undefined));
+  return rows.map((r) => JSON.stringify(Object.fromEntries(keys.map((k) => [k, r[k] ?? null])))).join("\n") +
+    "\n";
+}
+
+/** Write runs to a runs.jsonl file. */
+export async function writeMetrRuns(
+  path: string,
+  input: readonly Record<string, unknown>[] | aq.ColumnTable,
+): Promise<void> {
+  await Deno.writeTextFile(path, toRunsJsonl(input));
+}
