@@ -1,0 +1,165 @@
+/**
+ * Notebook parameters. A notebook's first code cell calls {@link notebookParams}: every parameter comes
+ * from an `EVALKIT_*` environment variable (so `deno task report` and CI can set them) or falls back to a
+ * documented default, and the result is validated with zod, so a bad value stops the notebook in its
+ * first cell with a message naming the variable.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Environment variables read by {@link notebookParams}. */
+export const PARAM_ENV = {
+  data: "EVALKIT_DATA",
+  releaseDates: "EVALKIT_RELEASE_DATES",
+  seed: "EVALKIT_SEED",
+  runsLog: "EVALKIT_RUNS_LOG",
+  variants: "EVALKIT_VARIANTS",
+  bootstrap: "EVALKIT_BOOTSTRAP",
+  epochs: "EVALKIT_EPOCHS",
+} as const;
+
+/** File name of METR's public run data, as published in January 2025. */
+export const METR_RUNS_FILE = "all_runs_2025-01.jsonl";
+/** File name of METR's model release dates matching {@link METR_RUNS_FILE}. */
+export const METR_RELEASE_DATES_FILE = "release_dates_2025-01.yaml";
+
+/** The four scaffolds of METR's elicitation-impact study, as this toolkit names them. */
+export const DEFAULT_VARIANTS = ["basic", "chat", "all-tools", "all-tools-rm"] as const;
+
+/** Validated notebook parameters. */
+export const NotebookParams = z.object({
+  /** METR runs.jsonl (absolute path). */
+  data: z.string().min(1),
+  /** METR release-dates YAML (absolute path). */
+  releaseDates: z.string().min(1),
+  /** Seed for every random draw in the notebook. */
+  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  /** A run log (JSONL) written by `deno task eval`, or null to run a small grid in the notebook. */
+  runsLog: z.string().min(1).nullable(),
+  /** Scaffold variants to compare. */
+  variants: z.array(z.string().min(1)).min(1),
+  /** Bootstrap replicates for intervals. */
+  bootstrap: z.number().int().min(50).max(100_000),
+  /** Epochs (repeats) per task × variant cell when the notebook runs its own grid. */
+  epochs: z.number().int().min(1).max(100),
+});
+/** Validated notebook parameters. */
+export type NotebookParams = z.infer<typeof NotebookParams>;
+
+/** Default values of the non-path parameters. */
+export const PARAM_DEFAULTS = { seed: 20240307, bootstrap: 1000, epochs: 3 } as const;
+
+/** A parameter that failed validation. */
+export class NotebookParamError extends Error {
+  constructor(readonly variable: string, readonly detail: string) {
+    super(`notebook parameter ${variable}: ${detail}`);
+    this.name = "NotebookParamError";
+  }
+}
+
+/**
+ * The project root: the nearest directory above `start` whose deno.json names this toolkit.
+ * Defaults to the directory of this module, so it works whatever the notebook's working directory is.
+ */
+export function projectRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = resolve(start);
+  for (;;) {
+    try {
+      const config = JSON.parse(Deno.readTextFileSync(join(dir, "deno.json")));
+      if (config?.name === "@evalkit/evalkit") return dir;
+    } catch { /* not here */ }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no evalkit deno.json found above ${start}`);
+    dir = parent;
+  }
+}
+
+/** Where METR's data is looked for by default: `../shared/data/metr/` beside the project root. */
+export function defaultMetrDir(root: string = projectRoot()): string {
+  return resolve(root, "..", "shared", "data", "metr");
+}
+
+function fileExists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function int(env: Record<string, string | undefined>, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  if (!/^\s*\d+\s*$/.test(raw)) {
+    throw new NotebookParamError(variable, `expected a whole number, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function path(env: Record<string, string | undefined>, variable: string, root: string): string | null {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === "") return null;
+  return isAbsolute(raw) ? raw : resolve(root, raw);
+}
+
+/**
+ * Read and validate the notebook parameters.
+ *
+ * - `EVALKIT_DATA` — METR runs.jsonl; default `<root>/../shared/data/metr/all_runs_2025-01.jsonl`.
+ *   Relative paths resolve against the project root. Get the file from METR's public repository.
+ * - `EVALKIT_RELEASE_DATES` — release-dates YAML; default the file beside the runs file.
+ * - `EVALKIT_SEED` — default 20240307. `EVALKIT_BOOTSTRAP` — replicates, default 1000.
+ * - `EVALKIT_RUNS_LOG` — run log from `deno task eval`; default none (the notebook runs its own grid).
+ * - `EVALKIT_VARIANTS` — comma-separated scaffold variants; default `basic,chat,all-tools,all-tools-rm`.
+ * - `EVALKIT_EPOCHS` — repeats per cell for a notebook's own grid, default 3.
+ *
+ * @throws NotebookParamError naming the variable when a value is malformed or a file is missing.
+ */
+export function notebookParams(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+  root: string = projectRoot(),
+): NotebookParams {
+  const data = path(env, PARAM_ENV.data, root) ?? join(defaultMetrDir(root), METR_RUNS_FILE);
+  if (!fileExists(data)) {
+    throw new NotebookParamError(
+      PARAM_ENV.data,
+      `METR runs file not found at ${data}; download all_runs.jsonl from METR's public repository and set ` +
+        `${PARAM_ENV.data} to its path`,
+    );
+  }
+  const releaseDates = path(env, PARAM_ENV.releaseDates, root) ??
+    join(dirname(data), METR_RELEASE_DATES_FILE);
+  if (!fileExists(releaseDates)) {
+    throw new NotebookParamError(PARAM_ENV.releaseDates, `release-dates file not found at ${releaseDates}`);
+  }
+  const runsLog = path(env, PARAM_ENV.runsLog, root);
+  if (runsLog !== null && !fileExists(runsLog)) {
+    throw new NotebookParamError(PARAM_ENV.runsLog, `run log not found at ${runsLog}`);
+  }
+  const variantsRaw = env[PARAM_ENV.variants];
+  const variants = variantsRaw && variantsRaw.trim() !== ""
+    ? variantsRaw.split(",").map((v) => v.trim()).filter((v) => v !== "")
+    : [...DEFAULT_VARIANTS];
+  const candidate = {
+    data,
+    releaseDates,
+    runsLog,
+    variants,
+    seed: int(env, PARAM_ENV.seed, PARAM_DEFAULTS.seed),
+    bootstrap: int(env, PARAM_ENV.bootstrap, PARAM_DEFAULTS.bootstrap),
+    epochs: int(env, PARAM_ENV.epochs, PARAM_DEFAULTS.epochs),
+  };
+  const parsed = NotebookParams.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0]) as keyof typeof PARAM_ENV;
+    throw new NotebookParamError(
+      PARAM_ENV[key] ?? key,
+      `${issue.message} (got ${JSON.stringify(candidate[key])})`,
+    );
+  }
+  return parsed.data;
+}

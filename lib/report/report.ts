@@ -1,0 +1,188 @@
+/**
+ * `buildReport`: execute the notebooks headless, then write one self-contained HTML report
+ * (`index.html`), every named figure as SVG and PNG (`figures/`), the executed notebooks (`notebooks/`)
+ * and the manifest (`manifest.json`).
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { notebookParams, PARAM_ENV, projectRoot } from "../notebook/params.ts";
+import { type ExecutedNotebook, executeNotebook, listNotebooks, NotebookError } from "./execute.ts";
+import { dataFileEntry, gitState, type ReportManifest, toolkitVersion } from "./manifest.ts";
+import { renderReportPage, selfContainedProblems } from "./page.ts";
+import { outerSvg, svgToPng } from "./png.ts";
+import { notebookSection, type ReportSection } from "./sections.ts";
+import { ensureJupyter } from "./setup.ts";
+
+/** Options for {@link buildReport}. */
+export interface ReportOptions {
+  /** Project root; default found from this module's location. */
+  root?: string;
+  /** Directory holding the notebooks; default `<root>/notebooks`. */
+  notebooksDir?: string;
+  /** Notebook names (without `.ipynb`) to include, in this order; default all in the directory. */
+  notebooks?: string[];
+  /** Output directory; default `<root>/out/report`. */
+  outDir?: string;
+  /** Seed passed to every notebook as `EVALKIT_SEED`; default the notebooks' default. */
+  seed?: number;
+  /** Other `EVALKIT_*` parameters for the notebooks (e.g. `EVALKIT_DATA`). */
+  env?: Record<string, string>;
+  /** Also write PNGs; default true. */
+  png?: boolean;
+  /** Notebooks executed at the same time; default 1. */
+  jobs?: number;
+  /** Page title. */
+  title?: string;
+  /** Progress messages; default silent. */
+  log?: (message: string) => void;
+}
+
+/** One written figure. */
+export interface WrittenFigure {
+  name: string;
+  notebook: string;
+  svgPath: string;
+  pngPath: string | null;
+}
+
+/** What {@link buildReport} wrote. */
+export interface ReportResult {
+  indexPath: string;
+  manifestPath: string;
+  figures: WrittenFigure[];
+  executed: ExecutedNotebook[];
+  manifest: ReportManifest;
+}
+
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = { status: "fulfilled", value: await fn(items[i]) };
+      } catch (reason) {
+        results[i] = { status: "rejected", reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** Resolve notebook names to files, with a clear error for unknown names. */
+export async function selectNotebooks(dir: string, names?: string[]): Promise<string[]> {
+  const all = await listNotebooks(dir);
+  if (!names || names.length === 0) return all;
+  return names.map((n) => {
+    const file = all.find((p) => p.endsWith(`/${n.replace(/\.ipynb$/, "")}.ipynb`));
+    if (!file) {
+      const known = all.map((p) => p.split("/").pop()!.replace(/\.ipynb$/, "")).join(", ");
+      throw new Error(`unknown notebook "${n}" (notebooks in ${dir}: ${known})`);
+    }
+    return file;
+  });
+}
+
+/**
+ * Execute the notebooks and write the report.
+ * @throws NotebookError (or an AggregateError of them) naming each failing notebook and cell;
+ *   SetupError when Jupyter or the Deno kernel is missing.
+ */
+export async function buildReport(options: ReportOptions = {}): Promise<ReportResult> {
+  const log = options.log ?? (() => {});
+  const root = resolve(options.root ?? projectRoot());
+  const outDir = resolve(options.outDir ?? join(root, "out", "report"));
+  const files = await selectNotebooks(
+    resolve(options.notebooksDir ?? join(root, "notebooks")),
+    options.notebooks,
+  );
+  if (files.length === 0) throw new Error("no notebooks to execute");
+
+  const env: Record<string, string> = { ...options.env };
+  if (options.seed !== undefined) env[PARAM_ENV.seed] = String(options.seed);
+  // Validate parameters once, up front, with the same rules the notebooks apply.
+  const params = notebookParams({ ...Deno.env.toObject(), ...env }, root);
+  env[PARAM_ENV.seed] = String(params.seed);
+
+  await ensureJupyter();
+  await Deno.mkdir(join(outDir, "figures"), { recursive: true });
+  await Deno.mkdir(join(outDir, "notebooks"), { recursive: true });
+
+  const started = performance.now();
+  const settled = await mapLimit(files, options.jobs ?? 1, async (file) => {
+    const name = file.split("/").pop()!.replace(/\.ipynb$/, "");
+    log(`executing ${name} …`);
+    const done = await executeNotebook(file, { outputPath: join(outDir, "notebooks", `${name}.ipynb`), env });
+    log(`executed ${name} in ${done.seconds.toFixed(1)} s`);
+    return done;
+  });
+  const totalSeconds = (performance.now() - started) / 1000;
+  const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as Error] : []));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new AggregateError(failures, failures.map((f) => f.message).join("\n"));
+  }
+  const executed = settled.map((s) => (s as PromiseFulfilledResult<ExecutedNotebook>).value);
+
+  const sections: ReportSection[] = executed.map((e) => notebookSection(e.notebook, e.name));
+  const seen = new Map<string, string>();
+  for (const s of sections) {
+    for (const f of s.figures) {
+      const other = seen.get(f.name);
+      if (other) throw new NotebookError(s.notebook, [`figure name "${f.name}" is also used by ${other}`]);
+      seen.set(f.name, s.notebook);
+    }
+  }
+
+  const figures: WrittenFigure[] = [];
+  for (const f of sections.flatMap((s) => s.figures)) {
+    const svgPath = join(outDir, "figures", `${f.name}.svg`);
+    await Deno.writeTextFile(svgPath, `<?xml version="1.0" encoding="UTF-8"?>\n${outerSvg(f.svg)}\n`);
+    let pngPath: string | null = null;
+    if (options.png !== false) {
+      pngPath = join(outDir, "figures", `${f.name}.png`);
+      await Deno.writeFile(pngPath, await svgToPng(f.svg));
+    }
+    figures.push({ name: f.name, notebook: f.notebook, svgPath, pngPath });
+  }
+
+  const dataPaths = [params.data, params.releaseDates, ...(params.runsLog ? [params.runsLog] : [])];
+  const manifest: ReportManifest = {
+    toolkit: await toolkitVersion(root),
+    git: await gitState(root),
+    deno: Deno.version.deno,
+    createdAt: new Date().toISOString(),
+    seed: params.seed,
+    params: {
+      [PARAM_ENV.seed]: String(params.seed),
+      [PARAM_ENV.bootstrap]: String(params.bootstrap),
+      [PARAM_ENV.epochs]: String(params.epochs),
+      [PARAM_ENV.variants]: params.variants.join(","),
+      [PARAM_ENV.runsLog]: params.runsLog ?? "(none: notebooks run their own grid)",
+    },
+    dataFiles: await Promise.all(dataPaths.map(dataFileEntry)),
+    notebooks: executed.map((e, i) => ({
+      name: e.name,
+      seconds: e.seconds,
+      figures: sections[i].figures.length,
+      tables: sections[i].tables,
+    })),
+    totalSeconds,
+  };
+  const html = renderReportPage({ title: options.title ?? "evalkit report", sections, manifest });
+  const problems = selfContainedProblems(html);
+  if (problems.length > 0) throw new Error(`report is not self-contained: ${problems.join("; ")}`);
+  const indexPath = join(outDir, "index.html");
+  await Deno.writeTextFile(indexPath, html);
+  const manifestPath = join(outDir, "manifest.json");
+  await Deno.writeTextFile(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
+  log(`wrote ${indexPath} (${figures.length} figures)`);
+  return { indexPath, manifestPath, figures, executed, manifest };
+}
