@@ -1,0 +1,90 @@
+/**
+ * Grid expansion: tasks × variants × models × epochs → cells, each with a stable id and seed.
+ *
+ * @module
+ */
+import type { Variant } from "../agent/variant.ts";
+import { sha256Hex, stableStringify } from "../agent/variant.ts";
+
+/** What a cell needs to know about its task (a subset of the loaded task). */
+export interface CellTask {
+  id: string;
+  family: string;
+  humanMinutes: number;
+  humanSource: string | null;
+}
+
+/** One cell of the grid. */
+export interface Cell {
+  /** Hash of (task id, variant hash, model, epoch): stable across runs of the same grid. */
+  id: string;
+  task: CellTask;
+  variant: Variant;
+  model: string;
+  /** 0-based. */
+  epoch: number;
+  /** 31-bit seed derived from the eval seed and the cell id. */
+  seed: number;
+}
+
+/** The id of a cell: the first 16 hex digits of SHA-256 over its identity. */
+export async function cellId(
+  taskId: string,
+  variantHash: string,
+  model: string,
+  epoch: number,
+): Promise<string> {
+  return (await sha256Hex(stableStringify([taskId, variantHash, model, epoch]))).slice(0, 16);
+}
+
+/** A 31-bit seed derived from the eval seed and a cell id. */
+export async function cellSeed(evalSeed: number, id: string): Promise<number> {
+  const hex = await sha256Hex(`${evalSeed}:${id}`);
+  return parseInt(hex.slice(0, 8), 16) & 0x7fffffff;
+}
+
+/** Expand the grid in a fixed order (task, then variant, then model, then epoch). */
+export async function expandGrid(
+  tasks: CellTask[],
+  variants: Variant[],
+  models: string[],
+  epochs: number,
+  evalSeed: number,
+): Promise<Cell[]> {
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    throw new Error(`epochs must be a positive integer, got ${epochs}`);
+  }
+  const cells: Cell[] = [];
+  const seen = new Set<string>();
+  for (const task of tasks) {
+    for (const variant of variants) {
+      for (const model of models) {
+        for (let epoch = 0; epoch < epochs; epoch++) {
+          const id = await cellId(task.id, variant.hash, model, epoch);
+          if (seen.has(id)) continue; // the same task/variant config listed twice
+          seen.add(id);
+          cells.push({ id, task, variant, model, epoch, seed: await cellSeed(evalSeed, id) });
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/** The eval id of a grid: a stable hash of what defines it, so re-running the same command resumes. */
+export async function evalIdOf(spec: {
+  tasks: string[];
+  variantHashes: string[];
+  models: string[];
+  epochs: number;
+  seed: number;
+}): Promise<string> {
+  const canonical = {
+    tasks: [...spec.tasks].sort(),
+    variants: [...spec.variantHashes].sort(),
+    models: [...spec.models].sort(),
+    epochs: spec.epochs,
+    seed: spec.seed,
+  };
+  return `eval-${(await sha256Hex(stableStringify(canonical))).slice(0, 12)}`;
+}

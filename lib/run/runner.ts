@@ -1,0 +1,216 @@
+/**
+ * `runEval`: expand a grid of tasks × variants × models × epochs, skip the cells its log already finished,
+ * run the rest concurrently, and append every event to `<logDir>/<evalId>.jsonl`.
+ *
+ * Resume semantics: the eval id is a hash of the grid (tasks, variant hashes, models, epochs, seed), so
+ * running the same command again opens the same log. Cells whose last attempt ended `ok` or `limit` are
+ * skipped, cells started but never ended (a crash, a kill) are rerun, and cells that ended `error` are
+ * rerun only with `retryErrors`. Tables keep the last `cell_end` of each cell, so nothing is duplicated.
+ *
+ * @module
+ */
+import type { SandboxDriver } from "../sandbox/types.ts";
+import type { LoadedTask } from "../task/loader.ts";
+import type { Variant } from "../agent/variant.ts";
+import { ToolOptions } from "../agent/tools.ts";
+import "../agent/builtin.ts";
+import { type CellStatus, LOG_FORMAT_VERSION, RunLimits } from "./events.ts";
+import { type Cell, type CellTask, evalIdOf, expandGrid } from "./grid.ts";
+import { LogWriter } from "./log_writer.ts";
+import { type CellPlan, planCell, readCellHistory } from "./resume.ts";
+import { defaultConcurrency, runPool } from "./pool.ts";
+import { type ProgressReporter, silentProgress } from "./progress.ts";
+import { CellCancelledError, type ModelResolver, runCell } from "./cell.ts";
+import { formatIssue, type LogIssue } from "./log_reader.ts";
+
+/** Version recorded in each log header. */
+export const TOOLKIT_VERSION = "0.1.0";
+
+/** Options of {@link runEval}. */
+export interface EvalOptions {
+  tasks: LoadedTask[];
+  variants: Variant[];
+  /** Model names, e.g. `simulated/30`, `openai/gpt-4o`. */
+  models: string[];
+  epochs?: number;
+  /** Eval seed; every cell derives its own seed from it. Default 0. */
+  seed?: number;
+  driver: SandboxDriver;
+  /** Resolves a model name; the CLI passes the model registry's `createModel`. */
+  resolveModel: ModelResolver;
+  /** Directory of the logs (created if missing). */
+  logDir: string;
+  /** Override the eval id (default: a hash of the grid). */
+  evalId?: string;
+  limits?: Partial<RunLimits>;
+  tools?: Partial<ToolOptions>;
+  /** Cells in flight at once. Default: logical cores. */
+  concurrency?: number;
+  /** Rerun cells whose last attempt ended with an error. */
+  retryErrors?: boolean;
+  /** fsync every log line. */
+  fsync?: boolean;
+  progress?: ProgressReporter;
+  /** Abort to stop scheduling; in-flight cells are cancelled and left to be rerun on resume. */
+  signal?: AbortSignal;
+}
+
+/** What {@link runEval} did. */
+export interface EvalSummary {
+  evalId: string;
+  logPath: string;
+  /** Cells in the grid. */
+  total: number;
+  /** Cells run in this invocation. */
+  ran: number;
+  /** Cells skipped because the log already had them finished (or errored, without retry). */
+  skipped: number;
+  counts: Record<CellStatus, number>;
+  plans: Record<CellPlan, number>;
+  cancelled: boolean;
+  durationS: number;
+  /** Bad lines found in an existing log (reported, skipped). */
+  logIssues: LogIssue[];
+}
+
+/** The cell view of a loaded task. */
+export function cellTaskOf(task: LoadedTask): CellTask {
+  return {
+    id: task.id,
+    family: task.family.name,
+    humanMinutes: task.manifest.humanMinutes,
+    humanSource: task.manifest.humanSource,
+  };
+}
+
+/** Run (or resume) an eval. */
+export async function runEval(options: EvalOptions): Promise<EvalSummary> {
+  const t0 = performance.now();
+  const epochs = options.epochs ?? 1;
+  const seed = options.seed ?? 0;
+  if (options.tasks.length === 0) throw new Error("no tasks selected");
+  if (options.variants.length === 0) throw new Error("no variants given");
+  if (options.models.length === 0) throw new Error("no models given");
+  const limits = RunLimits.parse(options.limits ?? {});
+  const toolOptions = ToolOptions.parse(options.tools ?? {});
+  const taskById = new Map(options.tasks.map((t) => [t.id, t]));
+  const cells = await expandGrid(
+    options.tasks.map(cellTaskOf),
+    options.variants,
+    options.models,
+    epochs,
+    seed,
+  );
+  const evalId = options.evalId ?? await evalIdOf({
+    tasks: options.tasks.map((t) => t.id),
+    variantHashes: options.variants.map((v) => v.hash),
+    models: options.models,
+    epochs,
+    seed,
+  });
+  await Deno.mkdir(options.logDir, { recursive: true });
+  const logPath = `${options.logDir.replace(/\/+$/, "")}/${evalId}.jsonl`;
+  const { history, issues } = await readCellHistory(logPath);
+  const resumed = history.size > 0;
+
+  const plans: Record<CellPlan, number> = {
+    new: 0,
+    interrupted: 0,
+    "retry-error": 0,
+    "skip-done": 0,
+    "skip-error": 0,
+  };
+  const toRun: Array<{ cell: Cell; attempt: number }> = [];
+  for (const cell of cells) {
+    const h = history.get(cell.id);
+    const plan = planCell(h, options.retryErrors ?? false);
+    plans[plan]++;
+    if (!plan.startsWith("skip")) toRun.push({ cell, attempt: (h?.attempts ?? 0) + 1 });
+  }
+
+  const writer = LogWriter.open(logPath, { fsync: options.fsync });
+  const progress = options.progress ?? silentProgress;
+  const counts: Record<CellStatus, number> = { ok: 0, limit: 0, error: 0 };
+  const cancel = new AbortController();
+  const onAbort = () => cancel.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) cancel.abort();
+  let ran = 0;
+  try {
+    writer.write({
+      type: "eval_start",
+      t: Date.now(),
+      eval_id: evalId,
+      format_version: LOG_FORMAT_VERSION,
+      toolkit_version: TOOLKIT_VERSION,
+      tasks: options.tasks.map((t) => t.id),
+      variants: options.variants.map((v) => ({
+        name: v.name,
+        scaffold: v.scaffold,
+        args: v.args,
+        hash: v.hash,
+      })),
+      models: options.models,
+      epochs,
+      sandbox: options.driver.name,
+      seed,
+      limits,
+      resumed,
+    });
+    progress.start({
+      evalId,
+      logPath,
+      total: cells.length,
+      toRun: toRun.length,
+      skipped: cells.length - toRun.length,
+    });
+    await runPool(toRun, options.concurrency ?? defaultConcurrency(), async ({ cell, attempt }) => {
+      const started = performance.now();
+      try {
+        const end = await runCell(cell, {
+          evalId,
+          task: taskById.get(cell.task.id)!,
+          driver: options.driver,
+          resolveModel: options.resolveModel,
+          limits,
+          toolOptions,
+          write: (e) => writer.write(e),
+          attempt,
+          cancel: cancel.signal,
+        });
+        ran++;
+        counts[end.status]++;
+        progress.cellDone(cell, {
+          status: end.status,
+          score: end.score,
+          durationS: (performance.now() - started) / 1000,
+          detail: end.limit ?? end.error_source,
+        });
+      } catch (e) {
+        if (!(e instanceof CellCancelledError)) throw e;
+      }
+    }, cancel.signal);
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    writer.close();
+  }
+  const durationS = (performance.now() - t0) / 1000;
+  progress.finish({ ran, counts, durationS, cancelled: cancel.signal.aborted });
+  return {
+    evalId,
+    logPath,
+    total: cells.length,
+    ran,
+    skipped: cells.length - toRun.length,
+    counts,
+    plans,
+    cancelled: cancel.signal.aborted,
+    durationS,
+    logIssues: issues,
+  };
+}
+
+/** Issues as printable lines. */
+export function describeIssues(issues: LogIssue[]): string[] {
+  return issues.map(formatIssue);
+}
