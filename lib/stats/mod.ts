@@ -42,3 +42,13 @@ export {
 } from "./bootstrap_horizons.ts";
 export { type PairedDifference, pairedDifference, type PairedOptions } from "./paired_difference.ts";
 export { bootstrapStatistic } from "./bootstrap_statistic.ts";
+export { type ClusterRobustHorizon, clusterRobustHorizon } from "./cluster_robust.ts";
+export { normalCdf, normalQuantile } from "./normal.ts";
+export {
+  decimalYear,
+  type HorizonTrend,
+  horizonTrend,
+  ols,
+  trendAt,
+  type TrendPoint,
+} from "./doubling_time.ts";

@@ -1,0 +1,108 @@
+/**
+ * Cluster-robust (sandwich) standard errors of one agent's logistic fit and of its log2 horizon — a cheap
+ * analytic check on the bootstrap. Clusters are task families (default) or tasks.
+ *
+ * V = G/(G−1) · H⁻¹ (Σ_c s_c s_cᵀ) H⁻¹, with H the Hessian of the penalised objective at the fit and s_c the
+ * summed score (gradient of the weighted log-loss) of cluster c. The horizon's standard error follows by the
+ * delta method on log2 h = (logit(q) − a) / b.
+ *
+ * @module
+ */
+import { type HorizonOptions, selectAgents } from "./agent_horizons.ts";
+import { indexAgents } from "./agent_index.ts";
+import { fitLogisticUnchecked, sigmoid } from "./fit_logistic.ts";
+import { logit } from "./horizon.ts";
+import { normalQuantile } from "./normal.ts";
+import { runColumns, type RunsInput, weightsFor } from "./run_columns.ts";
+
+/** Result of {@link clusterRobustHorizon}. */
+export interface ClusterRobustHorizon {
+  agent: string;
+  intercept: number;
+  coefficient: number;
+  /** Covariance matrix [[var a, cov], [cov, var b]]. */
+  covariance: [[number, number], [number, number]];
+  seIntercept: number;
+  seCoefficient: number;
+  /** log2 of the horizon at `successProbability` and its standard error. */
+  log2Horizon: number;
+  seLog2Horizon: number;
+  /** Normal-theory interval of the horizon in minutes, at the requested quantiles. */
+  low: number;
+  high: number;
+  clusters: number;
+}
+
+/** Sandwich standard errors of agent `agent`'s fit, clustered by family (default) or task. */
+export function clusterRobustHorizon(
+  input: RunsInput,
+  agent: string,
+  options: Omit<HorizonOptions, "agents" | "successProbabilities"> & {
+    cluster?: "family" | "task";
+    successProbability?: number;
+    interval?: readonly [number, number];
+  } = {},
+): ClusterRobustHorizon {
+  const cols = runColumns(input, { scoreColumn: options.scoreColumn });
+  const w = weightsFor(cols, options.weights ?? "invsqrt");
+  const lambda = options.regularization ?? 0.01;
+  const q = options.successProbability ?? 0.5;
+  const [a] = selectAgents(indexAgents(cols), [agent]);
+  const x = Float64Array.from(a.rows, (r) => cols.x[r]);
+  const y = Float64Array.from(a.rows, (r) => cols.score[r]);
+  const wr = Float64Array.from(a.rows, (r) => w[r]);
+  const fit = fitLogisticUnchecked(x, y, wr, { regularization: lambda });
+  if (fit.degenerate) {
+    throw new Error(`clusterRobustHorizon: agent "${agent}" has a degenerate fit (${fit.degenerate})`);
+  }
+  const keys = options.cluster === "task" ? cols.task.codes : cols.family.codes;
+  const s0 = new Map<number, number>(), s1 = new Map<number, number>();
+  let h00 = 0, h01 = 0, h11 = lambda;
+  for (let k = 0; k < a.rows.length; k++) {
+    const p = sigmoid(fit.intercept + fit.coefficient * x[k]);
+    const r = wr[k] * (p - y[k]);
+    const v = wr[k] * p * (1 - p);
+    h00 += v;
+    h01 += v * x[k];
+    h11 += v * x[k] * x[k];
+    const c = keys[a.rows[k]];
+    s0.set(c, (s0.get(c) ?? 0) + r);
+    s1.set(c, (s1.get(c) ?? 0) + r * x[k]);
+  }
+  let m00 = 0, m01 = 0, m11 = 0;
+  for (const [c, g0] of s0) {
+    const g1 = s1.get(c)!;
+    m00 += g0 * g0;
+    m01 += g0 * g1;
+    m11 += g1 * g1;
+  }
+  const G = s0.size;
+  const det = h00 * h11 - h01 * h01;
+  // H⁻¹
+  const i00 = h11 / det, i01 = -h01 / det, i11 = h00 / det;
+  // H⁻¹ M H⁻¹ (symmetric 2×2)
+  const t00 = i00 * m00 + i01 * m01, t01 = i00 * m01 + i01 * m11;
+  const t10 = i01 * m00 + i11 * m01, t11 = i01 * m01 + i11 * m11;
+  const f = G > 1 ? G / (G - 1) : 1;
+  const v00 = f * (t00 * i00 + t01 * i01);
+  const v01 = f * (t00 * i01 + t01 * i11);
+  const v11 = f * (t10 * i01 + t11 * i11);
+  const aHat = fit.intercept, bHat = fit.coefficient;
+  const l2h = (logit(q) - aHat) / bHat;
+  const da = -1 / bHat, db = -(logit(q) - aHat) / (bHat * bHat);
+  const se = Math.sqrt(da * da * v00 + 2 * da * db * v01 + db * db * v11);
+  const [lo, hi] = options.interval ?? [0.1, 0.9];
+  return {
+    agent,
+    intercept: aHat,
+    coefficient: bHat,
+    covariance: [[v00, v01], [v01, v11]],
+    seIntercept: Math.sqrt(v00),
+    seCoefficient: Math.sqrt(v11),
+    log2Horizon: l2h,
+    seLog2Horizon: se,
+    low: 2 ** (l2h + normalQuantile(lo) * se),
+    high: 2 ** (l2h + normalQuantile(hi) * se),
+    clusters: G,
+  };
+}
