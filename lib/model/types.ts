@@ -74,7 +74,15 @@ export interface ModelRunContext {
   humanMinutes: number;
   /** Seed for this cell; deterministic models must use it. */
   seed: number;
-  /** Opaque handles offline models may use (the simulator executes the reference solution through them). */
+  /**
+   * Scaffold name of the run's variant (`basic`, `chat`, `allTools`, `bestOfN`, …). Optional; the
+   * simulator uses it to pick its per-scaffold skill shift.
+   */
+  scaffold?: string;
+  /**
+   * Opaque handles offline models may use. The simulator reads `attempt` (required by it),
+   * and optionally `textFormat`; see `SimulatorExtras` in `lib/model/simulated.ts`.
+   */
   extras?: Record<string, unknown>;
 }
 
@@ -87,6 +95,12 @@ export interface Model {
     tools: ToolDefinition[],
     options?: GenerateOptions,
   ): Promise<GenerateResult>;
+  /**
+   * Optional: a copy of this model bound to one run (cell). Models that need the task or the sandbox
+   * (the simulator) implement it; stateless providers leave it out. Call it through `bindModel(model, ctx)`
+   * from `lib/model/registry.ts`, which returns the model itself when the method is absent.
+   */
+  forRun?(context: ModelRunContext): Model;
 }
 
 /** Error kinds a provider can end with after retries are exhausted. */
