@@ -1,0 +1,10 @@
+/**
+ * Tables: run logs and METR's runs.jsonl as arquero tables in one tidy schema, and exporters.
+ *
+ * @module
+ */
+export * from "./schema.ts";
+export * from "./metr.ts";
+export * from "./runs_from_log.ts";
+export * from "./tables.ts";
+export * from "./export.ts";

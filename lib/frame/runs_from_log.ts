@@ -1,0 +1,116 @@
+/**
+ * Reduce log events to run rows: one row per cell (the LAST finished attempt of each cell, so resumed and
+ * retried evals never duplicate a run), in the tidy {@link RunRow} schema with METR's column names plus the
+ * toolkit's columns. Pure: events in, rows out.
+ *
+ * @module
+ */
+import type { RunRow } from "./schema.ts";
+import type { CellEndEvent, CellStartEvent, EvalStartEvent, LogEvent } from "../run/events.ts";
+
+/** A run row of this toolkit's logs: {@link RunRow} plus log bookkeeping columns. */
+export interface LogRunRow extends RunRow {
+  eval_id: string;
+  cell_id: string;
+  scaffold: string;
+  status: "ok" | "limit" | "error";
+  /** Attempts the cell took (2+ after a resumed crash or a retried error). */
+  attempts: number;
+  seed: number;
+}
+
+/** Options of {@link RunAccumulator}. */
+export interface RunRowOptions {
+  /** A score at or above this counts as success in `score_binarized`. Default 0.5. */
+  successThreshold?: number;
+}
+
+/** The agent label of a run: model and variant, e.g. `simulated/30 · chat`. */
+export function runAlias(model: string, variant: string): string {
+  return `${model} · ${variant}`;
+}
+
+/** Collects `eval_start`, `cell_start` and `cell_end` events and emits run rows. */
+export class RunAccumulator {
+  readonly #starts = new Map<string, CellStartEvent>();
+  readonly #attempts = new Map<string, number>();
+  readonly #ends = new Map<string, CellEndEvent>();
+  readonly #timeLimits = new Map<string, number | null>();
+  readonly #threshold: number;
+
+  constructor(options: RunRowOptions = {}) {
+    this.#threshold = options.successThreshold ?? 0.5;
+  }
+
+  /** Event types this accumulator needs (others can be skipped unparsed). */
+  static readonly TYPES = ["eval_start", "cell_start", "cell_end"] as const;
+
+  /** Feed one event (any type; irrelevant ones are ignored). */
+  add(event: LogEvent): void {
+    if (event.type === "cell_start") {
+      this.#starts.set(event.run_id, event);
+      const key = `${event.eval_id}\u0000${event.cell}`;
+      this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
+    } else if (event.type === "cell_end") {
+      const start = this.#starts.get(event.run_id);
+      if (!start) return; // an end without its start (a corrupt start line): nothing to describe it with
+      const key = `${start.eval_id}\u0000${event.cell}`;
+      this.#ends.delete(key); // re-insert so map order follows the latest end
+      this.#ends.set(key, event);
+    } else if (event.type === "eval_start") {
+      this.#timeLimits.set(event.eval_id, (event as EvalStartEvent).limits.timeS);
+    }
+  }
+
+  /** The run rows, one per cell, in order of their last `cell_end`. */
+  rows(): LogRunRow[] {
+    const rows: LogRunRow[] = [];
+    for (const [key, end] of this.#ends) {
+      const s = this.#starts.get(end.run_id)!;
+      const score = end.score;
+      rows.push({
+        run_id: end.run_id,
+        task_id: s.task_id,
+        task_family: s.task_family,
+        alias: runAlias(s.model, s.variant),
+        model: s.model,
+        score,
+        score_binarized: score === null ? null : score >= this.#threshold ? 1 : 0,
+        human_minutes: s.human_minutes,
+        human_source: s.human_source,
+        equal_task_weight: null,
+        invsqrt_task_weight: null,
+        started_at: end.started_at,
+        completed_at: end.completed_at,
+        time_limit: this.#timeLimits.get(s.eval_id) ?? null,
+        total_tokens: end.input_tokens + end.output_tokens,
+        dollar_equivalent: end.cost_usd,
+        fatal_error_from: end.error_source,
+        human_score: null,
+        variant: s.variant,
+        variant_hash: s.variant_hash,
+        epoch: s.epoch,
+        input_tokens: end.input_tokens,
+        output_tokens: end.output_tokens,
+        actions: end.actions,
+        duration_s: end.duration_s,
+        limit: end.limit,
+        error: end.error,
+        eval_id: s.eval_id,
+        cell_id: end.cell,
+        scaffold: s.scaffold,
+        status: end.status,
+        attempts: this.#attempts.get(key) ?? 1,
+        seed: s.seed,
+      });
+    }
+    return rows;
+  }
+}
+
+/** Reduce a list of events to run rows. */
+export function runRowsFromEvents(events: Iterable<LogEvent>, options: RunRowOptions = {}): LogRunRow[] {
+  const acc = new RunAccumulator(options);
+  for (const e of events) acc.add(e);
+  return acc.rows();
+}

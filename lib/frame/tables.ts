@@ -1,0 +1,123 @@
+/**
+ * Log → arquero tables: `runs(logDir)` (one row per cell, METR-compatible columns), `events(logDir)` (one
+ * row per event) and `tasks(suite)` (task metadata). Corrupt or truncated log lines are reported (with
+ * `file:line`) and skipped, never thrown.
+ *
+ * @example
+ * ```ts
+ * const { table, issues } = await runs("runs/");
+ * table.groupby("alias").rollup({ success: (d) => op.mean(d.score_binarized) }).print();
+ * ```
+ * @module
+ */
+import * as aq from "arquero";
+import { RunRow } from "./schema.ts";
+import { withTaskWeights } from "./metr.ts";
+import { type LogRunRow, RunAccumulator, type RunRowOptions } from "./runs_from_log.ts";
+import { type LogIssue, readLogs } from "../run/log_reader.ts";
+import type { LogEvent } from "../run/events.ts";
+import { loadSuite, type Suite } from "../task/loader.ts";
+import { taskSummaryRow } from "../task/summary.ts";
+
+/** Column order of a runs table: every {@link RunRow} column, then the log bookkeeping columns. */
+export const RUN_TABLE_COLUMNS: readonly (keyof LogRunRow)[] = [
+  ...(Object.keys(RunRow.shape) as (keyof RunRow)[]),
+  "eval_id",
+  "cell_id",
+  "scaffold",
+  "status",
+  "attempts",
+  "seed",
+];
+
+/** A table with the log lines that could not be read. */
+export interface TableResult {
+  table: aq.ColumnTable;
+  issues: LogIssue[];
+  files: string[];
+}
+
+/** Run rows → arquero table (columns in {@link RUN_TABLE_COLUMNS} order), with METR task weights. */
+export function runRowsToTable(rows: readonly LogRunRow[]): aq.ColumnTable {
+  const data: Record<string, unknown[]> = {};
+  for (const c of RUN_TABLE_COLUMNS) data[c] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    for (const c of RUN_TABLE_COLUMNS) data[c][i] = r[c];
+  }
+  const table = aq.table(data);
+  return rows.length === 0 ? table : withTaskWeights(table);
+}
+
+/** Read the run rows of every `.jsonl` log under `logDir` (or of one log file). */
+export async function runRows(
+  logDir: string,
+  options: RunRowOptions = {},
+): Promise<{ rows: LogRunRow[]; issues: LogIssue[]; files: string[] }> {
+  const acc = new RunAccumulator(options);
+  const { files, issues } = await readLogs(logDir, {
+    types: RunAccumulator.TYPES,
+    onEvent: (e) => acc.add(e),
+  });
+  return { rows: acc.rows(), issues, files };
+}
+
+/** The runs of a log directory as an arquero table (one row per cell; last attempt wins). */
+export async function runs(logDir: string, options: RunRowOptions = {}): Promise<TableResult> {
+  const { rows, issues, files } = await runRows(logDir, options);
+  return { table: runRowsToTable(rows), issues, files };
+}
+
+/** Columns every events table has, first. */
+export const EVENT_BASE_COLUMNS = ["type", "t", "cell", "run_id"] as const;
+
+/** Flatten one event into scalar columns (objects and arrays become JSON text). */
+export function flattenEvent(event: LogEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(event)) {
+    out[k] = v !== null && typeof v === "object" ? JSON.stringify(v) : v;
+  }
+  return out;
+}
+
+/**
+ * Every event of a log directory as one arquero table: the union of all event fields as columns (null where
+ * an event lacks one), nested values as JSON text. `types` restricts the event types read.
+ */
+export async function events(
+  logDir: string,
+  options: { types?: LogEvent["type"][] } = {},
+): Promise<TableResult> {
+  const rows: Record<string, unknown>[] = [];
+  const columns = new Set<string>(EVENT_BASE_COLUMNS);
+  const { files, issues } = await readLogs(logDir, {
+    types: options.types,
+    onEvent: (e) => {
+      const row = flattenEvent(e);
+      for (const k in row) columns.add(k);
+      rows.push(row);
+    },
+  });
+  const data: Record<string, unknown[]> = {};
+  for (const c of columns) data[c] = rows.map((r) => r[c] ?? null);
+  return { table: aq.table(data), issues, files };
+}
+
+/** Task metadata as an arquero table (from a loaded suite, or the suite under `dir`). */
+export async function tasks(suiteOrDir?: Suite | string): Promise<aq.ColumnTable> {
+  const suite = typeof suiteOrDir === "object" ? suiteOrDir : await loadSuite(suiteOrDir);
+  const rows = suite.tasks.map(taskSummaryRow);
+  return aq.table({
+    task_id: rows.map((r) => r.id),
+    task_family: rows.map((r) => r.family),
+    task_name: rows.map((r) => r.name),
+    human_minutes: rows.map((r) => r.humanMinutes),
+    human_source: rows.map((r) => r.humanSource),
+    bucket: rows.map((r) => r.bucket),
+    domain: rows.map((r) => r.domain),
+    quality: rows.map((r) => r.quality),
+    summary: rows.map((r) => r.summary),
+    format: rows.map((r) => r.format),
+    permissions: rows.map((r) => r.permissions.join(",")),
+  });
+}
