@@ -81,12 +81,12 @@ export async function selectNotebooks(dir: string, names?: string[]): Promise<st
   const all = await listNotebooks(dir);
   if (!names || names.length === 0) return all;
   return names.map((n) => {
-    const file = all.find((p) => p.endsWith(`/${n.replace(/\.ipynb$/, "")}.ipynb`));
-    if (!file) {
-      const known = all.map((p) => p.split("/").pop()!.replace(/\.ipynb$/, "")).join(", ");
-      throw new Error(`unknown notebook "${n}" (notebooks in ${dir}: ${known})`);
-    }
-    return file;
+    const file = join(dir, `${n.replace(/\.ipynb$/, "")}.ipynb`);
+    try {
+      if (Deno.statSync(file).isFile) return file;
+    } catch { /* reported below */ }
+    const known = all.map((p) => p.split("/").pop()!.replace(/\.ipynb$/, "")).join(", ");
+    throw new Error(`unknown notebook "${n}" (notebooks in ${dir}: ${known || "none"})`);
   });
 }
 

@@ -1,0 +1,108 @@
+/**
+ * `deno task report [--out dir] [--notebooks a,b] [--seed N] [--data runs.jsonl] [--runs-log log.jsonl]
+ *  [--jobs N] [--no-png] [--check-browser]`
+ *
+ * Executes the notebooks headless (nbconvert + the Deno kernel) and writes a self-contained HTML report
+ * with figures as SVG and PNG and a run manifest. Exit code 1 with the failing notebook and cell named on
+ * any error output.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { buildReport } from "../report/report.ts";
+import { inspectPage } from "../report/browser.ts";
+import { PARAM_ENV } from "../notebook/params.ts";
+
+const USAGE = `usage: deno task report [options]
+  --out DIR            output directory (default out/report)
+  --notebooks A,B      notebooks to run, by name (default all in notebooks/)
+  --seed N             seed for every notebook (EVALKIT_SEED)
+  --data FILE          METR runs.jsonl (EVALKIT_DATA; default ../shared/data/metr/all_runs_2025-01.jsonl)
+  --runs-log FILE      run log from 'deno task eval' for the scaffold notebooks (EVALKIT_RUNS_LOG)
+  --variants A,B       scaffold variants (EVALKIT_VARIANTS)
+  --bootstrap N        bootstrap replicates (EVALKIT_BOOTSTRAP)
+  --jobs N             notebooks executed at once (default 1)
+  --no-png             skip PNG export
+  --check-browser      open the report in headless Chromium: console errors fail, screenshot saved
+  -h, --help`;
+
+/** Run the report CLI with `args`; returns the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        out: { type: "string" },
+        notebooks: { type: "string" },
+        seed: { type: "string" },
+        data: { type: "string" },
+        "runs-log": { type: "string" },
+        variants: { type: "string" },
+        bootstrap: { type: "string" },
+        jobs: { type: "string" },
+        "no-png": { type: "boolean" },
+        "check-browser": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const v = parsed.values;
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const int = (name: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    if (!/^\d+$/.test(raw)) throw new Error(`--${name}: expected a whole number, got ${JSON.stringify(raw)}`);
+    return Number(raw);
+  };
+  try {
+    const env: Record<string, string> = {};
+    if (v.data) env[PARAM_ENV.data] = v.data;
+    if (v["runs-log"]) env[PARAM_ENV.runsLog] = v["runs-log"];
+    if (v.variants) env[PARAM_ENV.variants] = v.variants;
+    if (v.bootstrap) env[PARAM_ENV.bootstrap] = String(int("bootstrap", v.bootstrap));
+    const result = await buildReport({
+      outDir: v.out,
+      notebooks: v.notebooks?.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+      seed: int("seed", v.seed),
+      jobs: int("jobs", v.jobs),
+      png: !v["no-png"],
+      env,
+      log: (m) => console.error(m),
+    });
+    console.log(`report: ${result.indexPath}`);
+    console.log(
+      `figures: ${result.figures.length} (SVG${v["no-png"] ? "" : " + PNG"}) in ${
+        join(result.indexPath, "..", "figures")
+      }`,
+    );
+    console.log(`notebooks: ${result.manifest.totalSeconds.toFixed(1)} s in total`);
+    if (v["check-browser"]) {
+      const shot = join(result.indexPath, "..", "screenshot.png");
+      const page = await inspectPage(result.indexPath, { screenshotPath: shot });
+      console.log(
+        `browser: loaded in ${page.loadMs.toFixed(0)} ms, ${page.svgCount} svg, ${page.tableCount} tables`,
+      );
+      console.log(`screenshot: ${shot}`);
+      if (page.errors.length > 0) {
+        for (const e of page.errors) console.error(`console ${e.source}: ${e.text}`);
+        return 1;
+      }
+    }
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    console.error(`report failed: ${err.message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
