@@ -1,0 +1,94 @@
+/**
+ * Every live sandbox of this process is registered here, so that Ctrl-C (SIGINT) or SIGTERM closes them all
+ * before the process exits (exit code 130 / 143), and so that leftovers of processes that died without
+ * cleaning up can be found later ({@link processIsAlive}, used by each driver's orphan sweep).
+ *
+ * @module
+ */
+
+/** Anything that can be closed; a live sandbox. */
+export interface Closable {
+  readonly id: string;
+  close(): Promise<void>;
+}
+
+const live = new Set<Closable>();
+const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+const exitCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const handlers = new Map<Deno.Signal, () => void>();
+let closingAll: Promise<void> | undefined;
+
+function installHandlers(): void {
+  if (handlers.size > 0 || Deno.build.os === "windows") return;
+  for (const signal of signals) {
+    const handler = () => {
+      closeAllSandboxes().finally(() => Deno.exit(exitCodes[signal]));
+    };
+    handlers.set(signal, handler);
+    Deno.addSignalListener(signal, handler);
+  }
+}
+
+function removeHandlers(): void {
+  for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  handlers.clear();
+}
+
+/** Registers a live sandbox; installs the SIGINT/SIGTERM handlers while any sandbox is live. */
+export function registerSandbox(sandbox: Closable): void {
+  live.add(sandbox);
+  installHandlers();
+}
+
+/** Forgets a closed sandbox; removes the signal handlers when none is left. */
+export function unregisterSandbox(sandbox: Closable): void {
+  live.delete(sandbox);
+  if (live.size === 0 && !closingAll) removeHandlers();
+}
+
+/** Ids of the sandboxes this process has open. */
+export function liveSandboxIds(): string[] {
+  return [...live].map((sandbox) => sandbox.id);
+}
+
+/** Closes every live sandbox of this process (errors are reported on stderr, never thrown). */
+export function closeAllSandboxes(): Promise<void> {
+  closingAll ??= (async () => {
+    const results = await Promise.allSettled([...live].map((sandbox) => sandbox.close()));
+    for (const result of results) {
+      if (result.status === "rejected") console.error(`evalkit: sandbox cleanup failed: ${result.reason}`);
+    }
+    live.clear();
+    removeHandlers();
+  })().finally(() => {
+    closingAll = undefined;
+  });
+  return closingAll;
+}
+
+/** Start time of a process (clock ticks since boot, field 22 of /proc/<pid>/stat), or undefined if it is gone. */
+export function processStartTime(pid: number): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when process `pid` exists and (if given) started at `startTime`, i.e. the pid was not reused. */
+export function processIsAlive(pid: number, startTime?: number): boolean {
+  const started = processStartTime(pid);
+  if (started === undefined) return false;
+  return startTime === undefined || started === startTime;
+}
+
+/** This machine's boot id, so records from another boot (or machine) are never mistaken for live ones. */
+export function bootId(): string {
+  try {
+    return Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
+  } catch {
+    return "unknown";
+  }
+}
