@@ -6,6 +6,8 @@
  * @module
  */
 import * as aq from "arquero";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
 import { RunRow } from "./schema.ts";
 import { type RunColumns, runColumns } from "../stats/run_columns.ts";
 import { taskWeights } from "../stats/task_weights.ts";
@@ -161,4 +163,32 @@ export async function writeMetrRuns(
   input: readonly Record<string, unknown>[] | aq.ColumnTable,
 ): Promise<void> {
   await Deno.writeTextFile(path, toRunsJsonl(input));
+}
+
+/** METR's release-dates file: `{ date: { "<alias>": "YYYY-MM-DD", … } }`. */
+export const ReleaseDates = z.object({
+  date: z.record(z.string(), z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}/), z.date()])),
+});
+
+/**
+ * Read a release-dates YAML file into `{ alias: "YYYY-MM-DD" }`.
+ * @throws Error naming the file and the offending entry
+ */
+export async function readReleaseDates(path: string): Promise<Record<string, string>> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await Deno.readTextFile(path));
+  } catch (e) {
+    throw new Error(`cannot read release dates from ${path}: ${(e as Error).message}`);
+  }
+  const parsed = ReleaseDates.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new Error(`${path}: ${i.path.join(".")}: ${i.message}`);
+  }
+  return Object.fromEntries(
+    Object.entries(parsed.data.date).map((
+      [k, v],
+    ) => [k, typeof v === "string" ? v.slice(0, 10) : v.toISOString().slice(0, 10)]),
+  );
 }

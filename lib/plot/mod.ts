@@ -4,3 +4,11 @@
  * @module
  */
 export { type Figure, figureFromSvg, type RenderOptions, renderPlot, writeFigure } from "./render.ts";
+export {
+  formatMinutes,
+  type SuccessCurveData,
+  successCurveData,
+  successCurveFigure,
+  type SuccessCurveOptions,
+} from "./success_curve.ts";
+export { horizonTrendFigure, type HorizonTrendOptions } from "./horizon_trend.ts";

@@ -1,0 +1,243 @@
+/**
+ * `deno task horizons --runs <file|url> [options]` — METR-style time horizons per agent with hierarchical
+ * bootstrap intervals, as CSV or JSON; optionally the doubling-time trend and SVG figures.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { readMetrRuns, readReleaseDates } from "../frame/metr.ts";
+import { bootstrapHorizons } from "../stats/bootstrap_horizons.ts";
+import { type AgentHorizon, agentHorizons } from "../stats/agent_horizons.ts";
+import { type HorizonTrend, horizonTrend } from "../stats/doubling_time.ts";
+import { horizonLabel } from "../stats/horizon.ts";
+import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
+import { successCurveFigure } from "../plot/success_curve.ts";
+import { horizonTrendFigure } from "../plot/horizon_trend.ts";
+import { writeFigure } from "../plot/render.ts";
+
+const USAGE = `Usage: deno task horizons --runs <runs.jsonl|URL> [options]
+
+Fits METR's time-horizon model per agent and prints one row per agent:
+agent, coefficient, intercept, p50, p50_low, p50_high, p80, average and the bucket rates.
+
+Options:
+  --runs <path|url>          runs file in METR's runs.jsonl format (required)
+  --weights <w>              invsqrt (default) | equal | none
+  --regularization <r>       L2 penalty on the slope, 1/C (default 0.01)
+  --bootstrap <n>            hierarchical bootstrap replicates (default 500; 0 = none)
+  --seed <n>                 random seed (default 0)
+  --interval <lo,hi>         interval quantiles (default 0.1,0.9)
+  --score <column>           outcome column (default score; e.g. score_binarized)
+  --format <f>               csv (default) | json
+  --release-dates <yaml>     also fit the p50 trend over release dates (doubling time)
+  --trend-agents <a,b,...>   agents in the trend (default: all with a release date except "human")
+  --plots <dir>              write success-curve SVGs per agent (and trend.svg) to <dir>
+  --help                     this text
+`;
+
+const STRING_OPTIONS = [
+  "runs",
+  "weights",
+  "regularization",
+  "bootstrap",
+  "seed",
+  "interval",
+  "score",
+  "format",
+  "release-dates",
+  "trend-agents",
+  "plots",
+];
+
+/** Parsed command-line options. */
+export const HorizonsArgs = z.object({
+  runs: z.string().min(1, "--runs <file> is required"),
+  weights: z.enum(["invsqrt", "equal", "none"]).default("invsqrt"),
+  regularization: z.coerce.number().nonnegative().default(0.01),
+  bootstrap: z.coerce.number().int().nonnegative().default(500),
+  seed: z.coerce.number().int().default(0),
+  interval: z.string().default("0.1,0.9").transform((s, ctx) => {
+    const v = s.split(",").map(Number);
+    if (v.length !== 2 || !v.every((x) => x >= 0 && x <= 1) || !(v[0] < v[1])) {
+      ctx.addIssue({
+        code: "custom",
+        message: `--interval must be "lo,hi" with 0 <= lo < hi <= 1, got "${s}"`,
+      });
+      return z.NEVER;
+    }
+    return v as [number, number];
+  }),
+  score: z.string().default("score"),
+  format: z.enum(["csv", "json"]).default("csv"),
+  "release-dates": z.string().optional(),
+  "trend-agents": z.string().optional(),
+  plots: z.string().optional(),
+});
+/** Parsed command-line options. */
+export type HorizonsArgs = z.infer<typeof HorizonsArgs>;
+
+/** One output row. */
+export type HorizonRow = Record<string, string | number>;
+
+/** Build the output rows from point estimates and (optionally) a bootstrap. */
+export function horizonRows(point: AgentHorizon[], boot: BootstrapHorizons | null): HorizonRow[] {
+  return point.map((p, g) => {
+    const row: HorizonRow = {
+      agent: p.agent,
+      coefficient: p.coefficient,
+      intercept: p.intercept,
+      p50: p.horizons[horizonLabel(0.5)],
+      p50_low: boot ? boot.summary[g].intervals.p50.low : NaN,
+      p50_high: boot ? boot.summary[g].intervals.p50.high : NaN,
+      p80: p.horizons[horizonLabel(0.8)],
+      average: p.average,
+    };
+    for (const b of p.buckets) row[`rate_${b.bucket}`] = b.rate;
+    row.runs = p.runs;
+    row.loss = p.loss;
+    if (boot) row.bootstrap_fitted = boot.summary[g].fitted;
+    return row;
+  });
+}
+
+/** CSV text of rows (RFC 4180 quoting; NaN printed empty). */
+export function toCsv(rows: HorizonRow[]): string {
+  if (rows.length === 0) return "";
+  const cols = Object.keys(rows[0]);
+  const cell = (v: string | number) => {
+    if (typeof v === "number") return Number.isNaN(v) ? "" : String(v);
+    return /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  };
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+}
+
+/** Run the command; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
+    for (const k of STRING_OPTIONS) options[k] = { type: "string" };
+    values = parseArgs({ args: argv, options, strict: true }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
+  } catch (e) {
+    console.error(`horizons: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const parsed = HorizonsArgs.safeParse(values);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      console.error(`horizons: ${i.path.length ? `--${i.path.join(".")}: ` : ""}${i.message}`);
+    }
+    console.error(`\n${USAGE}`);
+    return 2;
+  }
+  const args = parsed.data;
+  try {
+    const runs = await readMetrRuns(args.runs);
+    for (const e of runs.errors.slice(0, 20)) {
+      console.error(
+        `horizons: ${runs.source}:${e.line}${e.taskId ? ` (${e.taskId})` : ""}: skipped: ${e.message}`,
+      );
+    }
+    if (runs.errors.length > 20) {
+      console.error(`horizons: … ${runs.errors.length - 20} more bad lines skipped`);
+    }
+    if (runs.rows.length === 0) throw new Error(`${runs.source}: no valid runs`);
+    const opts = {
+      weights: args.weights,
+      regularization: args.regularization,
+      scoreColumn: args.score,
+      successProbabilities: [0.5, 0.8],
+    };
+    const table = args.score === "score" ? runs.columns : runs.table;
+    const boot = args.bootstrap > 0
+      ? bootstrapHorizons(table, {
+        ...opts,
+        replicates: args.bootstrap,
+        seed: args.seed,
+        interval: args.interval,
+      })
+      : null;
+    const point = boot ? boot.point : agentHorizons(table, opts);
+    const rows = horizonRows(point, boot);
+
+    let trend: HorizonTrend | null = null;
+    if (args["release-dates"]) {
+      const dates = await readReleaseDates(args["release-dates"]);
+      const wanted = args["trend-agents"]?.split(",").map((s) => s.trim()).filter(Boolean);
+      const missing = (wanted ?? []).filter((a) => !(a in dates) || !point.some((p) => p.agent === a));
+      if (missing.length) {
+        throw new Error(`--trend-agents: no release date or no runs for ${missing.join(", ")}`);
+      }
+      const chosen = point.map((p, g) => ({ p, g })).filter(({ p }) =>
+        wanted ? wanted.includes(p.agent) : p.agent in dates && p.agent !== "human"
+      );
+      trend = horizonTrend(
+        chosen.map(({ p, g }) => ({
+          agent: p.agent,
+          date: dates[p.agent],
+          horizon: p.horizons.p50,
+          ...(boot ? { samples: boot.horizons[g][0] } : {}),
+        })),
+        { interval: args.interval },
+      );
+      const ci = boot
+        ? ` (${args.interval[0] * 100}–${args.interval[1] * 100}%: ${trend.low.toFixed(2)}–${
+          trend.high.toFixed(2)
+        })`
+        : "";
+      console.error(
+        `horizons: p50 doubling time ${
+          trend.doublingMonths.toFixed(2)
+        } months${ci} over ${trend.points.length} agents`,
+      );
+    }
+
+    if (args.plots) {
+      for (const p of point) {
+        const file = `${args.plots}/success_${p.agent.replace(/[^A-Za-z0-9._-]+/g, "_")}.svg`;
+        await writeFigure(file, successCurveFigure(boot ?? point, p.agent));
+      }
+      if (trend) {
+        const intervals = boot
+          ? Object.fromEntries(boot.summary.map((s) => [s.agent, s.intervals.p50]))
+          : undefined;
+        await writeFigure(`${args.plots}/trend.svg`, horizonTrendFigure(trend, { intervals }));
+      }
+      console.error(`horizons: figures written to ${args.plots}/`);
+    }
+
+    if (args.format === "json") {
+      const out = trend
+        ? {
+          agents: rows,
+          trend: {
+            doublingMonths: trend.doublingMonths,
+            low: trend.low,
+            high: trend.high,
+            slopePerYear: trend.slope,
+            agents: trend.points.map((p) => p.agent),
+          },
+        }
+        : rows;
+      console.log(
+        JSON.stringify(out, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2),
+      );
+    } else {
+      await Deno.stdout.write(new TextEncoder().encode(toCsv(rows)));
+    }
+    return 0;
+  } catch (e) {
+    console.error(`horizons: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

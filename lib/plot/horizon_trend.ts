@@ -1,0 +1,61 @@
+/**
+ * Horizon against release date on a log axis: one dot per agent with its bootstrap interval, labelled, and
+ * the fitted exponential trend with its doubling time.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { type HorizonTrend, trendAt } from "../stats/doubling_time.ts";
+import { type Figure, renderPlot } from "./render.ts";
+import { formatMinutes } from "./success_curve.ts";
+
+/** Options of {@link horizonTrendFigure}. */
+export interface HorizonTrendOptions {
+  /** Interval per agent (e.g. `bootstrapHorizons(...).summary[i].intervals.p50`). */
+  intervals?: Record<string, { low: number; high: number }>;
+  width?: number;
+  height?: number;
+  title?: string;
+  /** Y label. Default "Time horizon at 50% success (minutes)". */
+  yLabel?: string;
+}
+
+/** Render the horizon-vs-release-date trend. */
+export function horizonTrendFigure(trend: HorizonTrend, options: HorizonTrendOptions = {}): Figure {
+  const pts = trend.points.map((p) => ({
+    ...p,
+    low: options.intervals?.[p.agent]?.low ?? NaN,
+    high: options.intervals?.[p.agent]?.high ?? NaN,
+  }));
+  const bars = pts.filter((p) => p.low > 0 && p.high > 0 && Number.isFinite(p.high));
+  const dates = pts.map((p) => p.date.getTime());
+  const t0 = new Date(Math.min(...dates)), t1 = new Date(Math.max(...dates));
+  const line = Array.from({ length: 50 }, (_, k) => {
+    const date = new Date(t0.getTime() + (t1.getTime() - t0.getTime()) * (k / 49));
+    return { date, horizon: trendAt(trend, date) };
+  });
+  const dt = Number.isFinite(trend.doublingMonths) ? trend.doublingMonths.toFixed(1) : "∞";
+  const ci = Number.isFinite(trend.low)
+    ? ` (${trend.low.toFixed(1)}–${Number.isFinite(trend.high) ? trend.high.toFixed(1) : "∞"})`
+    : "";
+  return renderPlot({
+    width: options.width ?? 720,
+    height: options.height ?? 420,
+    title: options.title ?? "Time horizon by release date",
+    subtitle: `Doubling time ${dt} months${ci}`,
+    x: { type: "utc", label: "Release date", grid: true },
+    y: { type: "log", label: options.yLabel ?? "Time horizon at 50% success (minutes)", grid: true },
+    marks: [
+      Plot.line(line, { x: "date", y: "horizon", stroke: "gray", strokeDasharray: "6,4" }),
+      Plot.ruleX(bars, { x: "date", y1: "low", y2: "high", stroke: "steelblue", strokeOpacity: 0.6 }),
+      Plot.dot(pts, {
+        x: "date",
+        y: "horizon",
+        fill: "steelblue",
+        r: 4,
+        title: (p) => `${p.agent}: ${formatMinutes(p.horizon)}`,
+      }),
+      Plot.text(pts, { x: "date", y: "horizon", text: "agent", dx: 6, textAnchor: "start", fontSize: 9 }),
+    ],
+  });
+}

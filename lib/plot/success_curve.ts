@@ -1,0 +1,137 @@
+/**
+ * Success probability against task length for one agent: the weighted empirical rate per duration bucket
+ * (dots), the fitted logistic curve (line), its bootstrap band, and the p50 horizon (dashed rule).
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import type { AgentHorizon } from "../stats/agent_horizons.ts";
+import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
+import { sigmoid } from "../stats/fit_logistic.ts";
+import { horizonMinutes } from "../stats/horizon.ts";
+import { quantiles } from "../stats/quantile.ts";
+import { type Figure, renderPlot } from "./render.ts";
+
+/** The numbers behind the figure (pure; handy for tests and other renderers). */
+export interface SuccessCurveData {
+  agent: string;
+  /** Curve on a log-spaced grid: fitted probability and (with a bootstrap) the band. */
+  curve: { minutes: number; p: number; low: number; high: number }[];
+  /** Empirical weighted success rate per bucket, placed at the bucket's geometric midpoint. */
+  buckets: { bucket: string; minutes: number; rate: number; runs: number }[];
+  /** p50 horizon in minutes. */
+  p50: number;
+}
+
+/** Options of {@link successCurveData} / {@link successCurveFigure}. */
+export interface SuccessCurveOptions {
+  /** Grid range in minutes. Default [0.5, 2000]. */
+  domain?: readonly [number, number];
+  /** Grid points. Default 120. */
+  points?: number;
+  /** Band quantiles. Default the bootstrap's interval. */
+  band?: readonly [number, number];
+  width?: number;
+  height?: number;
+  title?: string;
+}
+
+/** Compute the curve, band and bucket dots for `agent` from point estimates or a bootstrap. */
+export function successCurveData(
+  source: BootstrapHorizons | readonly AgentHorizon[],
+  agent: string,
+  options: SuccessCurveOptions = {},
+): SuccessCurveData {
+  const boot = "point" in source ? source as BootstrapHorizons : null;
+  const points = boot ? boot.point : source as readonly AgentHorizon[];
+  const g = points.findIndex((p) => p.agent === agent);
+  if (g < 0) {
+    throw new Error(
+      `successCurveData: unknown agent "${agent}" (known: ${points.map((p) => p.agent).join(", ")})`,
+    );
+  }
+  const p = points[g];
+  const [d0, d1] = options.domain ?? [0.5, 2000];
+  const n = options.points ?? 120;
+  const band = options.band ?? boot?.interval ?? [0.1, 0.9];
+  const curve: SuccessCurveData["curve"] = [];
+  const draws = boot ? new Float64Array(boot.replicates) : null;
+  for (let k = 0; k < n; k++) {
+    const minutes = d0 * (d1 / d0) ** (k / (n - 1));
+    const x = Math.log2(minutes);
+    const fitted = p.degenerate === "all-fail"
+      ? 0
+      : p.degenerate === "all-success"
+      ? 1
+      : sigmoid(p.intercept + p.coefficient * x);
+    let low = NaN, high = NaN;
+    if (boot && draws) {
+      const a = boot.intercepts[g], b = boot.coefficients[g];
+      for (let r = 0; r < draws.length; r++) {
+        draws[r] = Number.isNaN(a[r]) ? NaN : b[r] === -Infinity ? 0 : sigmoid(a[r] + b[r] * x);
+      }
+      [low, high] = quantiles(draws, band);
+    }
+    curve.push({ minutes, p: fitted, low, high });
+  }
+  const buckets = p.buckets.filter((b) => b.runs > 0).map((b) => ({
+    bucket: b.bucket,
+    minutes: Math.sqrt(Math.max(b.minMinutes, 1e-9) * b.maxMinutes),
+    rate: b.rate,
+    runs: b.runs,
+  }));
+  return { agent, curve, buckets, p50: horizonMinutes(p, 0.5) };
+}
+
+/** The success-vs-length figure for one agent. */
+export function successCurveFigure(
+  source: BootstrapHorizons | readonly AgentHorizon[],
+  agent: string,
+  options: SuccessCurveOptions = {},
+): Figure {
+  const d = successCurveData(source, agent, options);
+  const [d0, d1] = options.domain ?? [0.5, 2000];
+  const hasBand = d.curve.some((c) => !Number.isNaN(c.low));
+  const p50Shown = d.p50 >= d0 && d.p50 <= d1;
+  return renderPlot({
+    width: options.width ?? 640,
+    height: options.height ?? 360,
+    title: options.title ?? `${agent}: success vs task length`,
+    x: { type: "log", domain: [d0, d1], label: "Time for a skilled human (minutes)", grid: true },
+    y: { domain: [0, 1], label: "Success probability", grid: true },
+    marks: [
+      ...(hasBand
+        ? [Plot.areaY(d.curve, { x: "minutes", y1: "low", y2: "high", fill: "steelblue", fillOpacity: 0.2 })]
+        : []),
+      Plot.line(d.curve, { x: "minutes", y: "p", stroke: "steelblue", strokeWidth: 2 }),
+      Plot.dot(d.buckets, {
+        x: "minutes",
+        y: "rate",
+        fill: "black",
+        r: 4,
+        title: (b) => `${b.bucket}: ${b.runs} runs`,
+      }),
+      ...(p50Shown
+        ? [
+          Plot.ruleX([d.p50], { stroke: "crimson", strokeDasharray: "4,3" }),
+          Plot.text([d.p50], {
+            x: (v: number) => v,
+            y: 0.97,
+            text: (v: number) => `p50 = ${formatMinutes(v)}`,
+            dx: 4,
+            textAnchor: "start",
+            fill: "crimson",
+          }),
+        ]
+        : []),
+    ],
+  });
+}
+
+/** "42 min", "3.1 h", "12 s". */
+export function formatMinutes(m: number): string {
+  if (!Number.isFinite(m)) return String(m);
+  if (m < 1) return `${(m * 60).toPrecision(2)} s`;
+  if (m < 120) return `${m.toPrecision(3)} min`;
+  return `${(m / 60).toPrecision(3)} h`;
+}
