@@ -1,0 +1,190 @@
+/**
+ * `deno task eval` — run (or resume) a grid of tasks × variants × models × epochs and log every event.
+ *
+ * ```sh
+ * deno task eval --tasks 'hello/*' --variants basic,chat,allTools,bestOfN --model simulated/30 \
+ *   --epochs 3 --sandbox local --log runs/
+ * ```
+ * Re-running the same command resumes (finished cells are skipped, interrupted ones rerun);
+ * `--retry-errors` also reruns cells that ended with an error.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import * as aq from "arquero";
+import { createSandboxDriver } from "../sandbox/mod.ts";
+import { SandboxDriverName } from "../sandbox/types.ts";
+import { createModel } from "../model/registry.ts";
+import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
+import { loadVariants } from "../agent/variant.ts";
+import "../agent/builtin.ts";
+import { describeIssues, runEval } from "../run/runner.ts";
+import {
+  autoProgress,
+  barProgress,
+  lineProgress,
+  type ProgressReporter,
+  silentProgress,
+} from "../run/progress.ts";
+import { defaultConcurrency } from "../run/pool.ts";
+import { runs } from "../frame/tables.ts";
+import { formatTable } from "../util/table.ts";
+
+const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
+
+  --tasks <glob,...>        task ids or globs (default: every task)
+  --tasks-dir <dir>         task families directory (default: the bundled tasks/)
+  --variants <file|names>   JSON/YAML variants file, or scaffold names (default: basic,chat,allTools,bestOfN)
+  --model <name>            provider/model, e.g. openai/gpt-4o, anthropic/claude-3-5-sonnet-latest,
+                            simulated (default skill) or simulated/<minutes> (its 50% horizon); repeatable
+  --epochs N                runs per cell (default 1)
+  --sandbox local|docker    (default local)
+  --log <dir>               log directory (default runs/)
+  --concurrency N           cells in flight (default: cores)
+  --retry-errors            also rerun cells whose last attempt errored
+  --seed N                  eval seed (default 0)
+  --token-limit N           tokens per run (input+output; default 2000000; 0 = none)
+  --action-limit N          tool actions per run (default 200; 0 = none)
+  --time-limit S            wall seconds of the agent loop (default 1800; 0 = none)
+  --cost-limit USD          dollars per run (default 10; 0 = none)
+  --tool-timeout S          timeout of one bash/python command (default 120)
+  --eval-id ID              log under this id instead of the grid's hash
+  --fsync                   fsync every log line
+  --progress auto|bar|lines|none   (default auto: a bar on a terminal, lines otherwise)
+  --json                    print the summary as JSON`;
+
+function fail(message: string): never {
+  console.error(`error: ${message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+
+function numberFlag(name: string, value: string | undefined, fallback: number | null, integer = false) {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    fail(`--${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got "${value}"`);
+  }
+  return n === 0 ? null : n;
+}
+
+if (import.meta.main) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: Deno.args,
+      options: {
+        tasks: { type: "string" },
+        "tasks-dir": { type: "string", default: DEFAULT_TASKS_DIR },
+        variants: { type: "string", default: "basic,chat,allTools,bestOfN" },
+        model: { type: "string", multiple: true },
+        epochs: { type: "string", default: "1" },
+        sandbox: { type: "string", default: "local" },
+        log: { type: "string", default: "runs" },
+        concurrency: { type: "string" },
+        "retry-errors": { type: "boolean", default: false },
+        seed: { type: "string", default: "0" },
+        "token-limit": { type: "string" },
+        "action-limit": { type: "string" },
+        "time-limit": { type: "string" },
+        "cost-limit": { type: "string" },
+        "tool-timeout": { type: "string" },
+        "eval-id": { type: "string" },
+        fsync: { type: "boolean", default: false },
+        progress: { type: "string", default: "auto" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const models = (v.model ?? []).flatMap((m) => m.split(",")).map((m) => m.trim()).filter(Boolean);
+  if (models.length === 0) fail("--model is required (e.g. --model simulated/30)");
+  const driverName = SandboxDriverName.safeParse(v.sandbox);
+  if (!driverName.success) fail(`--sandbox must be local or docker, got "${v.sandbox}"`);
+  const epochs = numberFlag("epochs", v.epochs, 1, true);
+  if (epochs === null) fail("--epochs must be at least 1");
+  const seed = numberFlag("seed", v.seed, 0, true) ?? 0;
+  const concurrency = numberFlag("concurrency", v.concurrency, defaultConcurrency(), true);
+  if (concurrency === null) fail("--concurrency must be at least 1");
+  const limits = {
+    tokens: numberFlag("token-limit", v["token-limit"], 2_000_000, true),
+    actions: numberFlag("action-limit", v["action-limit"], 200, true),
+    timeS: numberFlag("time-limit", v["time-limit"], 1800),
+    costUsd: numberFlag("cost-limit", v["cost-limit"], 10),
+  };
+  const toolTimeout = numberFlag("tool-timeout", v["tool-timeout"], 120);
+  const progressByName: Record<string, () => ProgressReporter> = {
+    auto: autoProgress,
+    bar: () => barProgress(),
+    lines: () => lineProgress(),
+    none: () => silentProgress,
+  };
+  if (!progressByName[v.progress]) fail(`--progress must be auto, bar, lines or none, got "${v.progress}"`);
+
+  let variants;
+  try {
+    variants = await loadVariants(v.variants);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  for (const m of models) {
+    try {
+      createModel(m);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
+  const suite = await loadSuite(v["tasks-dir"]);
+  for (const e of suite.errors) console.error(`warning: skipped ${e.message}`);
+  const tasks = selectTasks(suite.tasks, v.tasks);
+  if (tasks.length === 0) fail(`no task matches ${v.tasks ?? "(all)"} in ${suite.dir}`);
+
+  const driver = await createSandboxDriver(driverName.data);
+  const cancel = new AbortController();
+  const onSigint = () => {
+    console.error("\ninterrupted: no new cells are started; re-run the same command to resume");
+    cancel.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  const summary = await runEval({
+    tasks,
+    variants,
+    models,
+    epochs,
+    seed,
+    driver,
+    resolveModel: (name) => createModel(name),
+    logDir: v.log,
+    evalId: v["eval-id"],
+    limits,
+    tools: toolTimeout === null ? {} : { timeoutS: toolTimeout },
+    concurrency,
+    retryErrors: v["retry-errors"],
+    fsync: v.fsync,
+    progress: progressByName[v.progress](),
+    signal: cancel.signal,
+  });
+  Deno.removeSignalListener("SIGINT", onSigint);
+  for (const line of describeIssues(summary.logIssues)) console.error(`warning: skipped log line ${line}`);
+
+  const { table } = await runs(summary.logPath);
+  const byAgent = table.groupby("alias").rollup({
+    runs: aq.op.count(),
+    success: aq.op.mean("score_binarized"),
+    mean_score: aq.op.mean("score"),
+    tokens: aq.op.sum("total_tokens"),
+    cost_usd: aq.op.sum("dollar_equivalent"),
+  }).orderby("alias");
+  if (v.json) {
+    console.log(JSON.stringify({ ...summary, agents: byAgent.objects() }, null, 2));
+  } else {
+    console.log(formatTable(byAgent.objects() as Record<string, unknown>[]));
+    console.log(`log: ${summary.logPath}  (tables: deno task runs --log ${v.log})`);
+  }
+  Deno.exit(summary.cancelled ? 130 : 0);
+}
