@@ -7,7 +7,7 @@
 import * as Plot from "@observablehq/plot";
 import { type HorizonTrend, trendAt } from "../stats/doubling_time.ts";
 import { type Figure, renderPlot } from "./render.ts";
-import { formatMinutes } from "./success_curve.ts";
+import { formatMinutes, titleMark } from "./success_curve.ts";
 
 /** Options of {@link horizonTrendFigure}. */
 export interface HorizonTrendOptions {
@@ -34,6 +34,9 @@ export function horizonTrendFigure(trend: HorizonTrend, options: HorizonTrendOpt
     const date = new Date(t0.getTime() + (t1.getTime() - t0.getTime()) * (k / 49));
     return { date, horizon: trendAt(trend, date) };
   });
+  // Keep the axis on the points: intervals reaching far below are clipped at a tenth of the smallest point.
+  const hs = pts.map((p) => p.horizon);
+  const yMin = Math.min(...hs) / 10, yMax = Math.max(...hs, ...bars.map((b) => b.high)) * 2;
   const dt = Number.isFinite(trend.doublingMonths) ? trend.doublingMonths.toFixed(1) : "∞";
   const ci = Number.isFinite(trend.low)
     ? ` (${trend.low.toFixed(1)}–${Number.isFinite(trend.high) ? trend.high.toFixed(1) : "∞"})`
@@ -41,13 +44,29 @@ export function horizonTrendFigure(trend: HorizonTrend, options: HorizonTrendOpt
   return renderPlot({
     width: options.width ?? 720,
     height: options.height ?? 420,
-    title: options.title ?? "Time horizon by release date",
-    subtitle: `Doubling time ${dt} months${ci}`,
+    marginTop: 64,
+    marginLeft: 72,
     x: { type: "utc", label: "Release date", grid: true },
-    y: { type: "log", label: options.yLabel ?? "Time horizon at 50% success (minutes)", grid: true },
+    y: {
+      type: "log",
+      domain: [yMin, yMax],
+      clamp: true,
+      labelAnchor: "center",
+      label: options.yLabel ?? "Time horizon at 50% success",
+      grid: true,
+      tickFormat: (d: number) => formatMinutes(d),
+      ticks: 6,
+    },
     marks: [
+      titleMark(options.title ?? "Time horizon by release date", `Doubling time ${dt} months${ci}`, 64),
       Plot.line(line, { x: "date", y: "horizon", stroke: "gray", strokeDasharray: "6,4" }),
-      Plot.ruleX(bars, { x: "date", y1: "low", y2: "high", stroke: "steelblue", strokeOpacity: 0.6 }),
+      Plot.ruleX(bars, {
+        x: "date",
+        y1: (b) => Math.max(b.low, yMin),
+        y2: (b) => Math.min(b.high, yMax),
+        stroke: "steelblue",
+        strokeOpacity: 0.6,
+      }),
       Plot.dot(pts, {
         x: "date",
         y: "horizon",

@@ -96,10 +96,12 @@ export function successCurveFigure(
   return renderPlot({
     width: options.width ?? 640,
     height: options.height ?? 360,
-    title: options.title ?? `${agent}: success vs task length`,
+    marginTop: 48,
     x: { type: "log", domain: [d0, d1], label: "Time for a skilled human (minutes)", grid: true },
-    y: { domain: [0, 1], label: "Success probability", grid: true },
+    marginLeft: 56,
+    y: { domain: [0, 1], label: "Success probability", grid: true, labelAnchor: "center" },
     marks: [
+      titleMark(options.title ?? `${agent}: success vs task length`, undefined, 48),
       ...(hasBand
         ? [Plot.areaY(d.curve, { x: "minutes", y1: "low", y2: "high", fill: "steelblue", fillOpacity: 0.2 })]
         : []),
@@ -131,7 +133,20 @@ export function successCurveFigure(
 /** "42 min", "3.1 h", "12 s". */
 export function formatMinutes(m: number): string {
   if (!Number.isFinite(m)) return String(m);
-  if (m < 1) return `${(m * 60).toPrecision(2)} s`;
-  if (m < 120) return `${m.toPrecision(3)} min`;
-  return `${(m / 60).toPrecision(3)} h`;
+  if (m < 1) return `${+(m * 60).toPrecision(2)} s`;
+  if (m < 120) return `${+m.toPrecision(3)} min`;
+  return `${+(m / 60).toPrecision(3)} h`;
+}
+
+/** A title drawn inside the SVG (Plot's own `title` option lives outside it, in an HTML wrapper). */
+export function titleMark(title: string, subtitle: string | undefined, marginTop: number): Plot.Markish {
+  return Plot.text([subtitle ? `${title}\n${subtitle}` : title], {
+    frameAnchor: "top-left",
+    dy: -marginTop + 4,
+    dx: -50,
+    textAnchor: "start",
+    lineAnchor: "top",
+    fontSize: 12,
+    fontWeight: "bold",
+  });
 }
