@@ -9,11 +9,7 @@
  *
  * @module
  */
-import { fitLogisticUnchecked } from "../stats/fit_logistic.ts";
-import { horizonMinutes } from "../stats/horizon.ts";
-import { makeResampler } from "../stats/resampler.ts";
-import { rng } from "../stats/rng.ts";
-import { taskWeights } from "../stats/task_weights.ts";
+import { fitLogisticUnchecked, horizonMinutes, makeResampler, rng, taskWeights } from "../stats/mod.ts";
 import { type BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
 import { distinct, type RunArrays, runArrays, type RunsTable } from "./columns.ts";
 import { InsufficientDataError } from "./errors.ts";
@@ -218,9 +214,10 @@ export function estimateMetrics(table: RunsTable, options: EstimateOptions = {})
   metricKernel(p, undefined, estimate, 0);
   if (R > 0) {
     const resample = makeResampler({ family: p.runs.family, task: p.runs.taskId, group: p.runs.agent });
-    const r = rng(options.seed ?? 1);
+    const seed = options.seed ?? 1;
     const buffer = new Uint32Array(p.runs.n);
-    for (let rep = 0; rep < R; rep++) metricKernel(p, resample(r, buffer), replicates, rep * A);
+    // Replicate i draws from rng(seed, i), the stream convention of lib/stats.
+    for (let rep = 0; rep < R; rep++) metricKernel(p, resample(rng(seed, rep), buffer), replicates, rep * A);
   }
   const notes = new Map<string, string>();
   const runsPerAgent = new Array(A).fill(0);

@@ -12,7 +12,7 @@
  */
 import { from } from "arquero";
 import type { ColumnTable } from "arquero";
-import { quantiles } from "../stats/quantile.ts";
+import { quantiles } from "../stats/mod.ts";
 import { type MetricEstimates, replicatesOf } from "./estimates.ts";
 import { crosses, type Threshold, thresholdValueInBaseUnit } from "./thresholds.ts";
 

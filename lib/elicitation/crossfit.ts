@@ -1,0 +1,300 @@
+/**
+ * Cross-fitted elicitation gap: picking the best of k variants on the same tasks it is then measured on
+ * overstates the gap (best-of-k selection optimism). Cross-fitting removes it: split the task families
+ * into two halves, choose the best variant on one half, measure its gap over the baseline on the other
+ * half, swap the halves, and average; repeat over several random splits and average again.
+ *
+ * Success rates are task-equal: runs averaged per task, tasks averaged. Each comparison of a variant with
+ * the baseline uses the tasks both ran (paired). Splitting by family (default) keeps related tasks on the
+ * same side so the selection half does not leak into the measurement half.
+ *
+ * @module
+ */
+import { makeResampler, quantiles, type Rng, rng } from "../stats/mod.ts";
+import { column, distinct, requireColumns, type RunsTable } from "../protocol/columns.ts";
+import { InsufficientDataError } from "../protocol/errors.ts";
+
+/** Options shared by the gap estimators. */
+export interface CrossFitOptions {
+  /** The baseline variant. */
+  baseline: string;
+  /** Candidate variants. Default: every variant except the baseline. */
+  variants?: readonly string[];
+  /** Column naming variants. Default `variant` when the table has values there, else `alias`. */
+  variantColumn?: string;
+  scoreColumn?: string;
+  /** Unit of the split: `family` (default) or `task`. */
+  splitBy?: "family" | "task";
+  /** Random splits averaged. Default 20. */
+  repeats?: number;
+  /** Bootstrap replicates for the interval (each with fewer splits); 0 = none. Default 200. */
+  replicates?: number;
+  seed?: number;
+  /** Central interval width. Default 0.8. */
+  interval?: number;
+}
+
+/** Result of {@link crossFittedGap}. */
+export interface CrossFitResult {
+  baseline: string;
+  candidates: string[];
+  /** Cross-fitted gap in success rate (best − baseline). */
+  gap: number;
+  /** Best-of-k on all tasks (selection and measurement on the same data). */
+  naiveGap: number;
+  /** The variant best on all tasks. */
+  naiveBest: string;
+  /** naiveGap − gap: the selection optimism removed. */
+  optimism: number;
+  /** How often each variant was chosen on a selection half. */
+  chosen: Record<string, number>;
+  lower: number | null;
+  upper: number | null;
+  repeats: number;
+  replicates: number;
+  units: number;
+}
+
+/** Prepared rows of the baseline (variant 0) and candidates. */
+export interface GapPrep {
+  variants: string[];
+  tasks: string[];
+  units: number;
+  /** Per row: variant, task and split-unit indexes, row weight 1/runs(task, variant), score. */
+  variantOf: Int32Array;
+  taskOf: Int32Array;
+  unitOf: Int32Array;
+  weight: Float64Array;
+  score: Float64Array;
+  family: string[];
+  taskId: string[];
+  tokens: Float64Array;
+}
+
+/** Reads and indexes the rows a gap needs. */
+export function prepareGap(
+  table: RunsTable,
+  options: Pick<CrossFitOptions, "baseline" | "variants" | "variantColumn" | "scoreColumn" | "splitBy">,
+  analysis: string,
+): GapPrep {
+  const vcol = options.variantColumn ?? (table.columnNames().includes("variant") &&
+      column(table, "variant").some((v) => v !== null && v !== undefined)
+    ? "variant"
+    : "alias");
+  const scol = options.scoreColumn ?? "score";
+  requireColumns(table, ["task_id", "task_family", vcol, scol], analysis);
+  const variantCol = column<string>(table, vcol).map(String);
+  const present = distinct(variantCol);
+  if (!present.includes(options.baseline)) {
+    throw new InsufficientDataError(
+      analysis,
+      `baseline "${options.baseline}" has no runs (${vcol}: ${present.join(", ")})`,
+    );
+  }
+  const candidates = options.variants
+    ? [...options.variants]
+    : present.filter((v) => v !== options.baseline).sort();
+  for (const c of candidates) {
+    if (!present.includes(c)) throw new InsufficientDataError(analysis, `variant "${c}" has no runs`);
+  }
+  if (candidates.length === 0) {
+    throw new InsufficientDataError(analysis, "no candidate variant besides the baseline");
+  }
+  const variants = [options.baseline, ...candidates.filter((c) => c !== options.baseline)];
+  const vIndex = new Map(variants.map((v, i) => [v, i]));
+  const taskCol = column<string>(table, "task_id").map(String);
+  const famCol = column<string>(table, "task_family").map(String);
+  const scoreCol = column<number | null>(table, scol);
+  const tokCol = column<number | null>(table, "total_tokens");
+  const inCol = column<number | null>(table, "input_tokens");
+  const outCol = column<number | null>(table, "output_tokens");
+  const rows: number[] = [];
+  for (let i = 0; i < taskCol.length; i++) {
+    const s = scoreCol[i];
+    if (vIndex.has(variantCol[i]) && s !== null && s !== undefined && Number.isFinite(Number(s))) {
+      rows.push(i);
+    }
+  }
+  const tasks = distinct(rows.map((i) => taskCol[i]));
+  const tIndex = new Map(tasks.map((t, i) => [t, i]));
+  const unitKeys = rows.map((i) => (options.splitBy ?? "family") === "family" ? famCol[i] : taskCol[i]);
+  const units = distinct(unitKeys);
+  const uIndex = new Map(units.map((u, i) => [u, i]));
+  const variantOf = Int32Array.from(rows, (i) => vIndex.get(variantCol[i])!);
+  const taskOf = Int32Array.from(rows, (i) => tIndex.get(taskCol[i])!);
+  const count = new Map<number, number>();
+  rows.forEach((_, k) => {
+    const key = variantOf[k] * tasks.length + taskOf[k];
+    count.set(key, (count.get(key) ?? 0) + 1);
+  });
+  return {
+    variants,
+    tasks,
+    units: units.length,
+    variantOf,
+    taskOf,
+    unitOf: Int32Array.from(unitKeys, (u) => uIndex.get(u)!),
+    weight: Float64Array.from(rows, (_, k) => 1 / count.get(variantOf[k] * tasks.length + taskOf[k])!),
+    score: Float64Array.from(rows, (i) => Math.min(1, Math.max(0, Number(scoreCol[i])))),
+    family: rows.map((i) => famCol[i]),
+    taskId: rows.map((i) => taskCol[i]),
+    tokens: Float64Array.from(rows, (i) => {
+      const t = tokCol[i] ??
+        ((inCol[i] ?? null) !== null || (outCol[i] ?? null) !== null
+          ? Number(inCol[i] ?? 0) + Number(outCol[i] ?? 0)
+          : null);
+      return t === null || t === undefined ? NaN : Number(t);
+    }),
+  };
+}
+
+/** Per (variant, task): Σ m·w·s, Σ m·w, and the task's split unit. */
+export interface TaskSums {
+  num: Float64Array;
+  den: Float64Array;
+  unitOfTask: Int32Array;
+}
+
+/** Kernel: per-(variant, task) weighted sums under multiplicities `m` (omitted = 1). */
+export function _taskSums(p: GapPrep, m?: ArrayLike<number>): TaskSums {
+  const T = p.tasks.length;
+  const num = new Float64Array(p.variants.length * T), den = new Float64Array(p.variants.length * T);
+  const unitOfTask = new Int32Array(T).fill(-1);
+  for (let k = 0; k < p.variantOf.length; k++) {
+    const w = p.weight[k] * (m ? m[k] : 1);
+    unitOfTask[p.taskOf[k]] = p.unitOf[k];
+    if (w === 0) continue;
+    const c = p.variantOf[k] * T + p.taskOf[k];
+    num[c] += w * p.score[k];
+    den[c] += w;
+  }
+  return { num, den, unitOfTask };
+}
+
+/**
+ * Gap of variant `v` over the baseline (variant 0) on tasks whose unit is in `inHalf` (all when null):
+ * each task's run-averaged score, over tasks both ran (weighted by resampled copies). NaN when none.
+ */
+export function _pairGap(s: TaskSums, T: number, v: number, inHalf: Uint8Array | null): number {
+  let gv = 0, gb = 0, n = 0;
+  for (let t = 0; t < T; t++) {
+    if (inHalf && !inHalf[s.unitOfTask[t]]) continue;
+    const dv = s.den[v * T + t], db = s.den[t];
+    if (!(dv > 0 && db > 0)) continue;
+    // Task copies: the resampled weight of a task is the smaller of the two variants' run multiplicity sums,
+    // normalised by runs; with m = 1 it is 1.
+    const copies = Math.min(dv, db);
+    gv += copies * (s.num[v * T + t] / dv);
+    gb += copies * (s.num[t] / db);
+    n += copies;
+  }
+  return n > 0 ? (gv - gb) / n : NaN;
+}
+
+/** Best candidate on a half: largest paired gap (ties → first). */
+function bestOn(s: TaskSums, T: number, V: number, half: Uint8Array | null): number {
+  let best = -1, bestGap = -Infinity;
+  for (let v = 1; v < V; v++) {
+    const g = _pairGap(s, T, v, half);
+    if (g > bestGap) {
+      bestGap = g;
+      best = v;
+    }
+  }
+  return best;
+}
+
+/** Kernel: cross-fitted gap averaged over `repeats` random splits; counts choices into `chosen`. */
+export function _crossFit(
+  p: GapPrep,
+  s: TaskSums,
+  r: Rng,
+  repeats: number,
+  chosen?: Float64Array,
+): number {
+  const T = p.tasks.length, V = p.variants.length, U = p.units;
+  let total = 0, n = 0;
+  const order = new Int32Array(U);
+  const half = new Uint8Array(U);
+  const other = new Uint8Array(U);
+  for (let rep = 0; rep < repeats; rep++) {
+    for (let u = 0; u < U; u++) order[u] = u;
+    for (let u = U - 1; u > 0; u--) {
+      const j = r.int(u + 1);
+      [order[u], order[j]] = [order[j], order[u]];
+    }
+    half.fill(0);
+    for (let k = 0; k < Math.floor(U / 2); k++) half[order[k]] = 1;
+    for (let u = 0; u < U; u++) other[u] = half[u] ? 0 : 1;
+    for (const [select, measure] of [[half, other], [other, half]]) {
+      const best = bestOn(s, T, V, select);
+      if (best < 0) continue;
+      const g = _pairGap(s, T, best, measure);
+      if (Number.isNaN(g)) continue;
+      if (chosen) chosen[best]++;
+      total += g;
+      n++;
+    }
+  }
+  return n > 0 ? total / n : NaN;
+}
+
+/**
+ * The cross-fitted elicitation gap in success rate, with the naive best-of-k gap beside it and a
+ * hierarchical-bootstrap interval (family → task → runs, draws shared by all variants).
+ * @throws InsufficientDataError with fewer than 2 split units, or no candidate.
+ */
+export function crossFittedGap(table: RunsTable, options: CrossFitOptions): CrossFitResult {
+  const p = prepareGap(table, options, "crossFittedGap");
+  if (p.units < 2) {
+    throw new InsufficientDataError(
+      "crossFittedGap",
+      `${p.units} ${options.splitBy ?? "family"} unit(s): cross-fitting needs at least 2 to split`,
+    );
+  }
+  const T = p.tasks.length, V = p.variants.length;
+  const s = _taskSums(p);
+  const naive = bestOn(s, T, V, null);
+  const naiveGap = _pairGap(s, T, naive, null);
+  const seed = options.seed ?? 1;
+  const repeats = options.repeats ?? 20;
+  const chosenCounts = new Float64Array(V);
+  const gap = _crossFit(p, s, rng(seed, 1_000_003), repeats, chosenCounts);
+  if (Number.isNaN(gap)) {
+    throw new InsufficientDataError(
+      "crossFittedGap",
+      "no split gave a half on which a candidate and the baseline share a task",
+    );
+  }
+  const R = options.replicates ?? 200;
+  let lower: number | null = null, upper: number | null = null;
+  if (R > 0) {
+    const resample = makeResampler({ family: p.family, task: p.taskId, group: p.variantOf });
+    const buffer = new Uint32Array(p.variantOf.length);
+    const reps = new Float64Array(R);
+    const perReplicate = Math.max(1, Math.min(repeats, 4));
+    for (let b = 0; b < R; b++) {
+      const r = rng(seed, b);
+      const sb = _taskSums(p, resample(r, buffer));
+      reps[b] = _crossFit(p, sb, r, perReplicate);
+    }
+    const w = options.interval ?? 0.8;
+    [lower, upper] = quantiles(reps, [(1 - w) / 2, (1 + w) / 2]).map((v) => (Number.isNaN(v) ? null : v));
+  }
+  const chosen: Record<string, number> = {};
+  for (let v = 1; v < V; v++) chosen[p.variants[v]] = chosenCounts[v];
+  return {
+    baseline: p.variants[0],
+    candidates: p.variants.slice(1),
+    gap,
+    naiveGap,
+    naiveBest: p.variants[naive],
+    optimism: naiveGap - gap,
+    chosen,
+    lower,
+    upper,
+    repeats,
+    replicates: R,
+    units: p.units,
+  };
+}

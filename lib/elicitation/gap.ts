@@ -1,0 +1,151 @@
+/**
+ * The elicitation gap: how much better the best variant (scaffold, prompt, tools, …) does than a baseline
+ * variant, on the tasks both ran. Reported on success rate (difference) and on the p50 time horizon
+ * (ratio, as log2 = doublings), each with a paired hierarchical-bootstrap interval (family and task draws
+ * shared by both variants), plus the cross-fitted gap that removes best-of-k selection optimism.
+ *
+ * @module
+ */
+import { quantiles } from "../stats/mod.ts";
+import { column, type RunsTable } from "../protocol/columns.ts";
+import { InsufficientDataError } from "../protocol/errors.ts";
+import { estimateMetrics } from "../protocol/estimates.ts";
+import { type CrossFitOptions, type CrossFitResult, crossFittedGap, prepareGap } from "./crossfit.ts";
+import { _pairGap, _taskSums } from "./crossfit.ts";
+
+/** Options of {@link elicitationGap}. */
+export interface GapOptions extends CrossFitOptions {
+  /** Replicates of the paired bootstrap. Default 1000. */
+  pairedReplicates?: number;
+  /** Horizon fit weighting (METR's columns). Default `invsqrt`. */
+  horizonWeighting?: "equal" | "invsqrt";
+  regularization?: number;
+}
+
+/** One variant's standing against the baseline on their shared tasks. */
+export interface VariantStanding {
+  variant: string;
+  sharedTasks: number;
+  /** Paired success-rate gap over the baseline on the shared tasks. */
+  gap: number;
+}
+
+/** A paired interval. */
+export interface PairedInterval {
+  baseline: number;
+  best: number;
+  /** best − baseline (success rate) or log2(best / baseline) (horizon). */
+  gap: number;
+  lower: number | null;
+  upper: number | null;
+  /** Share of replicates with a positive gap. */
+  pPositive: number | null;
+  /** Replicates used (others skipped: a variant could not be fitted). */
+  replicates: number;
+  note: string | null;
+}
+
+/** Result of {@link elicitationGap}. */
+export interface GapResult {
+  variantColumn: string;
+  baseline: string;
+  /** The candidate with the largest paired success-rate gap on all tasks. */
+  best: string;
+  standings: VariantStanding[];
+  sharedTasks: number;
+  successRate: PairedInterval;
+  /** p50 horizon: `baseline`/`best` in minutes, `gap` = log2(best / baseline). */
+  horizon: Omit<PairedInterval, "gap"> & { gap: number | null; ratio: number | null };
+  crossFitted: CrossFitResult;
+}
+
+/**
+ * Best variant versus baseline: paired-bootstrap intervals on success rate and p50 horizon, and the
+ * cross-fitted gap.
+ * @throws InsufficientDataError when the baseline or candidates have no runs or share no task.
+ */
+export function elicitationGap(table: RunsTable, options: GapOptions): GapResult {
+  const p = prepareGap(table, options, "elicitationGap");
+  const s = _taskSums(p);
+  const T = p.tasks.length;
+  const standings: VariantStanding[] = p.variants.slice(1).map((variant, k) => {
+    let shared = 0;
+    for (let t = 0; t < T; t++) if (s.den[(k + 1) * T + t] > 0 && s.den[t] > 0) shared++;
+    return { variant, sharedTasks: shared, gap: _pairGap(s, T, k + 1, null) };
+  });
+  const ranked = standings.filter((v) => v.sharedTasks > 0).sort((a, b) => b.gap - a.gap);
+  if (ranked.length === 0) {
+    throw new InsufficientDataError(
+      "elicitationGap",
+      `no candidate shares a task with baseline "${options.baseline}"`,
+    );
+  }
+  const best = ranked[0].variant;
+  const vcol = options.variantColumn ??
+    (column(table, "variant").some((v) => v !== null && v !== undefined) ? "variant" : "alias");
+  // The paired table: baseline and best on their shared tasks.
+  const bestIdx = p.variants.indexOf(best);
+  const shared = new Set<string>();
+  for (let t = 0; t < T; t++) if (s.den[bestIdx * T + t] > 0 && s.den[t] > 0) shared.add(p.tasks[t]);
+  const vals = column<string>(table, vcol).map(String);
+  const tids = column<string>(table, "task_id").map(String);
+  const keep = vals.map((v, i) => (v === best || v === options.baseline) && shared.has(tids[i]));
+  const pair = table.assign({ _keep: keep }).filter((d: Record<string, unknown>) => d._keep as boolean)
+    .reify();
+  const est = estimateMetrics(pair, {
+    agentColumn: vcol,
+    scoreColumn: options.scoreColumn,
+    replicates: options.pairedReplicates ?? 1000,
+    seed: options.seed,
+    horizonWeighting: options.horizonWeighting,
+    regularization: options.regularization,
+    families: [],
+  });
+  const ia = est.agents.indexOf(best), ib = est.agents.indexOf(options.baseline);
+  const width = options.interval ?? 0.8;
+  const paired = (metric: string, transform: (best: number, base: number) => number): PairedInterval => {
+    const e = est.estimate[metric];
+    const reps: number[] = [];
+    for (let r = 0; r < est.replicateCount; r++) {
+      const v = transform(est.replicates[metric][r * 2 + ia], est.replicates[metric][r * 2 + ib]);
+      if (Number.isFinite(v)) reps.push(v);
+    }
+    const gap = transform(e[ia], e[ib]);
+    const [lo, hi] = reps.length > 0 ? quantiles(reps, [(1 - width) / 2, (1 + width) / 2]) : [NaN, NaN];
+    const skipped = est.replicateCount - reps.length;
+    return {
+      baseline: e[ib],
+      best: e[ia],
+      gap,
+      lower: Number.isFinite(lo) ? lo : null,
+      upper: Number.isFinite(hi) ? hi : null,
+      pPositive: reps.length > 0 ? reps.filter((v) => v > 0).length / reps.length : null,
+      replicates: reps.length,
+      note: skipped > 0
+        ? `${skipped} of ${est.replicateCount} replicates skipped (a variant not fittable)`
+        : null,
+    };
+  };
+  const successRate = paired("success_rate", (a, b) => a - b);
+  const h = paired("p50_horizon", (a, b) => Math.log2(a / b));
+  const horizonNote = !(h.baseline > 0)
+    ? `baseline p50 horizon is ${h.baseline}: the ratio is undefined`
+    : !Number.isFinite(h.best)
+    ? "best variant succeeded everywhere: its horizon is unbounded"
+    : h.note;
+  return {
+    variantColumn: vcol,
+    baseline: options.baseline,
+    best,
+    standings,
+    sharedTasks: shared.size,
+    successRate,
+    horizon: {
+      ...h,
+      gap: Number.isFinite(h.gap) ? h.gap : null,
+      ratio: Number.isFinite(h.gap) ? 2 ** h.gap : null,
+      note: horizonNote,
+    },
+    crossFitted: crossFittedGap(table, options),
+  };
+}
