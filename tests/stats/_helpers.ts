@@ -1,0 +1,28 @@
+// Shared helpers for the statistics tests (not a test file itself).
+import { parseMetrRuns } from "../../lib/frame/metr.ts";
+import type { MetrRuns } from "../../lib/frame/metr.ts";
+
+export const METR_RUNS = "/work/shared/data/metr/all_runs_2025-01.jsonl";
+
+let cached: MetrRuns | null = null;
+/** METR's public runs file, loaded once. Tests that need it are skipped where it is absent. */
+export function metrRuns(): MetrRuns {
+  cached ??= parseMetrRuns(Deno.readTextFileSync(METR_RUNS), METR_RUNS);
+  return cached;
+}
+
+export const haveMetr = (() => {
+  try {
+    Deno.statSync(METR_RUNS);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Assert |a − b| ≤ tol·max(1, |b|). */
+export function near(a: number, b: number, tol: number, what = ""): void {
+  if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) {
+    throw new Error(`${what} expected ${b}, got ${a} (tol ${tol})`);
+  }
+}
