@@ -36,7 +36,9 @@ Deno.test("penalised fit satisfies the optimality conditions of C·Σw·logloss 
 
 Deno.test("stronger regularization shrinks the slope towards 0", () => {
   const x = [0, 1, 2, 3, 4, 5], y = [1, 1, 1, 0, 1, 0];
-  const b = [0, 0.01, 1, 100].map((r) => Math.abs(fitLogistic(x, y, null, { regularization: r }).coefficient));
+  const b = [0, 0.01, 1, 100].map((r) =>
+    Math.abs(fitLogistic(x, y, null, { regularization: r }).coefficient)
+  );
   for (let i = 1; i < b.length; i++) assert.ok(b[i] < b[i - 1], `|b| must shrink: ${b}`);
 });
 
@@ -54,7 +56,10 @@ Deno.test("fractional outcomes give the same fit as METR's split into weighted 0
 Deno.test("warm start reaches the same optimum in fewer iterations", () => {
   const x = Array.from({ length: 40 }, (_, i) => i / 4), y = x.map((v, i) => (v + (i % 3) < 6 ? 1 : 0));
   const cold = fitLogistic(x, y, null, { regularization: 0.01 });
-  const warm = fitLogistic(x, y, null, { regularization: 0.01, init: { intercept: cold.intercept + 0.1, coefficient: cold.coefficient } });
+  const warm = fitLogistic(x, y, null, {
+    regularization: 0.01,
+    init: { intercept: cold.intercept + 0.1, coefficient: cold.coefficient },
+  });
   near(warm.intercept, cold.intercept, 1e-9);
   near(warm.coefficient, cold.coefficient, 1e-9);
   assert.ok(warm.iterations <= cold.iterations);
