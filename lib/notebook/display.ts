@@ -212,13 +212,20 @@ export function showRecords(
 }
 
 /** Something that holds an SVG figure: SVG text, an SVG DOM element, or an object exposing `svg`. */
-export type FigureSource = string | { outerHTML: string } | { svg: string } | { toSVG(): string };
+export type FigureSource =
+  | string
+  | { outerHTML: string }
+  | { svg: string; html?: string }
+  | { toSVG(): string };
 
 /** Extract the SVG text from a {@link FigureSource}. */
 export function figureSvg(figure: FigureSource): string {
   let svg: unknown;
   if (typeof figure === "string") svg = figure;
-  else if ("svg" in figure && typeof figure.svg === "string") svg = figure.svg;
+  else if ("html" in figure && typeof figure.html === "string" && figure.html.trim().startsWith("<figure")) {
+    // lib/plot's Figure: `html` keeps Plot's legend and caption around the chart.
+    svg = figure.html;
+  } else if ("svg" in figure && typeof figure.svg === "string") svg = figure.svg;
   else if ("toSVG" in figure && typeof figure.toSVG === "function") svg = figure.toSVG();
   else if ("outerHTML" in figure) svg = figure.outerHTML;
   if (typeof svg !== "string") throw new TypeError("figure: expected SVG text, an SVG element or { svg }");
@@ -258,18 +265,49 @@ export function show(
   value: unknown,
   options: TableDisplayOptions & Partial<FigureDisplayOptions> = {},
 ): Displayable {
+  const figureLike = typeof value === "string" ||
+    (typeof value === "object" && value !== null &&
+      ("outerHTML" in value || "svg" in value || "toSVG" in value));
+  // A named figure gets this module's hook even when it has its own (lib/plot's Figure does).
+  if (figureLike && options.name) {
+    return showFigure(value as FigureSource, { name: options.name, caption: options.caption });
+  }
   if (typeof value === "object" && value !== null && JUPYTER_DISPLAY in value) return value as Displayable;
   if (isTableLike(value)) return showTable(value, options);
   if (Array.isArray(value) && value.every((r) => typeof r === "object" && r !== null && !Array.isArray(r))) {
     return showRecords(value as Record<string, unknown>[], options);
   }
-  if (
-    typeof value === "string" ||
-    (typeof value === "object" && value !== null &&
-      ("outerHTML" in value || "svg" in value || "toSVG" in value))
-  ) {
-    if (!options.name) throw new TypeError("show(figure) needs options.name (the figure's file name)");
-    return showFigure(value as FigureSource, { name: options.name, caption: options.caption });
-  }
+  if (figureLike) throw new TypeError("show(figure) needs options.name (the figure's file name)");
   throw new TypeError(`show: cannot display a ${value === null ? "null" : typeof value}`);
+}
+
+/** The Deno kernel's display function, or null outside a notebook. */
+function kernelDisplay(): ((obj: unknown, options?: { raw?: boolean }) => Promise<void>) | null {
+  try {
+    // deno-lint-ignore no-explicit-any
+    const jupyter = (Deno as any).jupyter;
+    return typeof jupyter?.display === "function" ? jupyter.display : null;
+  } catch {
+    return null; // Deno.jupyter throws outside the kernel
+  }
+}
+
+/**
+ * Display a value now (see {@link show} for what it accepts) and wait until the kernel has sent it.
+ *
+ * Prefer this to leaving a displayable as a cell's last expression: with nbconvert, the Deno kernel's
+ * `execute_result` can arrive after the cell is reported idle and be dropped from the saved notebook, while
+ * an awaited `display_data` is always sent before the cell finishes. Outside a notebook (a `.nb.ts` source
+ * run as a script) it prints the text form.
+ */
+export async function display(
+  value: unknown,
+  options: TableDisplayOptions & Partial<FigureDisplayOptions> = {},
+): Promise<void> {
+  const displayable = show(value, options);
+  const bundle = displayable[JUPYTER_DISPLAY]();
+  const kernel = kernelDisplay();
+  // raw: the bundle is sent as it is (Deno's own formatting would drop the evalkit MIME parts).
+  if (kernel) await kernel(bundle, { raw: true });
+  else console.log(String(bundle["text/plain"] ?? ""));
 }

@@ -50,7 +50,7 @@ export const NotebookParams = z.object({
 export type NotebookParams = z.infer<typeof NotebookParams>;
 
 /** Default values of the non-path parameters. */
-export const PARAM_DEFAULTS = { seed: 20240307, bootstrap: 1000, epochs: 3 } as const;
+export const PARAM_DEFAULTS = { seed: 20240307, bootstrap: 500, epochs: 3 } as const;
 
 /** A parameter that failed validation. */
 export class NotebookParamError extends Error {
@@ -111,7 +111,7 @@ function path(env: Record<string, string | undefined>, variable: string, root: s
  * - `EVALKIT_DATA` — METR runs.jsonl; default `<root>/../shared/data/metr/all_runs_2025-01.jsonl`.
  *   Relative paths resolve against the project root. Get the file from METR's public repository.
  * - `EVALKIT_RELEASE_DATES` — release-dates YAML; default the file beside the runs file.
- * - `EVALKIT_SEED` — default 20240307. `EVALKIT_BOOTSTRAP` — replicates, default 1000.
+ * - `EVALKIT_SEED` — default 20240307. `EVALKIT_BOOTSTRAP` — replicates, default 500 (METR's default for horizon fits).
  * - `EVALKIT_RUNS_LOG` — run log from `deno task eval`; default none (the notebook runs its own grid).
  * - `EVALKIT_VARIANTS` — comma-separated scaffold variants; default `basic,chat,all-tools,all-tools-rm`.
  * - `EVALKIT_EPOCHS` — repeats per cell for a notebook's own grid, default 3.

@@ -1,0 +1,200 @@
+// Source of notebooks/difficulty-curves.ipynb — edit here, then: deno run -A scripts/build_notebooks.ts
+// @title Difficulty curves and time horizons
+// @figures success-vs-length, horizons-by-agent, horizon-trend
+// @min-tables 4
+
+// %% [markdown]
+// # Difficulty curves and time horizons
+//
+// Success against task length for every agent in METR's public runs, with METR's time-horizon method
+// (weighted logistic fit on log2 human minutes, hierarchical bootstrap over families → tasks → runs), the
+// p50 and p80 horizons with 80% intervals, and the trend of p50 against release date with its doubling time.
+//
+// Parameters come from the environment: `EVALKIT_DATA` (METR's runs.jsonl), `EVALKIT_RELEASE_DATES`,
+// `EVALKIT_SEED`, `EVALKIT_BOOTSTRAP`.
+
+// %%
+import * as Plot from "@observablehq/plot";
+import * as aq from "arquero";
+import { notebookParams } from "../lib/notebook/params.ts";
+import { display, showMarkdown } from "../lib/notebook/display.ts";
+import { readReleaseDates } from "../lib/notebook/release_dates.ts";
+import { readMetrRuns } from "../lib/frame/metr.ts";
+import { bootstrapHorizons, HORIZON_BUCKETS, horizonTrend, sigmoid } from "../lib/stats/mod.ts";
+import { renderPlot } from "../lib/plot/render.ts";
+
+const params = notebookParams();
+const runs = await readMetrRuns(params.data);
+const releaseDates = await readReleaseDates(params.releaseDates);
+// METR's human baselines are not an agent: leave them out of the fits.
+const agentRuns = runs.table.filter((d: { alias: string }) => d.alias !== "human");
+console.log(`${runs.rows.length} runs read (${runs.errors.length} bad lines skipped); seed ${params.seed}`);
+
+// %%
+await display(
+  agentRuns.groupby("alias").rollup({
+    runs: aq.op.count(),
+    tasks: aq.op.distinct("task_id"),
+    families: aq.op.distinct("task_family"),
+    mean_score: aq.op.mean("score"),
+  }).orderby("alias"),
+  { name: "agents", caption: "Agents in the data" },
+);
+
+// %% [markdown]
+// ## Horizons with bootstrap intervals
+//
+// Point estimates on the full data; intervals are the 10th–90th percentiles of the replicate horizons
+// (METR's 80% interval). Replicates use the seed, so the table is the same on every run.
+
+// %%
+const boot = bootstrapHorizons(agentRuns, {
+  replicates: params.bootstrap,
+  seed: params.seed,
+  successProbabilities: [0.5, 0.8],
+});
+const horizonRows = boot.point.map((p, i) => ({
+  agent: p.agent,
+  release: releaseDates.get(p.agent) ?? null,
+  runs: p.runs,
+  average: p.average,
+  p50_min: p.horizons.p50,
+  p50_low: boot.summary[i].intervals.p50.low,
+  p50_high: boot.summary[i].intervals.p50.high,
+  p80_min: p.horizons.p80,
+  p80_low: boot.summary[i].intervals.p80.low,
+  p80_high: boot.summary[i].intervals.p80.high,
+  fitted_replicates: boot.summary[i].fitted,
+})).sort((a, b) => (a.release ?? "").localeCompare(b.release ?? ""));
+await display(horizonRows, { name: "horizons", caption: `p50/p80 horizons (minutes), ${params.bootstrap} replicates` })
+
+// %%
+// Fitted curves on a grid of task lengths, and the empirical weighted rates per duration bucket.
+const grid = Array.from({ length: 61 }, (_, k) => 2 ** (-1 + k * 0.25));
+const curves = boot.point.flatMap((p) =>
+  grid.map((m) => ({ agent: p.agent, minutes: m, p: sigmoid(p.intercept + p.coefficient * Math.log2(m)) }))
+);
+const rates = boot.point.flatMap((p) =>
+  p.buckets.filter((b) => b.runs > 0).map((b) => ({
+    agent: p.agent,
+    minutes: Math.sqrt(b.minMinutes * b.maxMinutes),
+    rate: b.rate,
+  }))
+);
+await display(
+  renderPlot({
+    width: 760,
+    height: 420,
+    x: { type: "log", label: "task length for a skilled human (minutes)", domain: [0.5, 2 ** 14] },
+    y: { domain: [0, 1], label: "success probability", grid: true },
+    marginLeft: 150,
+    color: { legend: true },
+    marks: [
+      Plot.line(curves, { x: "minutes", y: "p", stroke: "agent" }),
+      Plot.dot(rates, { x: "minutes", y: "rate", stroke: "agent", r: 3 }),
+      Plot.ruleY([0.5], { strokeDasharray: "3,3" }),
+      // Direct labels at the left end, so the chart reads without its legend (e.g. as PNG).
+      Plot.text(curves, Plot.selectFirst({ x: "minutes", y: "p", z: "agent", text: "agent", fill: "agent", dx: -4, textAnchor: "end", fontSize: 9 })),
+    ],
+  }),
+  {
+    name: "success-vs-length",
+    caption: `Fitted success curves (lines) and weighted success rates in METR's buckets ${
+      HORIZON_BUCKETS.map((b) => b.label).join(", ")
+    } (dots).`,
+  },
+);
+
+// %%
+await display(
+  renderPlot({
+    width: 760,
+    height: 360,
+    marginLeft: 180,
+    x: { type: "log", label: "horizon (minutes)", grid: true, domain: [0.01, 2000], clamp: true },
+    y: { label: null, domain: horizonRows.map((r) => r.agent) },
+    marks: [
+      Plot.ruleY(horizonRows.filter((r) => r.p50_low > 0), { y: "agent", x1: "p50_low", x2: "p50_high", strokeWidth: 2 }),
+      Plot.dot(horizonRows.filter((r) => r.p50_min > 0), { y: "agent", x: "p50_min", fill: "black", r: 4 }),
+      Plot.dot(horizonRows.filter((r) => r.p80_min > 0), { y: "agent", x: "p80_min", stroke: "steelblue", r: 4 }),
+    ],
+  }),
+  { name: "horizons-by-agent", caption: "p50 horizon (black, with 80% interval) and p80 horizon (blue) per agent." },
+);
+
+// %% [markdown]
+// ## Trend against release date
+//
+// As in METR's analysis the trend is fitted over *frontier* agents: those whose p50 horizon exceeds that
+// of every agent released before them. Agents whose p50 lies below the shortest task in the data are left
+// out too: their horizon is an extrapolation of the fit, not a measurement (METR's paper adds very short
+// tasks for them, which this public file does not contain). The fit is ordinary least squares of log2(p50)
+// on release date; the doubling time's interval comes from refitting the trend on every bootstrap replicate
+// (the same replicate for every agent, so the resampled tasks are shared).
+
+// %%
+const shortestTask = Math.min(...(agentRuns.array("human_minutes") as number[]));
+const p50Index = boot.successProbabilities.indexOf(0.5);
+let best = 0;
+const trendSelection = horizonRows.filter((r) => r.release !== null).map((r) => {
+  const frontier = r.p50_min > best;
+  best = Math.max(best, r.p50_min);
+  const inRange = r.p50_min >= shortestTask;
+  return { agent: r.agent, release: r.release, p50_min: r.p50_min, frontier, in_data_range: inRange, in_trend: frontier && inRange };
+});
+await display(trendSelection, { name: "trend-agents", caption: `Agents on the trend (shortest task: ${shortestTask} minutes)` })
+
+// %%
+const trendPoints = trendSelection.filter((r) => r.in_trend).map((r) => {
+  const i = boot.agents.indexOf(r.agent);
+  return { agent: r.agent, date: r.release!, horizon: r.p50_min, samples: boot.horizons[i][p50Index] };
+});
+const trend = horizonTrend(trendPoints);
+const years = trend.points.map((p) => p.year);
+const [y0, y1] = [Math.min(...years), Math.max(...years)];
+const line = Array.from({ length: 20 }, (_, k) => {
+  const year = y0 + (k / 19) * (y1 - y0);
+  return {
+    date: new Date(Date.UTC(1970, 0, 1) + (year - 1970) * 365.25 * 864e5),
+    horizon: 2 ** (trend.intercept + trend.slope * year),
+  };
+});
+const others = trendSelection.filter((r) => !r.in_trend && r.p50_min >= shortestTask)
+  .map((r) => ({ agent: r.agent, date: new Date(r.release!), horizon: r.p50_min }));
+await display(
+  renderPlot({
+    width: 760,
+    height: 400,
+    y: { type: "log", label: "p50 horizon (minutes)", grid: true },
+    x: { type: "utc", label: "release date" },
+    marks: [
+      Plot.line(line, { x: "date", y: "horizon", strokeDasharray: "4,3" }),
+      Plot.dot(trend.points, { x: "date", y: "horizon", fill: "black", r: 4 }),
+      Plot.dot(others, { x: "date", y: "horizon", stroke: "gray", r: 4 }),
+      Plot.text(others, { x: "date", y: "horizon", text: "agent", dx: 6, textAnchor: "start", fontSize: 10, fill: "gray" }),
+      Plot.text(trend.points, { x: "date", y: "horizon", text: "agent", dx: 6, textAnchor: "start", fontSize: 10 }),
+    ],
+  }),
+  { name: "horizon-trend", caption: "p50 horizon against release date: frontier agents (black) with the least-squares trend; other agents in grey." },
+);
+
+// %%
+await display(
+  [{
+    agents: trend.points.length,
+    slope_log2_per_year: trend.slope,
+    doubling_months: trend.doublingMonths,
+    doubling_low: trend.low,
+    doubling_high: trend.high,
+  }],
+  { name: "doubling-time", caption: "Doubling time of the p50 horizon (months, 80% bootstrap interval)" },
+);
+
+// %%
+await display(showMarkdown(
+  `On this data the p50 horizon doubles every **${trend.doublingMonths.toFixed(1)} months** ` +
+    `(80% interval ${trend.low.toFixed(1)}–${trend.high.toFixed(1)}) over ${trend.points.length} frontier agents ` +
+    `released ${trend.points[0].date.toISOString().slice(0, 10)} to ` +
+    `${trend.points[trend.points.length - 1].date.toISOString().slice(0, 10)}. METR's 2025 paper reports about ` +
+    `7 months over 2019–2025; a short window of recent models gives a faster, less certain rate.`,
+))
