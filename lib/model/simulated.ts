@@ -59,6 +59,9 @@ export const DEFAULT_SCAFFOLD_SHIFTS: Readonly<Record<string, number>> = Object.
   bestOfN: 1.0,
 });
 
+/** Default SD of the simulated rater's noise (see `raterNoiseSd`). */
+export const DEFAULT_RATER_NOISE_SD = 4;
+
 /** Options of the simulator (all have defaults). */
 export const SimulatorOptions = z.object({
   /** 50% time horizon in human minutes (for the `basic`-level scaffold, shift 0). */
@@ -71,8 +74,12 @@ export const SimulatorOptions = z.object({
   defaultShift: z.number().default(0),
   /** SD of the per-task difficulty offset, in log2 minutes. */
   taskNoiseSd: z.number().nonnegative().default(0.5),
-  /** SD of the rater's noise, in units of half the solve/fail gap of its latent score (gap = 2). */
-  raterNoiseSd: z.number().nonnegative().default(1),
+  /**
+   * SD of the rater's noise; the rater's latent score is +1 for a solving and −1 for a failing candidate,
+   * so it ranks a success above a failure with probability Φ(2 / (σ√2)): 0.64 at the default σ = 4
+   * (a weak reward model), 0.92 at σ = 1.
+   */
+  raterNoiseSd: z.number().nonnegative().default(DEFAULT_RATER_NOISE_SD),
   /** Unseen "reasoning" output tokens added per candidate. */
   reasoningTokens: z.number().int().nonnegative().default(80),
   /** Price table for `costUsd` (the default table prices `simulated` synthetically). */
@@ -177,7 +184,11 @@ function normalCdf(x: number): number {
  * successful one, when the simulated rater scores a success `+1 + σ·N(0,1)` and a failure `−1 + σ·N(0,1)`
  * and the highest score wins. Computed by numerical integration, independently of the simulator code.
  */
-export function simulatedBestOfNSuccessProbability(p: number, k: number, raterNoiseSd = 1): number {
+export function simulatedBestOfNSuccessProbability(
+  p: number,
+  k: number,
+  raterNoiseSd: number = DEFAULT_RATER_NOISE_SD,
+): number {
   if (k <= 1 || p <= 0 || p >= 1) return p;
   if (raterNoiseSd === 0) return 1 - (1 - p) ** k;
   const s = raterNoiseSd;
@@ -262,13 +273,13 @@ function candidateSection(text: string): string {
 }
 
 /**
- * The simulated rater's score on (0, 10): `10 · sigmoid(latent)`, latent = +1 (solving attempt),
+ * The simulated rater's score on (0, 10): `10 · sigmoid(latent / √(1+σ²))`, latent = +1 (solving attempt),
  * −1 (failing attempt) or 0 (no attempt marker), plus `raterNoiseSd · N(0,1)` seeded by the run and candidate.
  */
 export function simulatedRating(
   candidateText: string,
   seedKeys: Array<string | number>,
-  raterNoiseSd = 1,
+  raterNoiseSd: number = DEFAULT_RATER_NOISE_SD,
 ): number {
   const marker = lastMarker(candidateSection(candidateText));
   const signal = marker === undefined ? 0 : marker.outcome === "solve" ? 1 : -1;
@@ -281,7 +292,8 @@ export function simulatedRating(
         hashString(candidateSection(candidateText)),
       ),
     );
-  return 10 * sigmoid(signal + noise);
+  // Scaled before the squash so the rating never saturates (ties would break the argmax); monotone.
+  return 10 * sigmoid((signal + noise) / Math.sqrt(1 + raterNoiseSd ** 2));
 }
 
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
@@ -431,7 +443,7 @@ function makeSimulated(
         // The attempt step: k candidates, each with an independent draw.
         const p = simulatedCellProbability(context, o);
         for (let i = 0; i < n; i++) {
-          const u = seededUniform("simulated-attempt", ...runKey, i)();
+          const u = seededUniform("simulated-attempt", ...runKey, context.scaffold ?? "", i)();
           const outcome: SimulatedOutcome = u < p ? "solve" : "fail";
           const c = bash(attemptCommand(`${step}.${i}`, outcome), `sim_${step}_${i}`);
           if (bashTool) c.content = "I have enough context; carrying out my plan now.";
