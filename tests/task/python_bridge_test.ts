@@ -1,0 +1,216 @@
+/**
+ * The METR Python bridge, end to end: real /usr/bin/python3 in a real bubblewrap jail at load time, the
+ * real local sandbox for the hooks. Bad fixture families live in tests/fixtures/python_families/.
+ */
+import assert from "node:assert/strict";
+import { loadPythonFamily, parseHelperOutput } from "../../lib/task/python_bridge.ts";
+import { type LoadedTask, loadFamilyDir } from "../../lib/task/loader.ts";
+import { startTaskEnvironment, type TaskEnvironment } from "../../lib/task/environment.ts";
+import { TaskHookError, TaskLoadError } from "../../lib/task/errors.ts";
+import { createSandboxDriver } from "../../lib/sandbox/mod.ts";
+
+const FIXTURES = new URL("../fixtures/python_families/", import.meta.url).pathname;
+const cacheDir = await Deno.makeTempDir({ prefix: "evalkit-bridge-cache-" });
+Deno.env.set("EVALKIT_CACHE_DIR", cacheDir);
+const fixture = (name: string) => `${FIXTURES}${name}`;
+const opts = { cacheDir };
+
+async function loadError(name: string): Promise<TaskLoadError> {
+  try {
+    await loadPythonFamily(fixture(name), opts);
+  } catch (error) {
+    assert.ok(error instanceof TaskLoadError, `expected TaskLoadError, got ${error}`);
+    assert.ok(!error.message.includes("Traceback"), `stack dump in: ${error.message}`);
+    return error;
+  }
+  assert.fail(`${name} loaded without error`);
+}
+
+async function loadTask(family: string, task: string): Promise<LoadedTask> {
+  const loaded = await loadFamilyDir(fixture(family));
+  assert.deepEqual(loaded.errors.map((e) => e.message), []);
+  const found = loaded.family!.tasks.find((t) => t.name === task);
+  assert.ok(found, `task ${task} not loaded`);
+  return found;
+}
+
+async function withEnv(task: LoadedTask, body: (env: TaskEnvironment) => Promise<void>): Promise<void> {
+  const driver = await createSandboxDriver("local");
+  const env = await startTaskEnvironment(task, driver);
+  try {
+    await body(env);
+  } finally {
+    await env.destroy();
+  }
+}
+
+async function rejectsWithHookError(promise: Promise<unknown>, ...fragments: string[]): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof TaskHookError, `expected TaskHookError, got ${error}`);
+    for (const f of fragments) assert.ok(error.message.includes(f), `"${f}" not in: ${error.message}`);
+    return true;
+  });
+}
+
+Deno.test("a good family loads: tasks and instructions from Python, metadata from manifest.yaml", async () => {
+  const family = await loadPythonFamily(fixture("good_family"), opts);
+  assert.equal(family.name, "good_family");
+  assert.equal(family.standardVersion, "0.5.0");
+  assert.equal(family.version, "0.1.0");
+  assert.deepEqual(Object.keys(family.tasks).sort(), ["echo", "greet"]);
+  const echo = family.tasks.echo;
+  assert.match(echo.instructions, /word\.txt/);
+  assert.equal(echo.humanMinutes, 5);
+  assert.equal(echo.domain, "software_engineering");
+  assert.deepEqual(echo.permissions, []);
+  assert.deepEqual(echo.data, { metrTask: { secret: "kiwi" } });
+  assert.deepEqual(echo.privateFiles, ["qa/solution_echo.sh", "qa/wrong_echo.sh"]);
+  assert.equal(typeof family.solution, "function");
+  assert.equal(typeof family.wrongAttempt, "function");
+  assert.equal(family.intermediateScore, undefined);
+});
+
+Deno.test("a syntax error names the file and line without a stack dump", async () => {
+  const error = await loadError("syntax_error");
+  assert.equal(error.family, "syntax_error");
+  assert.equal(error.field, "syntax_error.py:9");
+  assert.match(error.reason, /SyntaxError/);
+  assert.match(error.reason, /syntax_error\.py line 9/);
+});
+
+Deno.test("an error while importing names the file and line", async () => {
+  const error = await loadError("import_error");
+  assert.equal(error.field, "import_error.py:4");
+  assert.match(error.reason, /NameError: name 'undefined_name' is not defined/);
+});
+
+Deno.test("a missing get_instructions is a clear error", async () => {
+  const error = await loadError("missing_instructions");
+  assert.match(error.reason, /no required member 'get_instructions'/);
+});
+
+Deno.test("score together with intermediate_score is rejected", async () => {
+  const error = await loadError("both_scores");
+  assert.match(error.reason, /both score and intermediate_score/);
+});
+
+Deno.test("bad permissions name the task", async () => {
+  const error = await loadError("bad_permissions");
+  assert.equal(error.task, "main");
+  assert.equal(error.field, "get_permissions()");
+  assert.match(error.reason, /root_shell/);
+});
+
+Deno.test("missing metadata names the manifest field", async () => {
+  const error = await loadError("missing_meta");
+  assert.equal(error.task, "main");
+  assert.equal(error.field, "manifest.yaml tasks.main.meta.human_minutes");
+});
+
+Deno.test("the loader reports a bad Python family by name and still loads the good one", async () => {
+  const bad = await loadFamilyDir(fixture("syntax_error"));
+  assert.equal(bad.family, undefined);
+  assert.equal(bad.errors[0].family, "syntax_error");
+  const good = await loadFamilyDir(fixture("good_family"));
+  assert.equal(good.family?.format, "metr-python");
+  assert.equal(good.family?.tasks.length, 2);
+});
+
+Deno.test("the load-time description is cached by content and invalidated by an edit", async () => {
+  const dir = `${await Deno.makeTempDir()}/good_family`;
+  await Deno.mkdir(dir);
+  for (const f of ["good_family.py", "manifest.yaml"]) {
+    await Deno.copyFile(fixture(`good_family/${f}`), `${dir}/${f}`);
+  }
+  const own = { cacheDir: await Deno.makeTempDir() };
+  const first = await loadPythonFamily(dir, own);
+  const cached = [...Deno.readDirSync(`${own.cacheDir}/python-families`)];
+  assert.equal(cached.length, 1);
+  const source = await Deno.readTextFile(`${dir}/good_family.py`);
+  await Deno.writeTextFile(
+    `${dir}/good_family.py`,
+    source.replace("Submit the word", "Please submit the word"),
+  );
+  const second = await loadPythonFamily(dir, own);
+  assert.match(first.tasks.echo.instructions, /^Submit the word/);
+  assert.match(second.tasks.echo.instructions, /^Please submit the word/);
+  assert.equal([...Deno.readDirSync(`${own.cacheDir}/python-families`)].length, 2);
+});
+
+Deno.test("helper output: family chatter before the separator is ignored; no separator is no reply", () => {
+  const reply = parseHelperOutput(
+    'noise\nSEP_evalkit_7Qm2xVb9\nfake\n\nSEP_evalkit_7Qm2xVb9\n{"ok":true,"result":0.5}\n',
+  );
+  assert.deepEqual(reply, { ok: true, result: 0.5 });
+  assert.equal(parseHelperOutput("0.5\n"), undefined);
+  assert.equal(parseHelperOutput("\nSEP_evalkit_7Qm2xVb9\nnot json\n"), undefined);
+});
+
+Deno.test({
+  name: "hooks in the local sandbox: install, start as root, chown, score, None, bad scores, QA scripts",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const task = await loadTask("good_family", "echo");
+    await withEnv(task, async (env) => {
+      const sb = env.sandbox;
+      const owner = await sb.exec(["stat", "-c", "%U:%u", "/home/agent/word.txt"], { user: "root" });
+      assert.match(owner.stdout.trim(), /:1000$/);
+      const peek = await sb.exec(["cat", "/root/good_family.py"], { user: "agent" });
+      assert.notEqual(peek.exitCode, 0, "the agent can read the family code");
+      const peekQa = await sb.exec(["bash", "-c", "ls /root/qa"], { user: "root" });
+      assert.notEqual(peekQa.exitCode, 0, "qa/ must not be copied into the sandbox");
+
+      assert.equal(await env.score(""), 0);
+      assert.equal(await env.score("kiwi\n"), 1);
+      assert.equal(await env.score("0.4"), 0.4);
+      assert.equal(await env.score("none"), null);
+      await rejectsWithHookError(env.score("1.5"), "good_family/echo", "outside [0, 1]");
+      await rejectsWithHookError(env.score("raise"), "good_family/echo", "ValueError: the scorer blew up");
+      await rejectsWithHookError(env.score("nan"), "good_family/echo", "NaN");
+      await rejectsWithHookError(env.score("text"), "good_family/echo", "not a float or None");
+
+      assert.equal((await env.runSolution()).trim(), "kiwi");
+      assert.equal(await env.runWrongAttempt(), "0.25\n");
+    });
+  },
+});
+
+Deno.test({
+  name: "intermediate scoring: each call is logged and aggregate_scores gives the final score",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const task = await loadTask("intermediate", "main");
+    await withEnv(task, async (env) => {
+      const first = await env.intermediateScore();
+      assert.equal(first.score, 0);
+      assert.deepEqual(first.message, { note: "no progress file" });
+      await env.sandbox.exec("echo 0.7 > /home/agent/progress.txt");
+      assert.equal((await env.intermediateScore()).score, 0.7);
+      await env.sandbox.exec("echo 0.2 > /home/agent/progress.txt");
+      // The final score runs intermediate_score once more (0.2), then aggregate_scores = max over the log.
+      assert.equal(await env.score(""), 0.7);
+      const log = JSON.parse(await env.sandbox.readTextFile("/root/.metr/score_log.json"));
+      assert.deepEqual(log.map((e: { score: number }) => e.score), [0, 0.7, 0.2]);
+    });
+  },
+});
+
+Deno.test({
+  name: "required_environment_variables come from the host, and a missing one is named",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const task = await loadTask("needs_env", "main");
+    const driver = await createSandboxDriver("local");
+    Deno.env.delete("EVALKIT_FIXTURE_TOKEN");
+    await rejectsWithHookError(startTaskEnvironment(task, driver), "needs_env/main", "EVALKIT_FIXTURE_TOKEN");
+    Deno.env.set("EVALKIT_FIXTURE_TOKEN", "s3cret");
+    try {
+      await withEnv(task, async (env) => assert.equal(await env.score("x"), 1));
+    } finally {
+      Deno.env.delete("EVALKIT_FIXTURE_TOKEN");
+    }
+  },
+});
