@@ -274,14 +274,17 @@ function candidateSection(text: string): string {
 
 /**
  * The simulated rater's score on (0, 10): `10 · sigmoid(latent / √(1+σ²))`, latent = +1 (solving attempt),
- * −1 (failing attempt) or 0 (no attempt marker), plus `raterNoiseSd · N(0,1)` seeded by the run and candidate.
+ * −1 (failing attempt) or 0 (no attempt marker), plus `raterNoiseSd · N(0,1)` seeded by the run and the whole
+ * prompt (the same prompt in the same run gets the same rating; a new step or candidate gets a fresh draw).
+ *
+ * @param promptText the rating prompt; the candidate is read after "Proposed next action" when present
  */
 export function simulatedRating(
-  candidateText: string,
+  promptText: string,
   seedKeys: Array<string | number>,
   raterNoiseSd: number = DEFAULT_RATER_NOISE_SD,
 ): number {
-  const marker = lastMarker(candidateSection(candidateText));
+  const marker = lastMarker(candidateSection(promptText));
   const signal = marker === undefined ? 0 : marker.outcome === "solve" ? 1 : -1;
   const noise = raterNoiseSd *
     normalDraw(
@@ -289,7 +292,7 @@ export function simulatedRating(
         "simulated-rater",
         ...seedKeys,
         marker?.id ?? "none",
-        hashString(candidateSection(candidateText)),
+        hashString(promptText),
       ),
     );
   // Scaled before the squash so the rating never saturates (ties would break the argmax); monotone.
