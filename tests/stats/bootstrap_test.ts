@@ -102,13 +102,13 @@ Deno.test("agents whose drawn runs have a single score value are skipped in that
   assert.equal(boot.summary[g].fitted, B - expectSkipped);
 });
 
-Deno.test("simulate-then-recover: the 80% interval covers the true p50 at about the nominal rate", () => {
+/** Share of simulated datasets whose 80% p50 interval covers the true p50, per agent. */
+function coverage(levels: { family?: boolean; task?: boolean; run?: boolean }, datasets: number) {
   const truth = [
     { alias: "strong", intercept: 3, coefficient: -0.5 }, // p50 = 2^6 = 64 min
     { alias: "weak", intercept: 1, coefficient: -0.6 }, // p50 = 2^(1/0.6) ≈ 3.2 min
   ];
-  const datasets = 60;
-  const covered = { strong: 0, weak: 0 } as Record<string, number>;
+  const covered: Record<string, number> = { strong: 0, weak: 0 };
   for (let d = 0; d < datasets; d++) {
     const rows = simulateRuns(1000 + d, truth, 30, 4);
     const boot = bootstrapHorizons(rows, {
@@ -116,6 +116,7 @@ Deno.test("simulate-then-recover: the 80% interval covers the true p50 at about 
       seed: d,
       weights: "equal",
       regularization: 0.01,
+      levels,
     });
     for (const t of truth) {
       const s = boot.summary.find((x) => x.agent === t.alias)!;
@@ -123,11 +124,20 @@ Deno.test("simulate-then-recover: the 80% interval covers the true p50 at about 
       if (s.intervals.p50.low <= p50 && p50 <= s.intervals.p50.high) covered[t.alias]++;
     }
   }
-  for (const t of truth) {
-    const rate = covered[t.alias] / datasets;
-    // Nominal 0.8; with 60 datasets the binomial s.d. is 0.05 — accept 0.62..0.96.
-    assert.ok(rate >= 0.62 && rate <= 0.96, `${t.alias}: coverage ${rate}`);
+  return truth.map((t) => covered[t.alias] / datasets);
+}
+
+Deno.test("simulate-then-recover: resampling families recovers the true p50 at the nominal 80% rate", () => {
+  // 100 datasets: binomial s.d. of the coverage is 0.04, so accept 0.68..0.92.
+  for (const rate of coverage({ family: true, task: false, run: false }, 100)) {
+    assert.ok(rate >= 0.68 && rate <= 0.92, `coverage ${rate}`);
   }
+});
+
+Deno.test("simulate-then-recover: METR's three-level bootstrap covers at least the nominal rate (conservative)", () => {
+  // Without family or task effects in the truth, redrawing runs inside redrawn tasks inside redrawn families
+  // counts the binomial noise more than once: coverage ≈ 0.93 for a nominal 0.8 (see docs/horizons.md).
+  for (const rate of coverage({}, 100)) assert.ok(rate >= 0.8 && rate <= 0.99, `coverage ${rate}`);
 });
 
 Deno.test("paired difference of an agent with an exact copy of itself is identically 0", () => {
