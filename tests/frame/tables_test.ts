@@ -1,0 +1,192 @@
+import assert from "node:assert/strict";
+import { events, runRowsFromEvents, runs, tasks } from "../../lib/frame/mod.ts";
+import type { LogEvent } from "../../lib/run/events.ts";
+import { FIXTURE_TASKS, runScripted } from "../agent/harness.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const RUNS_CLI = new URL("../../lib/cli/runs.ts", import.meta.url).pathname;
+
+function start(cell: string, run: string, variant = "chat"): LogEvent {
+  return {
+    type: "cell_start",
+    t: 1,
+    cell,
+    run_id: run,
+    eval_id: "e",
+    task_id: `fam/${cell}`,
+    task_family: "fam",
+    human_minutes: 8,
+    human_source: "baseline",
+    variant,
+    variant_hash: "h",
+    scaffold: variant,
+    args: {},
+    model: "openai/x",
+    epoch: 0,
+    seed: 1,
+    attempt: 1,
+  };
+}
+function end(cell: string, run: string, status: "ok" | "error" | "limit", score: number | null): LogEvent {
+  return {
+    type: "cell_end",
+    t: 2,
+    cell,
+    run_id: run,
+    status,
+    limit: status === "limit" ? "tokens" : null,
+    error: status === "error" ? "ModelError: x" : null,
+    error_source: status === "error" ? "model" : null,
+    score,
+    input_tokens: 10,
+    output_tokens: 5,
+    cost_usd: 0.5,
+    actions: 3,
+    model_calls: 4,
+    duration_s: 9,
+    agent_s: 8,
+    started_at: 100,
+    completed_at: 200,
+  };
+}
+
+Deno.test("runRowsFromEvents: the last finished attempt of a cell wins; columns follow METR's names", () => {
+  const rows = runRowsFromEvents([
+    start("a", "1"),
+    end("a", "1", "error", null),
+    start("b", "2"),
+    end("b", "2", "limit", 0.4),
+    start("a", "3"),
+    end("a", "3", "ok", 0.75),
+    start("c", "4"), // never ended: not a run
+  ]);
+  assert.equal(rows.length, 2);
+  const a = rows.find((r) => r.cell_id === "a")!;
+  assert.equal(a.run_id, "3");
+  assert.equal(a.attempts, 2);
+  assert.equal(a.score, 0.75);
+  assert.equal(a.score_binarized, 1);
+  assert.equal(a.alias, "openai/x · chat");
+  assert.equal(a.total_tokens, 15);
+  assert.equal(a.dollar_equivalent, 0.5);
+  assert.equal(a.fatal_error_from, null);
+  const b = rows.find((r) => r.cell_id === "b")!;
+  assert.equal(b.limit, "tokens");
+  assert.equal(b.score_binarized, 0);
+  const strict = runRowsFromEvents([start("a", "1"), end("a", "1", "ok", 0.75)], { successThreshold: 0.8 });
+  assert.equal(strict[0].score_binarized, 0);
+});
+
+Deno.test("runs(), events() and tasks() of a real eval log", opts, async () => {
+  const { logDir } = await runScripted({
+    variants: "basic,chat",
+    model: "simulated/30",
+    tasks: "trivial/*",
+    epochs: 3,
+  });
+  const { table, issues } = await runs(logDir);
+  assert.equal(issues.length, 0);
+  assert.equal(table.numRows(), 2 * 4 * 3);
+  for (
+    const c of [
+      "task_id",
+      "task_family",
+      "alias",
+      "score",
+      "score_binarized",
+      "human_minutes",
+      "human_source",
+    ]
+  ) assert.ok(table.columnNames().includes(c), c);
+  // METR weights, checked independently: within an agent each task's runs share 1/#tasks.
+  const rows = table.objects() as Array<Record<string, number | string>>;
+  for (const alias of new Set(rows.map((r) => r.alias))) {
+    const mine = rows.filter((r) => r.alias === alias);
+    const total = mine.reduce((s, r) => s + (r.equal_task_weight as number), 0);
+    assert.ok(Math.abs(total - 1) < 1e-9);
+    for (const r of mine) assert.ok(Math.abs((r.equal_task_weight as number) - 1 / (4 * 3)) < 1e-12);
+  }
+  // events(): one row per valid line, counted independently from the raw file.
+  const ev = (await events(logDir)).table;
+  const [file] = [...Deno.readDirSync(logDir)].map((e) => `${logDir}/${e.name}`);
+  const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(ev.numRows(), lines.length);
+  const calls = lines.filter((l) => l.type === "model_call");
+  assert.equal(
+    (ev.objects() as Array<{ type: string }>).filter((e) => e.type === "model_call").length,
+    calls.length,
+  );
+  const sumTokens = (Array.from(table.array("input_tokens")) as number[]).reduce((s, v) => s + v, 0);
+  assert.equal(
+    sumTokens,
+    calls.reduce((s, l) => s + l.input_tokens, 0),
+    "cell totals equal the sum of calls",
+  );
+  const t = await tasks(FIXTURE_TASKS);
+  assert.deepEqual(t.array("task_id"), [
+    "trivial/one_minute",
+    "trivial/ten_minutes",
+    "trivial/one_hour",
+    "trivial/four_hours",
+  ]);
+  assert.deepEqual(t.array("human_minutes"), [1, 10, 60, 240]);
+});
+
+Deno.test(
+  "runs CLI: csv/json/jsonl output; a truncated last line is reported and skipped",
+  opts,
+  async () => {
+    const { logDir } = await runScripted({ variants: "chat", model: "simulated/30", tasks: "trivial/*" });
+    const [file] = [...Deno.readDirSync(logDir)].map((e) => `${logDir}/${e.name}`);
+    await Deno.writeTextFile(file, '{"type":"cell_end","t":17', { append: true });
+    const cli = async (...args: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", RUNS_CLI, ...args] })
+        .output();
+      return {
+        code: out.code,
+        stdout: new TextDecoder().decode(out.stdout),
+        stderr: new TextDecoder().decode(out.stderr),
+      };
+    };
+    const json = await cli("--log", logDir, "--format", "json");
+    assert.equal(json.code, 0);
+    const parsed = JSON.parse(json.stdout);
+    assert.equal(parsed.length, 4);
+    assert.match(json.stderr, new RegExp(`warning: skipped ${file}:\\d+: truncated last line`));
+    const csv = await cli("--log", logDir, "--format", "csv");
+    const [header, ...body] = csv.stdout.trim().split("\n");
+    assert.ok(
+      header.startsWith("run_id,task_id,task_family,alias,model,score,score_binarized,human_minutes"),
+    );
+    assert.equal(body.length, 4);
+    const jsonl = await cli("--log", logDir, "--format", "jsonl");
+    const objs = jsonl.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(
+      objs.map((o) => o.task_id).sort(),
+      parsed.map((o: { task_id: string }) => o.task_id).sort(),
+    );
+    const bad = await cli("--log", logDir, "--format", "xml");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--format must be csv, json or jsonl/);
+  },
+);
+
+Deno.test("runs CLI: METR runs.jsonl in, same rows out", opts, async () => {
+  const source = "/work/shared/data/metr/all_runs_2025-01.jsonl";
+  const head = (await Deno.readTextFile(source)).split("\n").slice(0, 50).join("\n") + "\n";
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/in.jsonl`, head);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", RUNS_CLI, "--metr", `${dir}/in.jsonl`, "--format", "jsonl"],
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const back = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
+  const orig = head.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(back.length, orig.length);
+  for (let i = 0; i < orig.length; i++) {
+    assert.equal(back[i].task_id, orig[i].task_id);
+    assert.equal(back[i].score_binarized, orig[i].score_binarized);
+    assert.equal(back[i].alias, orig[i].alias);
+    assert.equal(back[i].human_minutes, orig[i].human_minutes);
+  }
+});
