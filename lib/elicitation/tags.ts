@@ -4,7 +4,8 @@
  * the resolved tag of a run is its latest `review` record, else its latest `heuristic` record. Tags export
  * to and import from CSV and JSON; a bad record is reported with its line and skipped, never fatal.
  *
- * Where: for a log directory `DIR`, `DIR/failure_tags.jsonl`; for a file `X.jsonl`, `X.failure_tags.jsonl`.
+ * Where: for a log directory `DIR`, `DIR/failure_tags.ndjson`; for a file `X.jsonl`, `X.failure_tags.ndjson` (JSON lines;
+ * the `.ndjson` extension keeps the log readers, which read every `.jsonl` file of a directory, away from it).
  *
  * @module
  */
@@ -46,8 +47,8 @@ export async function tagsPathFor(logPath: string): Promise<string> {
   try {
     isDir = (await Deno.stat(logPath)).isDirectory;
   } catch { /* a path that does not exist yet is treated as a file */ }
-  if (isDir) return `${logPath.replace(/\/+$/, "")}/failure_tags.jsonl`;
-  return `${logPath.replace(/\.jsonl?$/i, "")}.failure_tags.jsonl`;
+  if (isDir) return `${logPath.replace(/\/+$/, "")}/failure_tags.ndjson`;
+  return `${logPath.replace(/\.jsonl?$/i, "")}.failure_tags.ndjson`;
 }
 
 /** Tag records from heuristic suggestions. */

@@ -81,7 +81,10 @@ export interface CheckOptions {
 
 /** This project's default limits (METR published none). */
 export const CHECK_DEFAULTS: Required<
-  Omit<CheckOptions, "scheme" | "agentColumn" | "scoreColumn" | "qaFailedTasks" | "spuriousRuns" | "spuriousReviewed">
+  Omit<
+    CheckOptions,
+    "scheme" | "agentColumn" | "scoreColumn" | "qaFailedTasks" | "spuriousRuns" | "spuriousReviewed"
+  >
 > = {
   runsPerTaskWarn: 5,
   runsPerTaskFail: 2,

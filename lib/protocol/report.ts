@@ -1,0 +1,215 @@
+/**
+ * The whole protocol analysis of one runs table in one pure call — what `deno task protocol` prints and
+ * what a notebook cell can call: bucket scores (under each spurious-failure policy when tags are given),
+ * the verdict table (with the elicitation gap as a safety margin), the elicitation gap itself, and the
+ * checks.
+ *
+ * @module
+ */
+import type { BucketScheme } from "../task/buckets.ts";
+import { DEFAULT_BUCKETS } from "../task/buckets.ts";
+import { elicitationGap, type GapResult } from "../elicitation/gap.ts";
+import { suggestFailureTags } from "../elicitation/heuristics.ts";
+import type { ReviewEvent } from "../elicitation/events.ts";
+import { applySpuriousPolicy, SPURIOUS_POLICIES, type SpuriousPolicy } from "../elicitation/policy.ts";
+import type { FailureTag } from "../elicitation/tags.ts";
+import { type CheckResult, protocolChecks } from "./checks.ts";
+import { column, defaultVariantColumn, distinct, type RunsTable } from "./columns.ts";
+import { InsufficientDataError } from "./errors.ts";
+import { estimateMetrics } from "./estimates.ts";
+import { type AgentScore, bucketScores, type TaskWeighting } from "./score.ts";
+import type { Threshold } from "./thresholds.ts";
+import { type SafetyMargin, type VerdictRow, verdicts } from "./verdict.ts";
+
+/** Options of {@link protocolReport}. */
+export interface ProtocolReportOptions {
+  thresholds: readonly Threshold[];
+  scheme?: BucketScheme;
+  bucketWeighting?: TaskWeighting;
+  horizonWeighting?: "equal" | "invsqrt";
+  scoreColumn?: string;
+  /** Column of the compared unit in scores and verdicts. Default `alias`. */
+  agentColumn?: string;
+  replicates?: number;
+  seed?: number;
+  interval?: number;
+  confidence?: number;
+  /** Baseline variant of the elicitation gap. Default: the weakest (see {@link defaultBaseline}). */
+  baseline?: string;
+  /** Candidate variants. Default: every other variant (except `human`). */
+  variants?: readonly string[];
+  /** Column of variants for the gap. Default `variant` when present, else `alias`. */
+  variantColumn?: string;
+  /**
+   * Safety margin: `auto` (default) = from the gap when variants are real variants (a `variant` column),
+   * none for agents that are different models (METR's file); `gap` = always from the gap; `none`; or explicit.
+   */
+  margin?: "auto" | "gap" | "none" | SafetyMargin;
+  /** Resolved failure tags; when absent, heuristic suggestions feed the spurious-share check. */
+  tags?: ReadonlyMap<string, FailureTag>;
+  /** Policy for the verdicts and checks. Default `as_failure`. */
+  policy?: SpuriousPolicy;
+  events?: ReadonlyMap<string, readonly ReviewEvent[]>;
+  qaFailedTasks?: readonly string[];
+}
+
+/** Result of {@link protocolReport}. */
+export interface ProtocolReport {
+  runs: number;
+  agents: string[];
+  policy: SpuriousPolicy;
+  bucketScores: AgentScore[];
+  /** Bucket scores under each policy (only when tags are given). */
+  bucketScoresByPolicy: Partial<Record<SpuriousPolicy, AgentScore[]>>;
+  verdicts: VerdictRow[];
+  margin: SafetyMargin | null;
+  elicitationGap: GapResult | null;
+  notes: string[];
+  checks: CheckResult[];
+}
+
+/** The weakest agent by task-equal success rate among those with some success, excluding `human`. */
+export function defaultBaseline(
+  table: RunsTable,
+  variantColumn: string,
+  scoreColumn = "score",
+): string | null {
+  const v = column<string>(table, variantColumn).map(String);
+  const t = column<string>(table, "task_id").map(String);
+  const s = column<number | null>(table, scoreColumn);
+  const per = new Map<string, Map<string, { sum: number; n: number }>>();
+  v.forEach((variant, i) => {
+    if (variant === "human" || s[i] === null || s[i] === undefined) return;
+    const m = per.get(variant) ?? new Map();
+    const e = m.get(t[i]) ?? { sum: 0, n: 0 };
+    e.sum += Number(s[i]);
+    e.n++;
+    m.set(t[i], e);
+    per.set(variant, m);
+  });
+  let best: string | null = null, bestRate = Infinity;
+  for (const [variant, m] of per) {
+    const rate = [...m.values()].reduce((a, e) => a + e.sum / e.n, 0) / m.size;
+    if (rate > 0 && rate < bestRate) {
+      bestRate = rate;
+      best = variant;
+    }
+  }
+  return best;
+}
+
+/** Runs the protocol analysis. @throws MissingColumnError / InsufficientDataError on unusable input. */
+export function protocolReport(table: RunsTable, options: ProtocolReportOptions): ProtocolReport {
+  const notes: string[] = [];
+  const policy = options.policy ?? "as_failure";
+  const scheme = options.scheme ?? DEFAULT_BUCKETS;
+  const common = {
+    scheme,
+    scoreColumn: options.scoreColumn,
+    agentColumn: options.agentColumn,
+  };
+  const analysed = options.tags ? applySpuriousPolicy(table, options.tags, policy) : table;
+  if (!options.tags && policy !== "as_failure") {
+    notes.push(`policy ${policy} needs failure tags: none given, runs used as observed`);
+  }
+  const scores = bucketScores(analysed, { ...common, weighting: options.bucketWeighting });
+  const byPolicy: Partial<Record<SpuriousPolicy, AgentScore[]>> = {};
+  if (options.tags) {
+    for (const p of SPURIOUS_POLICIES) {
+      byPolicy[p] = bucketScores(applySpuriousPolicy(table, options.tags, p), {
+        ...common,
+        weighting: options.bucketWeighting,
+      });
+    }
+  }
+  // Elicitation gap.
+  const variantColumn = options.variantColumn ?? defaultVariantColumn(table);
+  const realVariants = variantColumn === "variant";
+  let gap: GapResult | null = null;
+  const baseline = options.baseline ?? defaultBaseline(analysed, variantColumn, options.scoreColumn);
+  const present = distinct(column<string>(analysed, variantColumn).map(String)).filter((v) => v !== "human");
+  if (baseline && present.length >= 2) {
+    try {
+      gap = elicitationGap(analysed, {
+        baseline,
+        variants: options.variants ?? present.filter((v) => v !== baseline),
+        variantColumn,
+        scoreColumn: options.scoreColumn,
+        seed: options.seed,
+        interval: options.interval,
+        horizonWeighting: options.horizonWeighting,
+        pairedReplicates: Math.min(options.replicates ?? 500, 1000),
+        replicates: Math.min(options.replicates ?? 500, 200),
+      });
+      if (!realVariants) {
+        notes.push(
+          `the elicitation gap compares ${variantColumn} values (different agents/models, not elicitation variants of one model): read it as a between-agent gap`,
+        );
+      }
+    } catch (e) {
+      if (!(e instanceof InsufficientDataError)) throw e;
+      notes.push(e.message);
+    }
+  } else {
+    notes.push(
+      `no elicitation gap: ${
+        present.length < 2 ? `only ${present.length} variant(s)` : "no baseline with any success"
+      }`,
+    );
+  }
+  // Margin.
+  const marginOption = options.margin ?? "auto";
+  let margin: SafetyMargin | null = null;
+  const est = estimateMetrics(analysed, {
+    ...common,
+    bucketWeighting: options.bucketWeighting,
+    horizonWeighting: options.horizonWeighting,
+    replicates: options.replicates,
+    seed: options.seed,
+  });
+  if (typeof marginOption === "object") margin = marginOption;
+  else if (marginOption === "gap" || (marginOption === "auto" && realVariants)) {
+    if (gap) {
+      const a = est.agents.indexOf(gap.best), b = est.agents.indexOf(gap.baseline);
+      const levelGap = a >= 0 && b >= 0 ? est.estimate.level[a] - est.estimate.level[b] : NaN;
+      margin = {
+        successRate: Math.max(0, gap.crossFitted.gap),
+        horizonFactor: gap.horizon.ratio !== null ? Math.max(1, gap.horizon.ratio) : undefined,
+        level: Number.isFinite(levelGap) ? Math.max(0, levelGap) : undefined,
+        source:
+          `gap of "${gap.best}" over "${gap.baseline}" (success rate: cross-fitted; horizon, level: best vs baseline)`,
+      };
+      if (gap.horizon.ratio === null) notes.push(`no horizon margin: ${gap.horizon.note}`);
+    } else notes.push("no safety margin: the elicitation gap could not be estimated");
+  } else if (marginOption === "auto") {
+    notes.push(
+      `no safety margin by default: ${variantColumn} values are different agents, not elicitation variants (use --margin gap to apply one)`,
+    );
+  }
+  // Checks.
+  const spurious = options.tags
+    ? new Map([...options.tags].map(([id, t]) => [id, t.category]))
+    : new Map(suggestFailureTags(table, { events: options.events }).map((s) => [s.run_id, s.category]));
+  const checks = protocolChecks(analysed, {
+    ...common,
+    qaFailedTasks: options.qaFailedTasks,
+    spuriousRuns: spurious,
+    spuriousReviewed: options.tags !== undefined,
+  });
+  return {
+    runs: table.numRows(),
+    agents: est.agents,
+    policy,
+    bucketScores: scores,
+    bucketScoresByPolicy: byPolicy,
+    verdicts: verdicts(est, options.thresholds, {
+      interval: options.interval,
+      confidence: options.confidence,
+      margin: margin ?? undefined,
+    }),
+    margin,
+    elicitationGap: gap,
+    notes,
+    checks,
+  };
+}
