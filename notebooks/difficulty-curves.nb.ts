@@ -165,6 +165,7 @@ await display(
   renderPlot({
     width: 760,
     height: 400,
+    marginRight: 170,
     y: { type: "log", label: "p50 horizon (minutes)", grid: true },
     x: { type: "utc", label: "release date" },
     marks: [

@@ -19,6 +19,7 @@ export const PARAM_ENV = {
   variants: "EVALKIT_VARIANTS",
   bootstrap: "EVALKIT_BOOTSTRAP",
   epochs: "EVALKIT_EPOCHS",
+  thresholds: "EVALKIT_THRESHOLDS",
 } as const;
 
 /** File name of METR's public run data, as published in January 2025. */
@@ -45,6 +46,8 @@ export const NotebookParams = z.object({
   bootstrap: z.number().int().min(50).max(100_000),
   /** Epochs (repeats) per task × variant cell when the notebook runs its own grid. */
   epochs: z.number().int().min(1).max(100),
+  /** Thresholds file for the protocol notebook (absolute path). */
+  thresholds: z.string().min(1),
 });
 /** Validated notebook parameters. */
 export type NotebookParams = z.infer<typeof NotebookParams>;
@@ -115,6 +118,7 @@ function path(env: Record<string, string | undefined>, variable: string, root: s
  * - `EVALKIT_RUNS_LOG` — run log from `deno task eval`; default none (the notebook runs its own grid).
  * - `EVALKIT_VARIANTS` — comma-separated scaffold variants; default `basic,chat,all-tools,all-tools-rm`.
  * - `EVALKIT_EPOCHS` — repeats per cell for a notebook's own grid, default 3.
+ * - `EVALKIT_THRESHOLDS` — thresholds file (JSON/YAML); default `<root>/data/thresholds.example.json`.
  *
  * @throws NotebookParamError naming the variable when a value is malformed or a file is missing.
  */
@@ -139,6 +143,10 @@ export function notebookParams(
   if (runsLog !== null && !fileExists(runsLog)) {
     throw new NotebookParamError(PARAM_ENV.runsLog, `run log not found at ${runsLog}`);
   }
+  const thresholds = path(env, PARAM_ENV.thresholds, root) ?? join(root, "data", "thresholds.example.json");
+  if (!fileExists(thresholds)) {
+    throw new NotebookParamError(PARAM_ENV.thresholds, `thresholds file not found at ${thresholds}`);
+  }
   const variantsRaw = env[PARAM_ENV.variants];
   const variants = variantsRaw && variantsRaw.trim() !== ""
     ? variantsRaw.split(",").map((v) => v.trim()).filter((v) => v !== "")
@@ -148,6 +156,7 @@ export function notebookParams(
     releaseDates,
     runsLog,
     variants,
+    thresholds,
     seed: int(env, PARAM_ENV.seed, PARAM_DEFAULTS.seed),
     bootstrap: int(env, PARAM_ENV.bootstrap, PARAM_DEFAULTS.bootstrap),
     epochs: int(env, PARAM_ENV.epochs, PARAM_DEFAULTS.epochs),

@@ -153,7 +153,12 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
     figures.push({ name: f.name, notebook: f.notebook, svgPath, pngPath });
   }
 
-  const dataPaths = [params.data, params.releaseDates, ...(params.runsLog ? [params.runsLog] : [])];
+  const dataPaths = [
+    params.data,
+    params.releaseDates,
+    params.thresholds,
+    ...(params.runsLog ? [params.runsLog] : []),
+  ];
   const manifest: ReportManifest = {
     toolkit: await toolkitVersion(root),
     git: await gitState(root),
