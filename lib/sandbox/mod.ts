@@ -26,6 +26,16 @@ export {
   sweepLocalOrphans,
 } from "./local.ts";
 export { closeAllSandboxes, liveSandboxIds } from "./cleanup.ts";
+export { withSandbox } from "./with_sandbox.ts";
+export {
+  CONTAINER_LABEL,
+  DockerDriver,
+  type DockerDriverOptions,
+  dockerEngineReachable,
+  DockerSandbox,
+  sweepDockerOrphans,
+} from "./docker.ts";
+export { aptMirror, type BaseImageOptions, baseImageTag, ensureBaseImage } from "./image.ts";
 export {
   aptInstallCommand,
   installHostPackages,
@@ -33,12 +43,19 @@ export {
   missingHostPackages,
   normalizePackages,
 } from "./packages.ts";
-import { LocalDriver, type LocalDriverOptions } from "./local.ts";
-import { type SandboxDriver, type SandboxDriverName, SandboxUnavailableError } from "./types.ts";
+import { LocalDriver, type LocalDriverOptions, sweepLocalOrphans } from "./local.ts";
+import {
+  DockerDriver,
+  type DockerDriverOptions,
+  dockerEngineReachable,
+  sweepDockerOrphans,
+} from "./docker.ts";
+import type { SandboxDriver, SandboxDriverName } from "./types.ts";
 
 /** Options of {@link createSandboxDriver}, per driver. */
 export interface SandboxDriverOptions {
   local?: LocalDriverOptions;
+  docker?: DockerDriverOptions;
 }
 
 /** Returns the named driver. Creating a sandbox fails with a {@link SandboxUnavailableError} naming the fix. */
@@ -50,10 +67,22 @@ export function createSandboxDriver(
     case "local":
       return Promise.resolve(new LocalDriver(options.local));
     case "docker":
-      return Promise.reject(new SandboxUnavailableError("docker", "the docker driver is not built yet"));
+      return Promise.resolve(new DockerDriver(options.docker));
     default:
       return Promise.reject(
         new TypeError(`unknown sandbox driver ${JSON.stringify(name)}; expected "local" or "docker"`),
       );
   }
+}
+
+/**
+ * Removes what dead evalkit processes left behind: local run directories and labelled Docker containers
+ * (the Docker part is skipped when no engine is reachable). Returns the ids removed, per driver.
+ */
+export async function sweepOrphans(
+  options: { localBaseDir?: string } = {},
+): Promise<{ local: string[]; docker: string[] }> {
+  const local = await sweepLocalOrphans(options.localBaseDir);
+  const docker = await dockerEngineReachable() ? await sweepDockerOrphans() : [];
+  return { local, docker };
 }

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import Docker from "dockerode";
+import {
+  baseImageTag,
+  CONTAINER_LABEL,
+  createSandboxDriver,
+  DockerDriver,
+  dockerEngineReachable,
+  ensureBaseImage,
+  SandboxUnavailableError,
+  sweepDockerOrphans,
+} from "../../lib/sandbox/mod.ts";
+import { dockerClient } from "../../lib/sandbox/docker.ts";
+import { conformanceSuite } from "./conformance.ts";
+
+const reachable = await dockerEngineReachable();
+const inCi = Deno.env.get("CI") === "true";
+const ignore = !reachable && !inCi;
+if (ignore) {
+  console.error(
+    "SKIPPING docker sandbox tests: no Docker engine reachable at " +
+      `${Deno.env.get("DOCKER_HOST") || "unix:///var/run/docker.sock"} (start dockerd or set DOCKER_HOST; ` +
+      "with CI=true these tests fail instead of skipping)",
+  );
+}
+/** Minimal package set: the base image built for the tests (cached between runs by its tag). */
+const TEST_PACKAGES = ["python3"];
+
+async function containerExists(id: string): Promise<boolean> {
+  try {
+    await dockerClient().getContainer(id).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+conformanceSuite({
+  name: "docker",
+  ignore,
+  driver: () => createSandboxDriver("docker"),
+  spec: { packages: TEST_PACKAGES },
+  traceExists: containerExists,
+  sweep: () => sweepDockerOrphans(),
+});
+
+Deno.test({
+  name: "docker sandbox: base images are cached per package set",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    assert.equal(await baseImageTag(["python3", "bash"]), await baseImageTag(["bash", "python3", "bash"]));
+    assert.notEqual(await baseImageTag(["python3"]), await baseImageTag(["python3", "curl"]));
+    const docker = dockerClient();
+    const tag = await ensureBaseImage(docker, TEST_PACKAGES);
+    const created = (await docker.getImage(tag).inspect()).Created;
+    assert.equal(await ensureBaseImage(docker, [...TEST_PACKAGES]), tag);
+    assert.equal((await docker.getImage(tag).inspect()).Created, created, "the image was rebuilt");
+    // The image has the task's packages, the agent user and a private /root.
+    const sandbox = await new DockerDriver().create({ label: "image check", packages: TEST_PACKAGES });
+    try {
+      const result = await sandbox.exec(
+        "python3 -c 'print(6*7)'; getent passwd agent | cut -d: -f3,6; stat -c '%a %U' /root /home/agent",
+      );
+      assert.equal(result.stdout, "42\n1000:/home/agent\n700 root\n755 agent\n");
+      const info = await docker.getContainer(sandbox.id).inspect();
+      assert.equal(info.Config.Labels[CONTAINER_LABEL], "1");
+      assert.equal(info.Config.Labels["evalkit.owner-pid"], String(Deno.pid));
+      assert.equal(info.HostConfig.NetworkMode, "none");
+    } finally {
+      await sandbox.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "docker sandbox: resource limits from the spec reach the container",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const sandbox = await new DockerDriver().create({
+      label: "limits",
+      packages: TEST_PACKAGES,
+      cpus: 1.5,
+      memoryGb: 0.5,
+    });
+    try {
+      const info = await new Docker().getContainer(sandbox.id).inspect();
+      assert.equal(info.HostConfig.NanoCpus, 1.5e9);
+      assert.equal(info.HostConfig.Memory, 0.5 * 1024 ** 3);
+    } finally {
+      await sandbox.close();
+    }
+  },
+});
+
+Deno.test("docker sandbox: DOCKER_HOST is honoured and an unreachable engine is named with the fix", async () => {
+  const saved = Deno.env.get("DOCKER_HOST");
+  Deno.env.set("DOCKER_HOST", "unix:///nonexistent/evalkit-docker.sock");
+  try {
+    assert.equal(await dockerEngineReachable(), false);
+    await assert.rejects(() => new DockerDriver().create({ label: "nowhere" }), (error: unknown) => {
+      assert.ok(error instanceof SandboxUnavailableError);
+      assert.match(error.message, /docker sandbox unavailable: cannot reach a Docker engine/);
+      assert.match(error.message, /unix:\/\/\/nonexistent\/evalkit-docker\.sock/);
+      assert.match(error.message, /set DOCKER_HOST, or use --sandbox local/);
+      return true;
+    });
+  } finally {
+    if (saved === undefined) Deno.env.delete("DOCKER_HOST");
+    else Deno.env.set("DOCKER_HOST", saved);
+  }
+});

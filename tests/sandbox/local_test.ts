@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import {
+  createSandboxDriver,
+  defaultLocalBaseDir,
+  LocalDriver,
+  normalizePackages,
+  SandboxUnavailableError,
+  sweepLocalOrphans,
+} from "../../lib/sandbox/mod.ts";
+import { localPreflight } from "../../lib/sandbox/local.ts";
+import { conformanceSuite } from "./conformance.ts";
+
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+
+conformanceSuite({
+  name: "local",
+  driver: () => createSandboxDriver("local"),
+  spec: {},
+  traceExists: (id) => exists(`${defaultLocalBaseDir()}/${id}`),
+  sweep: () => sweepLocalOrphans(),
+});
+
+Deno.test("local sandbox: refuses to start without bubblewrap, naming the fix", async () => {
+  assert.throws(() => localPreflight("/nonexistent:/also/missing"), (error: unknown) => {
+    assert.ok(error instanceof SandboxUnavailableError);
+    assert.match(error.message, /bubblewrap/);
+    assert.match(error.message, /apt-get install -y bubblewrap/);
+    assert.match(error.message, /--sandbox docker/);
+    return true;
+  });
+  await assert.rejects(
+    () => new LocalDriver({ searchPath: "/nonexistent" }).create({ label: "no bwrap" }),
+    SandboxUnavailableError,
+  );
+});
+
+Deno.test("local sandbox: a process whose PATH lacks bwrap gets the message, never an unisolated run", async () => {
+  const script = new URL("./fixtures/hold_sandbox.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "local"],
+    env: { PATH: "/nonexistent" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 3);
+  const line = JSON.parse(new TextDecoder().decode(out.stdout).trim());
+  assert.match(line.error, /local sandbox unavailable: bubblewrap \(bwrap\) is not installed or not on PATH/);
+  assert.match(line.error, /apt-get install -y bubblewrap/);
+});
+
+Deno.test("local sandbox: a task's missing Debian packages are named with the apt-get line", async () => {
+  const before = [...Deno.readDirSync(defaultLocalBaseDir())].length;
+  await assert.rejects(
+    () => new LocalDriver().create({ label: "needs_pkgs/1", packages: ["bash", "evalkit-no-such-package"] }),
+    (error: unknown) => {
+      assert.ok(error instanceof SandboxUnavailableError);
+      assert.match(error.message, /task needs_pkgs\/1 needs Debian packages not installed on this host/);
+      assert.match(error.message, /apt-get install -y --no-install-recommends evalkit-no-such-package/);
+      assert.doesNotMatch(error.message, /install -y[^`]*\bbash\b/);
+      return true;
+    },
+  );
+  assert.equal([...Deno.readDirSync(defaultLocalBaseDir())].length, before, "a failed create left a run dir");
+  assert.throws(
+    () => normalizePackages(["python3", "Bad Name"], "fam/task"),
+    /fam\/task: invalid Debian package/,
+  );
+  assert.deepEqual(normalizePackages(["bb", "aa", "bb"]), ["aa", "bb"]);
+});
+
+Deno.test("local sandbox: the host's project, home and root directories are invisible", async () => {
+  const sandbox = await new LocalDriver().create({ label: "visibility" });
+  try {
+    const probe = await sandbox.exec(
+      `for p in ${Deno.cwd()} /work /home/agent /root /usr/local/bin/docker /var/lib/docker; do
+         [ -e "$p" ] && echo "visible $p" || echo "hidden $p"; done; ls /home`,
+      { user: "root" },
+    );
+    assert.equal(
+      probe.stdout,
+      [
+        `hidden ${Deno.cwd()}`,
+        "hidden /work",
+        "visible /home/agent",
+        "visible /root",
+        "hidden /usr/local/bin/docker",
+        "hidden /var/lib/docker",
+        "agent",
+        "",
+      ].join("\n"),
+    );
+    // The host is read-only even for root inside the sandbox.
+    const write = await sandbox.exec("touch /usr/evalkit-test || touch /etc/evalkit-test", { user: "root" });
+    assert.notEqual(write.exitCode, 0);
+    assert.match(write.stderr, /Read-only file system/);
+    assert.equal(await Deno.stat("/usr/evalkit-test").then(() => true, () => false), false);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("local sandbox: with network permitted, the host's loopback server is reachable", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const accepted = listener.accept().then((conn) => conn.close());
+  const sandbox = await new LocalDriver().create({ label: "networked", network: true });
+  try {
+    const result = await sandbox.exec(
+      `timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}' && echo connected`,
+    );
+    assert.equal(result.stdout, "connected\n");
+    await accepted;
+  } finally {
+    await sandbox.close();
+    listener.close();
+  }
+});
