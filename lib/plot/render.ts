@@ -45,6 +45,7 @@ interface DomElement {
   tagName: string;
   outerHTML: string;
   querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
   getAttribute(name: string): string | null;
   setAttribute(name: string, value: string): void;
 }
@@ -60,7 +61,8 @@ export function renderPlot(options: RenderOptions): Figure {
   const html = el.outerHTML;
   const svgEl = el.tagName.toLowerCase() === "svg"
     ? el
-    : (el.querySelector("svg[viewBox]") ?? el.querySelector("svg"));
+    : (Array.from(el.querySelectorAll("svg")).find((s) => s.getAttribute("viewBox") !== null) ??
+      el.querySelector("svg"));
   if (!svgEl) throw new Error("renderPlot: Plot produced no <svg> element");
   if (!svgEl.getAttribute("xmlns")) svgEl.setAttribute("xmlns", SVG_NS);
   return figureFromSvg(svgEl.outerHTML, el === svgEl ? svgEl.outerHTML : el.outerHTML || html);
