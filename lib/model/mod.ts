@@ -6,7 +6,16 @@
  */
 export * from "./types.ts";
 export * from "./registry.ts";
-export * from "./retry.ts";
+export {
+  AttemptFailure,
+  backoffDelayMs,
+  isRetryableKind,
+  kindOfStatus,
+  parseRetryAfter,
+  RetryPolicy,
+  withRetries,
+} from "./retry.ts";
+export type { Retried, RetryEvent, RetryOptions, RetryPolicyInput } from "./retry.ts";
 export * from "./pricing.ts";
 export { ModelConfigError } from "./provider.ts";
 export type { HttpProviderOptions } from "./provider.ts";
@@ -40,10 +49,12 @@ export type { ReplayErrorKind, ReplayOptions } from "./replay.ts";
 export {
   createSimulatedModel,
   createSimulatedRater,
+  DEFAULT_RATER_NOISE_SD,
   DEFAULT_SCAFFOLD_SHIFTS,
   DEFAULT_SIMULATED_HORIZON_MINUTES,
   EXPLORATION_COMMANDS,
   isRatingRequest,
+  parseSimulatedNameOptions,
   simulatedBestOfNSuccessProbability,
   simulatedCellProbability,
   simulatedExplorationSteps,

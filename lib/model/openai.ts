@@ -50,7 +50,8 @@ export const OpenAIResponse = z.object({
   choices: z.array(z.object({
     index: z.number().optional(),
     message: z.object({
-      content: z.string().nullish(),
+      // A string in the OpenAI API; some compatible servers send an array of text parts.
+      content: z.union([z.string(), z.array(z.object({ text: z.string().optional() }).loose())]).nullish(),
       tool_calls: z.array(ResponseToolCall).nullish(),
     }),
   })).min(1),
@@ -152,7 +153,9 @@ export function createOpenAIModel(model: string, options: OpenAIModelOptions = {
       const choices = [...value.choices]
         .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
         .map((choice, i) => ({
-          content: choice.message.content ?? "",
+          content: typeof choice.message.content === "string"
+            ? choice.message.content
+            : (choice.message.content ?? []).map((part) => part.text ?? "").join(""),
           toolCalls: (choice.message.tool_calls ?? []).map((call, j): ToolCall => ({
             id: call.id ?? `call_${i}_${j}`,
             name: call.function.name,

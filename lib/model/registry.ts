@@ -7,7 +7,7 @@
  * | `vllm/<model>`, `ollama/<model>`, `llamacpp/<model>` | OpenAI-compatible presets for local servers (no key needed) |
  * | `anthropic/<model>` | Anthropic Messages API; `ANTHROPIC_BASE_URL`, `ANTHROPIC_API_KEY` |
  * | `replay:<file>` | replays a recorded transcript (see `replay.ts`) |
- * | `simulated`, `simulated/<minutes>` | the clearly labelled simulator (see `simulated.ts`) |
+ * | `simulated`, `simulated/<minutes>[?slope=…&shift.chat=…]` | the clearly labelled simulator (see `simulated.ts`) |
  * | `simulated-rater` | the simulator's rater only |
  *
  * Unknown providers and missing keys raise a {@link ModelConfigError} naming the provider or env var.
@@ -22,6 +22,7 @@ import {
   createSimulatedModel,
   createSimulatedRater,
   DEFAULT_SIMULATED_HORIZON_MINUTES,
+  parseSimulatedNameOptions,
   type SimulatorOptionsInput,
 } from "./simulated.ts";
 import { ModelConfigError } from "./provider.ts";
@@ -76,8 +77,9 @@ export function createModel(name: string, options: CreateModelOptions = {}): Mod
     return createReplayModel(file, options);
   }
   if (trimmed === "simulated-rater") return createSimulatedRater(options);
-  if (trimmed === "simulated" || trimmed.startsWith("simulated/")) {
-    const rest = trimmed.slice("simulated".length).replace(/^\//, "");
+  if (trimmed === "simulated" || trimmed.startsWith("simulated/") || trimmed.startsWith("simulated?")) {
+    const [path, query = ""] = trimmed.split(/\?(.*)/s, 2);
+    const rest = path.slice("simulated".length).replace(/^\//, "");
     const horizonMinutes = rest === ""
       ? options.horizonMinutes ?? DEFAULT_SIMULATED_HORIZON_MINUTES
       : Number(rest);
@@ -87,7 +89,13 @@ export function createModel(name: string, options: CreateModelOptions = {}): Mod
         `simulated/<minutes> needs a positive number of minutes, got "${rest}"`,
       );
     }
-    return createSimulatedModel({ ...options, horizonMinutes });
+    const fromName = parseSimulatedNameOptions(name, query);
+    return createSimulatedModel({
+      ...options,
+      ...fromName,
+      shifts: { ...options.shifts, ...fromName.shifts },
+      horizonMinutes,
+    });
   }
   const slash = trimmed.indexOf("/");
   if (slash <= 0 || slash === trimmed.length - 1) {

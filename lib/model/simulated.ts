@@ -306,9 +306,65 @@ function inputTokens(messages: ChatMessage[], tools: ToolDefinition[]): number {
     (tools.length > 0 ? estimateTokens(JSON.stringify(tools)) : 0);
 }
 
-/** Name of the simulated model with horizon `minutes`. */
-export function simulatedModelName(minutes: number): string {
-  return `simulated/${minutes}`;
+const NUMERIC_NAME_OPTIONS = [
+  "slope",
+  "taskNoiseSd",
+  "raterNoiseSd",
+  "defaultShift",
+  "reasoningTokens",
+] as const;
+
+/**
+ * The name of a simulated model: `simulated/<minutes>`, followed by `?key=value&…` for every option that
+ * differs from its default (keys `slope`, `taskNoiseSd`, `raterNoiseSd`, `defaultShift`, `reasoningTokens`,
+ * `shift.<scaffold>`), so the name recorded in a log rebuilds the same simulator.
+ */
+export function simulatedModelName(minutesOrOptions: number | SimulatorOptionsInput): string {
+  const o = SimulatorOptions.parse(
+    typeof minutesOrOptions === "number" ? { horizonMinutes: minutesOrOptions } : minutesOrOptions,
+  );
+  const defaults = SimulatorOptions.parse({});
+  const params: string[] = [];
+  for (const key of NUMERIC_NAME_OPTIONS) {
+    if (o[key] !== defaults[key]) params.push(`${key}=${o[key]}`);
+  }
+  for (const [scaffold, shift] of Object.entries(o.shifts).sort(([a], [b]) => a.localeCompare(b))) {
+    if (DEFAULT_SCAFFOLD_SHIFTS[scaffold] !== shift) params.push(`shift.${scaffold}=${shift}`);
+  }
+  return `simulated/${o.horizonMinutes}${params.length > 0 ? `?${params.join("&")}` : ""}`;
+}
+
+/**
+ * Parse the options part of a simulated model name (`slope=1.2&shift.chat=0.8`). Throws a
+ * {@link ModelConfigError} naming the bad key or value.
+ */
+export function parseSimulatedNameOptions(name: string, query: string): SimulatorOptionsInput {
+  const options: Record<string, unknown> = {};
+  const shifts: Record<string, number> = {};
+  for (const part of query.split("&").filter((p) => p !== "")) {
+    const eq = part.indexOf("=");
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const raw = eq < 0 ? "" : part.slice(eq + 1);
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value)) {
+      throw new ModelConfigError(name, `option "${key}" needs a number, got "${raw}"`);
+    }
+    if (key.startsWith("shift.") && key.length > "shift.".length) shifts[key.slice("shift.".length)] = value;
+    else if ((NUMERIC_NAME_OPTIONS as readonly string[]).includes(key)) options[key] = value;
+    else {
+      throw new ModelConfigError(
+        name,
+        `unknown option "${key}"; known: ${NUMERIC_NAME_OPTIONS.join(", ")}, shift.<scaffold>`,
+      );
+    }
+  }
+  if (Object.keys(shifts).length > 0) options.shifts = shifts;
+  const parsed = SimulatorOptions.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ModelConfigError(name, `option ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return options as SimulatorOptionsInput;
 }
 
 function firstStringParam(tool: ToolDefinition, fallback: string): string {
@@ -333,7 +389,7 @@ interface Candidate {
  */
 export function createSimulatedModel(options: SimulatorOptionsInput = {}): Model {
   const o = SimulatorOptions.parse(options);
-  const name = simulatedModelName(o.horizonMinutes);
+  const name = simulatedModelName(o);
   const prices = o.prices ?? DEFAULT_PRICES;
   return makeSimulated(name, o, prices, undefined);
 }

@@ -130,6 +130,25 @@ Deno.test("openai: no tools means no tools/tool_choice fields; n is passed and a
   }
 });
 
+Deno.test("openai: content given as an array of text parts (some compatible servers) is joined", async () => {
+  const server = await startLoopbackServer([{
+    status: 200,
+    body: {
+      choices: [{
+        message: { role: "assistant", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] },
+      }],
+    },
+  }]);
+  try {
+    const model = createOpenAIModel("m", { baseUrl: server.url, apiKey: "k", retry: fast });
+    const result = await model.generate([{ role: "user", content: "hi" }], []);
+    assert.equal(result.choices[0].content, "ab");
+    assert.deepEqual(result.usage, { inputTokens: 0, outputTokens: 0 }, "a body without usage counts 0");
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("openai: retries 429 (retry-after-ms), 500, truncated JSON and a stall, then succeeds", async () => {
   const server = await startLoopbackServer([
     { status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after-ms": "150" } },

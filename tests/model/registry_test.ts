@@ -54,3 +54,17 @@ Deno.test("registry: bindModel uses forRun when present, else returns the model"
   assert.notEqual(b, sim);
   assert.equal(b.name, sim.name);
 });
+
+Deno.test("registry: simulator options in the name round-trip, and bad ones are named", () => {
+  const m = createModel("simulated/60?slope=1.2&shift.chat=0.8&taskNoiseSd=0");
+  assert.equal(m.name, "simulated/60?slope=1.2&taskNoiseSd=0&shift.chat=0.8");
+  assert.equal(createModel(m.name).name, m.name, "the logged name rebuilds the same simulator");
+  assert.equal(createModel("simulated/60?shift.chat=0.5").name, "simulated/60", "defaults are not repeated");
+  assert.equal(createModel("simulated", { slope: 2 }).name, "simulated/30?slope=2");
+  assert.throws(
+    () => createModel("simulated/30?speed=3"),
+    (e: unknown) => e instanceof ModelConfigError && /unknown option "speed"/.test(e.message),
+  );
+  assert.throws(() => createModel("simulated/30?slope=fast"), /needs a number/);
+  assert.throws(() => createModel("simulated/30?slope=-1"), /option slope/);
+});

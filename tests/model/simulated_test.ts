@@ -339,3 +339,19 @@ Deno.test("simulated: the rater recognises the bestOfN rating prompt and rates a
   }
   assert.ok(weakHigher > 0.56 * 400 && weakHigher < 0.72 * 400, `default rater: ${weakHigher}/400`);
 });
+
+Deno.test("simulated: options from the model name change the drawn probability", async () => {
+  // taskNoiseSd=0 and a steep slope: a task far below the horizon is always solved, far above never.
+  for (const [minutes, expected] of [[1, "solve"], [900, "fail"]] as const) {
+    for (let seed = 0; seed < 20; seed++) {
+      const { model, attempts } = bound("simulated/30?slope=8&taskNoiseSd=0", {
+        taskId: "fam/x",
+        humanMinutes: minutes,
+        seed,
+        scaffold: "chat",
+      });
+      const trace = await runToolLoop(model, attempts);
+      assert.equal(trace.outcome, expected);
+    }
+  }
+});
