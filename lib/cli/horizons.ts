@@ -10,7 +10,7 @@ import { readMetrRuns, readReleaseDates } from "../frame/metr.ts";
 import { bootstrapHorizons } from "../stats/bootstrap_horizons.ts";
 import { type AgentHorizon, agentHorizons } from "../stats/agent_horizons.ts";
 import { type HorizonTrend, horizonTrend } from "../stats/doubling_time.ts";
-import { horizonLabel } from "../stats/horizon.ts";
+import { horizonSummary, type HorizonSummaryRow } from "../stats/horizon_summary.ts";
 import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
 import { successCurveFigure } from "../plot/success_curve.ts";
 import { horizonTrendFigure } from "../plot/horizon_trend.ts";
@@ -78,27 +78,11 @@ export const HorizonsArgs = z.object({
 export type HorizonsArgs = z.infer<typeof HorizonsArgs>;
 
 /** One output row. */
-export type HorizonRow = Record<string, string | number>;
+export type HorizonRow = HorizonSummaryRow;
 
 /** Build the output rows from point estimates and (optionally) a bootstrap. */
 export function horizonRows(point: AgentHorizon[], boot: BootstrapHorizons | null): HorizonRow[] {
-  return point.map((p, g) => {
-    const row: HorizonRow = {
-      agent: p.agent,
-      coefficient: p.coefficient,
-      intercept: p.intercept,
-      p50: p.horizons[horizonLabel(0.5)],
-      p50_low: boot ? boot.summary[g].intervals.p50.low : NaN,
-      p50_high: boot ? boot.summary[g].intervals.p50.high : NaN,
-      p80: p.horizons[horizonLabel(0.8)],
-      average: p.average,
-    };
-    for (const b of p.buckets) row[`rate_${b.bucket}`] = b.rate;
-    row.runs = p.runs;
-    row.loss = p.loss;
-    if (boot) row.bootstrap_fitted = boot.summary[g].fitted;
-    return row;
-  });
+  return horizonSummary(point, boot);
 }
 
 /** CSV text of rows (RFC 4180 quoting; NaN printed empty). */

@@ -52,3 +52,4 @@ export {
   trendAt,
   type TrendPoint,
 } from "./doubling_time.ts";
+export { horizonSummary, type HorizonSummaryRow, horizonSummaryTable } from "./horizon_summary.ts";
