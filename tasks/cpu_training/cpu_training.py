@@ -40,16 +40,36 @@ bits/char or worse scores 0 and 0.88 bits/char or better scores 1. A malformed f
 numbers, a negative or non-finite number, a zero-sum line) scores 0."""
 
 
+DIGITS = """In /home/agent/digits/ you will find numpy arrays (load them with numpy.load):
+- train_images.npy: 2500 grayscale images of 16x16 pixels (float32, values in [0, 1]);
+- train_labels.npy: their classes, integers 0 to 9;
+- test_images.npy: 2000 more images of the same kind, without labels.
+Each class is one of ten invented glyphs drawn with pen strokes; every image is a randomly distorted drawing
+(position, size, rotation, slant, stroke width), with pixel noise and sometimes a blot.
+
+Predict the class of every test image. Write /home/agent/digits/predictions.txt with exactly 2000 lines, line i
+holding the predicted class (an integer 0 to 9) of test image i. Then submit the absolute path
+/home/agent/digits/predictions.txt as your answer.
+
+You have Python 3 with numpy (/usr/bin/python3) and 2 CPU cores; there is no internet and no other ML library.
+Scoring: accuracy on the hidden test labels, mapped linearly so that 0.60 accuracy or less scores 0 and 0.96 or
+more scores 1. A missing or malformed predictions file scores 0."""
+
+
 class TaskFamily:
     standard_version = "0.5.0"
 
     @staticmethod
     def get_tasks():
-        return {"tabular": {"kind": "tabular", "seed": 7341}, "tiny_lm": {"kind": "tiny_lm", "seed": 9177}}
+        return {
+            "tabular": {"kind": "tabular", "seed": 7341},
+            "digits": {"kind": "digits", "seed": 4410},
+            "tiny_lm": {"kind": "tiny_lm", "seed": 9177},
+        }
 
     @staticmethod
     def get_instructions(t):
-        return TABULAR if t["kind"] == "tabular" else TINY_LM
+        return {"tabular": TABULAR, "digits": DIGITS, "tiny_lm": TINY_LM}[t["kind"]]
 
     @staticmethod
     def get_permissions(t):
@@ -74,6 +94,16 @@ class TaskFamily:
                 for row in x_test:
                     handle.write(",".join(f"{v:.6f}" for v in row) + "\n")
             with open(os.path.join(HIDDEN, "tabular_labels.json"), "w") as handle:
+                json.dump([int(v) for v in y_test], handle)
+        elif t["kind"] == "digits":
+            import numpy as np
+
+            x_train, y_train, x_test, y_test = generators.digits(seed=t["seed"])
+            os.makedirs("/home/agent/digits", exist_ok=True)
+            np.save("/home/agent/digits/train_images.npy", x_train.astype(np.float32))
+            np.save("/home/agent/digits/train_labels.npy", y_train.astype(np.int64))
+            np.save("/home/agent/digits/test_images.npy", x_test.astype(np.float32))
+            with open(os.path.join(HIDDEN, "digits_labels.json"), "w") as handle:
                 json.dump([int(v) for v in y_test], handle)
         else:
             train, vocab, queries, targets = generators.tiny_lm(seed=t["seed"])
@@ -101,6 +131,10 @@ class TaskFamily:
             with open(os.path.join(HIDDEN, "tabular_labels.json")) as handle:
                 labels = json.load(handle)
             return score_tabular(lines, labels)
+        if t["kind"] == "digits":
+            with open(os.path.join(HIDDEN, "digits_labels.json")) as handle:
+                labels = json.load(handle)
+            return score_digits(lines, labels)
         with open(os.path.join(HIDDEN, "tiny_lm_targets.json")) as handle:
             hidden = json.load(handle)
         return score_tiny_lm(lines, hidden["vocab"], hidden["targets"])
@@ -113,6 +147,13 @@ def score_tabular(lines, labels):
         return 0.0
     accuracy = sum(int(p) == y for p, y in zip(lines, labels)) / len(labels)
     return min(1.0, max(0.0, (accuracy - 0.66) / (0.92 - 0.66)))
+
+
+def score_digits(lines, labels):
+    if len(lines) != len(labels) or any(line not in [str(k) for k in range(10)] for line in lines):
+        return 0.0
+    accuracy = sum(int(p) == y for p, y in zip(lines, labels)) / len(labels)
+    return min(1.0, max(0.0, (accuracy - 0.60) / (0.96 - 0.60)))
 
 
 def cross_entropy_bits(lines, vocab, targets):

@@ -91,3 +91,53 @@ def tiny_lm(seed=9177, n_train=24000, n_held=3000):
         queries.append(full[:cut])
         targets.append(full[cut])
     return train, vocab, queries, targets
+
+
+# ----------------------------------------------------------------------------------------- digits
+
+# Ten invented glyphs, each a list of strokes ((x0, y0), (x1, y1)) in the unit square (y grows downwards).
+GLYPHS = [
+    [((0.2, 0.2), (0.8, 0.2)), ((0.5, 0.2), (0.5, 0.8))],                               # T-bar
+    [((0.2, 0.8), (0.5, 0.2)), ((0.5, 0.2), (0.8, 0.8))],                               # caret
+    [((0.2, 0.2), (0.8, 0.8)), ((0.2, 0.8), (0.8, 0.2))],                               # cross
+    [((0.2, 0.2), (0.2, 0.8)), ((0.2, 0.8), (0.8, 0.8)), ((0.8, 0.8), (0.8, 0.2))],      # cup
+    [((0.2, 0.5), (0.8, 0.5)), ((0.5, 0.2), (0.5, 0.8)), ((0.2, 0.2), (0.8, 0.2))],      # plus with roof
+    [((0.2, 0.2), (0.8, 0.2)), ((0.8, 0.2), (0.2, 0.8)), ((0.2, 0.8), (0.8, 0.8))],      # zed
+    [((0.5, 0.2), (0.2, 0.5)), ((0.2, 0.5), (0.5, 0.8)), ((0.5, 0.8), (0.8, 0.5)), ((0.8, 0.5), (0.5, 0.2))],
+    [((0.2, 0.2), (0.2, 0.8)), ((0.2, 0.5), (0.8, 0.2)), ((0.2, 0.5), (0.8, 0.8))],      # kay
+    [((0.3, 0.2), (0.3, 0.8)), ((0.7, 0.2), (0.7, 0.8)), ((0.3, 0.5), (0.7, 0.5))],      # ladder
+    [((0.2, 0.8), (0.8, 0.8)), ((0.8, 0.8), (0.8, 0.2)), ((0.2, 0.2), (0.5, 0.5))],      # hook and tick
+]
+
+
+def _render(rng, strokes, size=16):
+    angle = rng.uniform(-0.45, 0.45)
+    scale = rng.uniform(0.7, 1.1)
+    shear = rng.uniform(-0.25, 0.25)
+    shift = rng.uniform(-0.22, 0.22, size=2)
+    c, s = np.cos(angle), np.sin(angle)
+    m = scale * np.array([[c, -s], [s, c]]) @ np.array([[1.0, shear], [0.0, 1.0]])
+    centres = (np.stack(np.meshgrid(np.arange(size), np.arange(size)), -1).reshape(-1, 2) + 0.5) / size
+    dist = np.full(len(centres), np.inf)
+    for p0, p1 in strokes:
+        a = (m @ (np.array(p0) - 0.5)) + 0.5 + shift
+        b = (m @ (np.array(p1) - 0.5)) + 0.5 + shift
+        ab = b - a
+        u = np.clip(((centres - a) @ ab) / (ab @ ab), 0, 1)
+        dist = np.minimum(dist, np.linalg.norm(centres - (a + u[:, None] * ab), axis=1))
+    width = rng.uniform(0.035, 0.075)
+    image = np.clip(1.0 - (dist - width) / 0.04, 0, 1)
+    if rng.random() < 0.5:                       # a random blot
+        cx, cy = rng.uniform(0.1, 0.9, size=2)
+        blot = np.linalg.norm(centres - [cx, cy], axis=1) < rng.uniform(0.06, 0.14)
+        image[blot] = rng.uniform(0.0, 1.0)
+    image = image + rng.normal(0, 0.35, size=image.shape)
+    return np.clip(image, 0, 1).reshape(size, size)
+
+
+def digits(seed=4410, n_train=2500, n_test=2000):
+    rng = np.random.default_rng(seed)
+    n = n_train + n_test
+    labels = rng.integers(0, 10, size=n)
+    images = np.stack([_render(rng, GLYPHS[k]) for k in labels])
+    return images[:n_train], labels[:n_train], images[n_train:], labels[n_train:]
