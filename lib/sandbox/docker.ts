@@ -10,7 +10,7 @@
 import Docker from "dockerode";
 import { Buffer } from "node:buffer";
 import { Writable } from "node:stream";
-import { BaseSandbox, type RunRequest, type RunResult } from "./base.ts";
+import { BaseSandbox, type RunRequest, type RunResult, SandboxFileError } from "./base.ts";
 import { bootId, processIsAlive, processStartTime, registerSandbox, unregisterSandbox } from "./cleanup.ts";
 import { type BaseImageOptions, ensureBaseImage } from "./image.ts";
 import { CappedOutput } from "./output.ts";
@@ -22,6 +22,7 @@ import {
   type SandboxDriver,
   SandboxSpec,
   SandboxUnavailableError,
+  type WriteOptions,
 } from "./types.ts";
 
 /** Options of the docker driver. */
@@ -245,6 +246,42 @@ export class DockerSandbox extends BaseSandbox {
       await delay(attempt < 20 ? 5 : 50);
     }
     throw new Error(`sandbox ${this.id}: the engine never reported the exit code of ${request.argv[0]}`);
+  }
+
+  /**
+   * Writes through the engine's archive API in one call when the parent directory exists (the engine
+   * replaces whatever is at the target, a planted symlink included, without following it); otherwise falls
+   * back to the shared shell implementation, which creates the parents.
+   */
+  override async writeFile(
+    path: string,
+    data: string | Uint8Array,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    this.assertOpen("writeFile");
+    const slash = path.lastIndexOf("/");
+    const name = path.slice(slash + 1);
+    if (!path.startsWith("/") || !name || new TextEncoder().encode(name).length > 100) {
+      return await super.writeFile(path, data, options);
+    }
+    const uid = (options.owner ?? "agent") === "agent" ? AGENT_UID : 0;
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    try {
+      await this.container.putArchive(
+        Buffer.from(singleFileTar(name, bytes, { uid, gid: uid, mode: options.mode ?? 0o644 })),
+        { path: path.slice(0, slash) || "/" },
+      );
+    } catch (error) {
+      if (!isNotFound(error)) {
+        throw new SandboxFileError(
+          this.id,
+          "writeFile",
+          path,
+          error instanceof Error ? error.message : String(error),
+        );
+      }
+      await super.writeFile(path, data, options);
+    }
   }
 
   async spawnBackground(

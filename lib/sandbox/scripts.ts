@@ -49,27 +49,33 @@ for round in 1 2 3 4 5 6 7 8 9 10; do
 done
 `;
 
-/** Creates the missing parents of `$1` and chowns the new ones to `$2` (uid:gid). Sourced by others. */
+/**
+ * Creates the missing parents of `$1` and chowns the new ones to `$2` (uid:gid). Sourced by others; forks
+ * nothing when the parent directory exists.
+ */
 const MAKE_PARENTS = `
 make_parents() {
-  local x; x=$(dirname -- "$1"); local created=()
-  while [ ! -e "$x" ] && [ ! -L "$x" ]; do created=("$x" "\${created[@]}"); x=$(dirname -- "$x"); done
-  mkdir -p -- "$(dirname -- "$1")"
+  local x="\${1%/*}"; local created=()
+  [ -d "\${x:-/}" ] && return 0
+  while [ -n "$x" ] && [ ! -e "$x" ] && [ ! -L "$x" ]; do created=("$x" "\${created[@]}"); x="\${x%/*}"; done
+  mkdir -p -- "\${1%/*}"
   if [ \${#created[@]} -gt 0 ]; then chown -h "$2" -- "\${created[@]}"; fi
 }
 `;
 
 /**
- * Writes stdin to `$1` owned by `$2` (uid:gid) with mode `$3` (octal). The data goes to a temporary file in the
- * same directory which is then renamed over the target, so a symlink planted at the target is replaced, never
- * followed.
+ * Writes stdin to `$1` owned by `$2` (uid:gid) with mode `$3` (octal). The data goes to a fresh temporary
+ * file (created exclusively, so nothing planted there is followed) in the same directory which is then
+ * renamed over the target, so a symlink planted at the target is replaced, never followed.
  */
 export const WRITE_FILE_SCRIPT = MAKE_PARENTS + `
 set -e
 make_parents "$1" "$2"
-tmp=$(mktemp -p "$(dirname -- "$1")" .evalkit-write.XXXXXX)
+tmp="\${1%/*}/.evalkit-write.$$.$RANDOM$RANDOM"
 trap 'rm -f -- "$tmp"' EXIT
+set -C
 cat > "$tmp"
+set +C
 chown "$2" -- "$tmp"; chmod "$3" -- "$tmp"
 mv -fT -- "$tmp" "$1"
 trap - EXIT
