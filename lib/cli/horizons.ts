@@ -7,14 +7,12 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { readMetrRuns, readReleaseDates } from "../frame/metr.ts";
+// The plotting modules (Observable Plot, linkedom) load only when --plots is given: they cost ~0.1 s CPU.
 import { bootstrapHorizons } from "../stats/bootstrap_horizons.ts";
 import { type AgentHorizon, agentHorizons } from "../stats/agent_horizons.ts";
 import { type HorizonTrend, horizonTrend } from "../stats/doubling_time.ts";
 import { horizonSummary, type HorizonSummaryRow } from "../stats/horizon_summary.ts";
 import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
-import { successCurveFigure } from "../plot/success_curve.ts";
-import { horizonTrendFigure } from "../plot/horizon_trend.ts";
-import { writeFigure } from "../plot/render.ts";
 
 const USAGE = `Usage: deno task horizons --runs <runs.jsonl|URL> [options]
 
@@ -185,6 +183,9 @@ export async function main(argv: string[]): Promise<number> {
     }
 
     if (args.plots) {
+      const { successCurveFigure } = await import("../plot/success_curve.ts");
+      const { horizonTrendFigure } = await import("../plot/horizon_trend.ts");
+      const { writeFigure } = await import("../plot/render.ts");
       for (const p of point) {
         const file = `${args.plots}/success_${p.agent.replace(/[^A-Za-z0-9._-]+/g, "_")}.svg`;
         await writeFigure(file, successCurveFigure(boot ?? point, p.agent));

@@ -137,26 +137,20 @@ export function fitLogisticUnchecked(
     b = 0;
   }
 
-  const objective = (a0: number, b0: number): number => {
-    let f = 0;
-    for (let i = 0; i < n; i++) {
-      const wi = w ? w[i] : 1;
-      if (wi === 0) continue;
-      const z = a0 + b0 * x[i];
-      f += wi * (softplus(z) - y[i] * z);
-    }
-    return f + 0.5 * lambda * b0 * b0;
-  };
-
-  let f = objective(a, b);
+  // Each pass computes objective, gradient and Hessian together. A step that raised the objective is halved
+  // from the previous point (backtracking), so every accepted point is a descent point.
+  let aPrev = a, bPrev = b, fPrev = Infinity, da = 0, db = 0, step = 1;
   for (let iter = 1; iter <= maxIter; iter++) {
-    let g0 = 0, g1 = 0, h00 = 0, h01 = 0, h11 = 0;
+    let f = 0, g0 = 0, g1 = 0, h00 = 0, h01 = 0, h11 = 0;
     for (let i = 0; i < n; i++) {
       const wi = w ? w[i] : 1;
       if (wi === 0) continue;
       const xi = x[i];
-      const p = sigmoid(a + b * xi);
-      const r = wi * (p - y[i]);
+      const z = a + b * xi;
+      const p = sigmoid(z);
+      const yi = y[i];
+      f += wi * (softplus(z) - yi * z);
+      const r = wi * (p - yi);
       const v = wi * p * (1 - p);
       g0 += r;
       g1 += r * xi;
@@ -164,10 +158,16 @@ export function fitLogisticUnchecked(
       h01 += v * xi;
       h11 += v * xi * xi;
     }
+    f += 0.5 * lambda * b * b;
+    if (!(f <= fPrev + 1e-14 * Math.abs(fPrev)) && step > 1e-12) {
+      step *= 0.5;
+      a = aPrev - step * da;
+      b = bPrev - step * db;
+      continue;
+    }
     g1 += lambda * b;
     h11 += lambda;
     const det = h00 * h11 - h01 * h01;
-    let da: number, db: number;
     if (det > 1e-300 * Math.max(1, h00 * h11)) {
       da = (h11 * g0 - h01 * g1) / det;
       db = (h00 * g1 - h01 * g0) / det;
@@ -176,23 +176,15 @@ export function fitLogisticUnchecked(
       da = g0;
       db = g1;
     }
-    // Backtracking line search keeps every step a descent step.
-    let step = 1;
-    let aNew = a - da, bNew = b - db;
-    let fNew = objective(aNew, bNew);
-    while (!(fNew <= f + 1e-14 * Math.abs(f)) && step > 1e-12) {
-      step *= 0.5;
-      aNew = a - step * da;
-      bNew = b - step * db;
-      fNew = objective(aNew, bNew);
+    if (Math.max(Math.abs(da), Math.abs(db)) < tol * (1 + Math.max(Math.abs(a), Math.abs(b)))) {
+      return { intercept: a - da, coefficient: b - db, converged: true, iterations: iter };
     }
-    const moved = Math.max(Math.abs(aNew - a), Math.abs(bNew - b));
-    a = aNew;
-    b = bNew;
-    f = fNew;
-    if (moved < tol * (1 + Math.max(Math.abs(a), Math.abs(b)))) {
-      return { intercept: a, coefficient: b, converged: true, iterations: iter };
-    }
+    aPrev = a;
+    bPrev = b;
+    fPrev = f;
+    step = 1;
+    a -= da;
+    b -= db;
   }
   return { intercept: a, coefficient: b, converged: false, iterations: maxIter };
 }
