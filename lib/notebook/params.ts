@@ -20,6 +20,8 @@ export const PARAM_ENV = {
   bootstrap: "EVALKIT_BOOTSTRAP",
   epochs: "EVALKIT_EPOCHS",
   thresholds: "EVALKIT_THRESHOLDS",
+  model: "EVALKIT_MODEL",
+  tasks: "EVALKIT_TASKS",
 } as const;
 
 /** File name of METR's public run data, as published in January 2025. */
@@ -28,7 +30,21 @@ export const METR_RUNS_FILE = "all_runs_2025-01.jsonl";
 export const METR_RELEASE_DATES_FILE = "release_dates_2025-01.yaml";
 
 /** The four scaffolds of METR's elicitation-impact study, as this toolkit names them. */
-export const DEFAULT_VARIANTS = ["basic", "chat", "all-tools", "all-tools-rm"] as const;
+export const DEFAULT_VARIANTS = ["basic", "chat", "allTools", "bestOfN"] as const;
+
+/** Default model of the notebooks' own grid: the simulated model with a 30-minute 50% horizon. */
+export const DEFAULT_MODEL = "simulated/30";
+
+/**
+ * Default tasks of the notebooks' own grid: small, quick families of the bundled suite spanning the
+ * first three buckets (a larger grid belongs in `deno task eval`, read back with `EVALKIT_RUNS_LOG`).
+ */
+export const DEFAULT_GRID_TASKS = [
+  "mystery_function/*",
+  "password_recovery/*",
+  "hash_inversion/small_domain",
+  "hash_inversion/mixing64",
+] as const;
 
 /** Validated notebook parameters. */
 export const NotebookParams = z.object({
@@ -48,12 +64,16 @@ export const NotebookParams = z.object({
   epochs: z.number().int().min(1).max(100),
   /** Thresholds file for the protocol notebook (absolute path). */
   thresholds: z.string().min(1),
+  /** Model of the notebooks' own grid (a real endpoint, e.g. `openai/gpt-4o`, when configured). */
+  model: z.string().regex(/^[a-z0-9-]+(\/.+)?$/, "expected provider/model, e.g. simulated/30"),
+  /** Task ids or globs of the notebooks' own grid. */
+  tasks: z.array(z.string().min(1)).min(1),
 });
 /** Validated notebook parameters. */
 export type NotebookParams = z.infer<typeof NotebookParams>;
 
 /** Default values of the non-path parameters. */
-export const PARAM_DEFAULTS = { seed: 20240307, bootstrap: 500, epochs: 3 } as const;
+export const PARAM_DEFAULTS = { seed: 20240307, bootstrap: 500, epochs: 2 } as const;
 
 /** A parameter that failed validation. */
 export class NotebookParamError extends Error {
@@ -116,8 +136,10 @@ function path(env: Record<string, string | undefined>, variable: string, root: s
  * - `EVALKIT_RELEASE_DATES` — release-dates YAML; default the file beside the runs file.
  * - `EVALKIT_SEED` — default 20240307. `EVALKIT_BOOTSTRAP` — replicates, default 500 (METR's default for horizon fits).
  * - `EVALKIT_RUNS_LOG` — run log from `deno task eval`; default none (the notebook runs its own grid).
- * - `EVALKIT_VARIANTS` — comma-separated scaffold variants; default `basic,chat,all-tools,all-tools-rm`.
- * - `EVALKIT_EPOCHS` — repeats per cell for a notebook's own grid, default 3.
+ * - `EVALKIT_VARIANTS` — comma-separated scaffold variants; default `basic,chat,allTools,bestOfN`.
+ * - `EVALKIT_EPOCHS` — repeats per cell for a notebook's own grid, default 2.
+ * - `EVALKIT_MODEL` — model of the notebooks' own grid, default `simulated/30` (offline).
+ * - `EVALKIT_TASKS` — comma-separated task ids/globs of that grid, default {@link DEFAULT_GRID_TASKS}.
  * - `EVALKIT_THRESHOLDS` — thresholds file (JSON/YAML); default `<root>/data/thresholds.example.json`.
  *
  * @throws NotebookParamError naming the variable when a value is malformed or a file is missing.
@@ -147,11 +169,12 @@ export function notebookParams(
   if (!fileExists(thresholds)) {
     throw new NotebookParamError(PARAM_ENV.thresholds, `thresholds file not found at ${thresholds}`);
   }
-  const variantsRaw = env[PARAM_ENV.variants];
-  const variants = variantsRaw && variantsRaw.trim() !== ""
-    ? variantsRaw.split(",").map((v) => v.trim()).filter((v) => v !== "")
-    : [...DEFAULT_VARIANTS];
+  const list = (raw: string | undefined, fallback: readonly string[]) =>
+    raw && raw.trim() !== "" ? raw.split(",").map((v) => v.trim()).filter((v) => v !== "") : [...fallback];
+  const variants = list(env[PARAM_ENV.variants], DEFAULT_VARIANTS);
   const candidate = {
+    model: env[PARAM_ENV.model]?.trim() || DEFAULT_MODEL,
+    tasks: list(env[PARAM_ENV.tasks], DEFAULT_GRID_TASKS),
     data,
     releaseDates,
     runsLog,

@@ -171,6 +171,8 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
       [PARAM_ENV.epochs]: String(params.epochs),
       [PARAM_ENV.variants]: params.variants.join(","),
       [PARAM_ENV.runsLog]: params.runsLog ?? "(none: notebooks run their own grid)",
+      [PARAM_ENV.model]: params.model,
+      [PARAM_ENV.tasks]: params.tasks.join(","),
     },
     dataFiles: await Promise.all(dataPaths.map(dataFileEntry)),
     notebooks: executed.map((e, i) => ({

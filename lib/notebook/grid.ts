@@ -1,0 +1,100 @@
+/**
+ * Runs for the scaffold notebooks: read a run log written by `deno task eval` (`EVALKIT_RUNS_LOG`), or run
+ * a small grid through the library (`runEval` with the local sandbox) into a cache directory. The runner
+ * resumes: a grid already in the cache is not run again, so a second notebook with the same grid, or a
+ * second report, reads the finished log (delete `out/notebook-runs/` to start over).
+ *
+ * @module
+ */
+import type * as aq from "arquero";
+import { join } from "node:path";
+import { loadSuite, selectTasks } from "../task/loader.ts";
+import { loadVariants } from "../agent/variant.ts";
+import "../agent/builtin.ts";
+import { createModel } from "../model/registry.ts";
+import { createSandboxDriver } from "../sandbox/mod.ts";
+import { runEval } from "../run/runner.ts";
+import type { RunLimits } from "../run/events.ts";
+import { silentProgress } from "../run/progress.ts";
+import { runs } from "../frame/tables.ts";
+import { readLogs } from "../run/log_reader.ts";
+import { eventsByRun, type ReviewEvent } from "../elicitation/events.ts";
+import { projectRoot } from "./params.ts";
+
+/** Options of {@link notebookRuns}. */
+export interface NotebookGridOptions {
+  /** Task ids or globs. */
+  tasks: string[];
+  /** Scaffold variant names (or one variants file). */
+  variants: string[];
+  /** Model names, e.g. `simulated/30`. */
+  models: string[];
+  epochs: number;
+  seed: number;
+  /** Cache directory of the logs; default `<root>/out/notebook-runs`. */
+  logDir?: string;
+  /** Cells at once; default 2. */
+  concurrency?: number;
+  /** Per-run limits (the CLI's defaults otherwise). */
+  limits?: Partial<RunLimits>;
+}
+
+/** Runs loaded for a notebook. */
+export interface NotebookRuns {
+  /** One row per run (the toolkit's run schema, with `variant`, `epoch`, usage columns). */
+  table: aq.ColumnTable;
+  /** Where the rows came from. */
+  source: "runs-log" | "grid";
+  logPath: string;
+  /** Cells run now (0 when everything came from the log). */
+  ran: number;
+  /** Log lines that could not be read. */
+  issues: number;
+}
+
+/** Read the runs of an existing log file or directory (from `deno task eval`). */
+export async function readRunsLog(path: string): Promise<NotebookRuns> {
+  const { table, issues } = await runs(path);
+  if (table.numRows() === 0) throw new Error(`run log ${path}: no finished runs in it`);
+  return { table, source: "runs-log", logPath: path, ran: 0, issues: issues.length };
+}
+
+/** Run (or resume) a grid for a notebook and return its runs. */
+export async function runNotebookGrid(options: NotebookGridOptions): Promise<NotebookRuns> {
+  const suite = await loadSuite();
+  const tasks = selectTasks(suite.tasks, options.tasks);
+  if (tasks.length === 0) throw new Error(`no task matches ${options.tasks.join(",")} in ${suite.dir}`);
+  const variants = await loadVariants(options.variants.join(","));
+  const logDir = options.logDir ?? join(projectRoot(), "out", "notebook-runs");
+  const summary = await runEval({
+    tasks,
+    variants,
+    models: options.models,
+    epochs: options.epochs,
+    seed: options.seed,
+    driver: await createSandboxDriver("local"),
+    resolveModel: (name) => createModel(name),
+    logDir,
+    concurrency: options.concurrency ?? 2,
+    limits: options.limits,
+    progress: silentProgress,
+  });
+  const { table, issues } = await runs(summary.logPath);
+  const errored = summary.counts.error ?? 0;
+  if (table.numRows() === 0) {
+    throw new Error(`grid produced no runs (${errored} cells errored): ${summary.logPath}`);
+  }
+  return { table, source: "grid", logPath: summary.logPath, ran: summary.ran, issues: issues.length };
+}
+
+/** The runs a notebook analyses: `runsLog` when given, else the grid. */
+export function notebookRuns(runsLog: string | null, grid: NotebookGridOptions): Promise<NotebookRuns> {
+  return runsLog ? readRunsLog(runsLog) : runNotebookGrid(grid);
+}
+
+/** Every run's events (for failure heuristics and budget curves), keyed by run id. */
+export async function readRunEvents(path: string): Promise<Map<string, ReviewEvent[]>> {
+  const all: unknown[] = [];
+  await readLogs(path, { onEvent: (e) => all.push(e) });
+  return eventsByRun(all).runs;
+}
