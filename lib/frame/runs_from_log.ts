@@ -62,6 +62,90 @@ export class RunAccumulator {
     }
   }
 
+  /**
+   * The same runs as {@link rows}, column by column (keys = {@link LogRunRow} fields). Faster than building
+   * row objects first when the destination is a columnar table.
+   */
+  columns(): Record<keyof LogRunRow, unknown[]> {
+    const n = this.#ends.size;
+    const col = () => new Array<unknown>(n);
+    const c = {
+      run_id: col(),
+      task_id: col(),
+      task_family: col(),
+      alias: col(),
+      model: col(),
+      score: col(),
+      score_binarized: col(),
+      human_minutes: col(),
+      human_source: col(),
+      equal_task_weight: col(),
+      invsqrt_task_weight: col(),
+      started_at: col(),
+      completed_at: col(),
+      time_limit: col(),
+      total_tokens: col(),
+      dollar_equivalent: col(),
+      fatal_error_from: col(),
+      human_score: col(),
+      variant: col(),
+      variant_hash: col(),
+      epoch: col(),
+      input_tokens: col(),
+      output_tokens: col(),
+      actions: col(),
+      duration_s: col(),
+      limit: col(),
+      error: col(),
+      eval_id: col(),
+      cell_id: col(),
+      scaffold: col(),
+      status: col(),
+      attempts: col(),
+      seed: col(),
+    } satisfies Record<keyof LogRunRow, unknown[]>;
+    let i = 0;
+    for (const [key, end] of this.#ends) {
+      const s = this.#starts.get(end.run_id)!;
+      const score = end.score;
+      c.run_id[i] = end.run_id;
+      c.task_id[i] = s.task_id;
+      c.task_family[i] = s.task_family;
+      c.alias[i] = runAlias(s.model, s.variant);
+      c.model[i] = s.model;
+      c.score[i] = score;
+      c.score_binarized[i] = score === null ? null : score >= this.#threshold ? 1 : 0;
+      c.human_minutes[i] = s.human_minutes;
+      c.human_source[i] = s.human_source;
+      c.equal_task_weight[i] = null;
+      c.invsqrt_task_weight[i] = null;
+      c.started_at[i] = end.started_at;
+      c.completed_at[i] = end.completed_at;
+      c.time_limit[i] = this.#timeLimits.get(s.eval_id) ?? null;
+      c.total_tokens[i] = end.input_tokens + end.output_tokens;
+      c.dollar_equivalent[i] = end.cost_usd;
+      c.fatal_error_from[i] = end.error_source;
+      c.human_score[i] = null;
+      c.variant[i] = s.variant;
+      c.variant_hash[i] = s.variant_hash;
+      c.epoch[i] = s.epoch;
+      c.input_tokens[i] = end.input_tokens;
+      c.output_tokens[i] = end.output_tokens;
+      c.actions[i] = end.actions;
+      c.duration_s[i] = end.duration_s;
+      c.limit[i] = end.limit;
+      c.error[i] = end.error;
+      c.eval_id[i] = s.eval_id;
+      c.cell_id[i] = end.cell;
+      c.scaffold[i] = s.scaffold;
+      c.status[i] = end.status;
+      c.attempts[i] = this.#attempts.get(key) ?? 1;
+      c.seed[i] = s.seed;
+      i++;
+    }
+    return c;
+  }
+
   /** The run rows, one per cell, in order of their last `cell_end`. */
   rows(): LogRunRow[] {
     const rows: LogRunRow[] = [];

@@ -64,8 +64,16 @@ export async function runRows(
 
 /** The runs of a log directory as an arquero table (one row per cell; last attempt wins). */
 export async function runs(logDir: string, options: RunRowOptions = {}): Promise<TableResult> {
-  const { rows, issues, files } = await runRows(logDir, options);
-  return { table: runRowsToTable(rows), issues, files };
+  const acc = new RunAccumulator(options);
+  const { files, issues } = await readLogs(logDir, {
+    types: RunAccumulator.TYPES,
+    onEvent: (e) => acc.add(e),
+  });
+  const columns = acc.columns();
+  const data: Record<string, unknown[]> = {};
+  for (const c of RUN_TABLE_COLUMNS) data[c] = columns[c];
+  const table = aq.table(data);
+  return { table: table.numRows() === 0 ? table : withTaskWeights(table), issues, files };
 }
 
 /** Columns every events table has, first. */

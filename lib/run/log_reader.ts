@@ -32,38 +32,74 @@ export interface ReadLogResult {
   issues: LogIssue[];
 }
 
-const CHUNK = 8 << 20;
+const CHUNK = 16 << 20;
+const NEWLINE = 0x0a;
+/** `{"type":"` — every line the writer produces starts with it. */
+const TYPE_PREFIX = new TextEncoder().encode('{"type":"');
 
-/** Iterate the lines of a file (without the newline), with 1-based numbers; the last line may be partial. */
-export async function* fileLines(
+/**
+ * Call `onLine(bytes, start, end, lineNumber, isLast)` for each line of a file (without the newline).
+ * Works on bytes, so callers can skip lines they do not need without decoding them.
+ */
+export async function forEachLine(
   path: string,
-): AsyncGenerator<{ text: string; line: number; last: boolean }> {
+  onLine: (buf: Uint8Array, start: number, end: number, line: number, last: boolean) => void,
+): Promise<number> {
   const file = await Deno.open(path, { read: true });
+  let line = 0;
   try {
-    const decoder = new TextDecoder();
-    const buf = new Uint8Array(CHUNK);
-    let carry = "";
-    let line = 0;
+    let buf = new Uint8Array(CHUNK);
+    let filled = 0; // bytes of buf holding data (a carried partial line, then the new chunk)
     while (true) {
-      const n = await file.read(buf);
+      if (filled === buf.length) { // one line longer than the buffer: grow it
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const n = await file.read(buf.subarray(filled));
       if (n === null) break;
-      const text = carry + decoder.decode(buf.subarray(0, n), { stream: true });
-      const parts = text.split("\n");
-      carry = parts.pop() ?? "";
-      for (const p of parts) yield { text: p, line: ++line, last: false };
+      filled += n;
+      let start = 0;
+      while (true) {
+        const nl = buf.indexOf(NEWLINE, start);
+        if (nl < 0 || nl >= filled) break;
+        onLine(buf, start, nl, ++line, false);
+        start = nl + 1;
+      }
+      buf.copyWithin(0, start, filled);
+      filled -= start;
     }
-    carry += decoder.decode();
-    if (carry.length > 0) yield { text: carry, line: ++line, last: true };
+    if (filled > 0) onLine(buf, 0, filled, ++line, true);
   } finally {
     file.close();
   }
+  return line;
 }
 
-function typePrefix(text: string): string | null {
-  // Lines are written as {"type":"<name>",...}; anything else is parsed fully.
-  if (!text.startsWith('{"type":"')) return null;
-  const end = text.indexOf('"', 9);
-  return end < 0 ? null : text.slice(9, end);
+/** Iterate the lines of a file as text, with 1-based numbers; the last line may be partial. */
+export async function* fileLines(
+  path: string,
+): AsyncGenerator<{ text: string; line: number; last: boolean }> {
+  const decoder = new TextDecoder();
+  const lines: Array<{ text: string; line: number; last: boolean }> = [];
+  await forEachLine(
+    path,
+    (buf, s, e, line, last) => lines.push({ text: decoder.decode(buf.subarray(s, e)), line, last }),
+  );
+  yield* lines;
+}
+
+/** True when the line starts with `{"type":"` (the writer's shape), so its type can be read from bytes. */
+function hasTypePrefix(buf: Uint8Array, start: number, end: number): boolean {
+  if (end - start < TYPE_PREFIX.length + 2) return false;
+  for (let i = 0; i < TYPE_PREFIX.length; i++) if (buf[start + i] !== TYPE_PREFIX[i]) return false;
+  return true;
+}
+
+/** True when the bytes at `at` equal `pattern`. */
+function bytesAt(buf: Uint8Array, at: number, pattern: Uint8Array): boolean {
+  for (let i = 0; i < pattern.length; i++) if (buf[at + i] !== pattern[i]) return false;
+  return true;
 }
 
 /** Read one log file, validating each line (see {@link ReadLogOptions}). */
@@ -71,21 +107,24 @@ export async function readLogFile(path: string, options: ReadLogOptions): Promis
   const issues: LogIssue[] = [];
   const report = (issue: LogIssue) => options.onIssue ? options.onIssue(issue) : issues.push(issue);
   const wanted = options.types ? new Set<string>(options.types) : null;
-  let events = 0, lines = 0;
-  for await (const { text, line, last } of fileLines(path)) {
-    lines++;
-    if (text.trim() === "") continue;
-    if (wanted) {
-      const t = typePrefix(text);
-      if (t !== null && !wanted.has(t)) continue;
+  // `name"` as bytes for each wanted type: lines of other types are skipped without decoding.
+  const wantedBytes = options.types?.map((t) => new TextEncoder().encode(`${t}"`)) ?? [];
+  const decoder = new TextDecoder();
+  let events = 0;
+  const lines = await forEachLine(path, (buf, start, end, line, last) => {
+    if (wanted && hasTypePrefix(buf, start, end)) {
+      const at = start + TYPE_PREFIX.length;
+      if (!wantedBytes.some((w) => bytesAt(buf, at, w))) return;
     }
+    const text = decoder.decode(buf.subarray(start, end));
+    if (text.trim() === "") return;
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (error) {
       const what = last ? "truncated last line" : "corrupt line";
       report({ file: path, line, reason: `${what}: ${(error as Error).message}` });
-      continue;
+      return;
     }
     const parsed = LogEvent.safeParse(json);
     if (!parsed.success) {
@@ -95,12 +134,12 @@ export async function readLogFile(path: string, options: ReadLogOptions): Promis
         line,
         reason: `invalid event: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
       });
-      continue;
+      return;
     }
-    if (wanted && !wanted.has(parsed.data.type)) continue;
+    if (wanted && !wanted.has(parsed.data.type)) return;
     events++;
     options.onEvent(parsed.data);
-  }
+  });
   return { events, lines, issues };
 }
 

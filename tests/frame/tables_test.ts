@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { events, runRowsFromEvents, runs, tasks } from "../../lib/frame/mod.ts";
+import { events, runRows, runRowsFromEvents, runRowsToTable, runs, tasks } from "../../lib/frame/mod.ts";
 import type { LogEvent } from "../../lib/run/events.ts";
 import { FIXTURE_TASKS, runScripted } from "../agent/harness.ts";
 
@@ -106,6 +106,8 @@ Deno.test("runs(), events() and tasks() of a real eval log", opts, async () => {
     assert.ok(Math.abs(total - 1) < 1e-9);
     for (const r of mine) assert.ok(Math.abs((r.equal_task_weight as number) - 1 / (4 * 3)) < 1e-12);
   }
+  // The columnar fast path equals the row path.
+  assert.deepEqual(table.objects(), runRowsToTable((await runRows(logDir)).rows).objects());
   // events(): one row per valid line, counted independently from the raw file.
   const ev = (await events(logDir)).table;
   const [file] = [...Deno.readDirSync(logDir)].map((e) => `${logDir}/${e.name}`);
