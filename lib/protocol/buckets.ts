@@ -33,9 +33,15 @@ export function parseBucketScheme(data: unknown, file = "<inline>"): BucketSchem
   if (!Array.isArray(list)) {
     throw new InputFileError(file, "buckets", "expected an array of buckets or { buckets: [...] }");
   }
-  const parsed = BucketScheme.safeParse(list);
+  // zod's number() rejects Infinity: validate an open end as the largest finite number, then restore it.
+  const finite = list.map((b) =>
+    b && typeof b === "object" && (b as Record<string, unknown>).maxMinutes === Number.POSITIVE_INFINITY
+      ? { ...b, maxMinutes: Number.MAX_VALUE }
+      : b
+  );
+  const parsed = BucketScheme.safeParse(finite);
   if (!parsed.success) throw InputFileError.fromZod(file, parsed.error, "buckets");
-  return parsed.data;
+  return parsed.data.map((b) => (b.maxMinutes === Number.MAX_VALUE ? { ...b, maxMinutes: Number.POSITIVE_INFINITY } : b));
 }
 
 /** Reads and validates a bucket file (JSON or YAML). */

@@ -170,8 +170,15 @@ export function protocolReport(table: RunsTable, options: ProtocolReportOptions)
   if (typeof marginOption === "object") margin = marginOption;
   else if (marginOption === "gap" || (marginOption === "auto" && realVariants)) {
     if (gap) {
-      const a = est.agents.indexOf(gap.best), b = est.agents.indexOf(gap.baseline);
-      const levelGap = a >= 0 && b >= 0 ? est.estimate.level[a] - est.estimate.level[b] : NaN;
+      const byVariant = estimateMetrics(analysed, {
+        ...common,
+        agentColumn: variantColumn,
+        bucketWeighting: options.bucketWeighting,
+        replicates: 0,
+        families: [],
+      });
+      const a = byVariant.agents.indexOf(gap.best), b = byVariant.agents.indexOf(gap.baseline);
+      const levelGap = a >= 0 && b >= 0 ? byVariant.estimate.level[a] - byVariant.estimate.level[b] : NaN;
       margin = {
         successRate: Math.max(0, gap.crossFitted.gap),
         horizonFactor: gap.horizon.ratio !== null ? Math.max(1, gap.horizon.ratio) : undefined,
@@ -187,9 +194,11 @@ export function protocolReport(table: RunsTable, options: ProtocolReportOptions)
     );
   }
   // Checks.
-  const spurious = options.tags
-    ? new Map([...options.tags].map(([id, t]) => [id, t.category]))
-    : new Map(suggestFailureTags(table, { events: options.events }).map((s) => [s.run_id, s.category]));
+  let spurious: Map<string, "spurious" | "real" | "tradeoff"> | undefined;
+  if (options.tags) spurious = new Map([...options.tags].map(([id, t]) => [id, t.category]));
+  else if (table.columnNames().includes("run_id")) {
+    spurious = new Map(suggestFailureTags(table, { events: options.events }).map((s) => [s.run_id, s.category]));
+  } else notes.push("no run_id column: failures cannot be tagged, the spurious-share check is skipped");
   const checks = protocolChecks(analysed, {
     ...common,
     qaFailedTasks: options.qaFailedTasks,

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { estimateMetrics } from "../../lib/protocol/estimates.ts";
+import { verdicts } from "../../lib/protocol/verdict.ts";
+import type { Threshold } from "../../lib/protocol/thresholds.ts";
+import { fitLogistic, horizonMinutes, taskWeights } from "../../lib/stats/mod.ts";
+import { logisticP, simRuns, simTasks } from "./_sim.ts";
+
+const tasks = simTasks(24, 3, 1, 3000, 11);
+const table = simRuns(
+  tasks,
+  ["weak", "strong"],
+  (a, t) => logisticP(t.human_minutes, a === "weak" ? 8 : 240),
+  6,
+  12,
+);
+
+Deno.test("estimates: p50 equals an independent weighted logistic fit; replicates are seeded", () => {
+  const est = estimateMetrics(table, { replicates: 50, seed: 3 });
+  // Independent: fit the strong agent's rows directly with the stats fit and METR's invsqrt weights.
+  const rows = table.objects() as Record<string, unknown>[];
+  const w = taskWeights({
+    agent: rows.map((r) => r.alias),
+    task: rows.map((r) => r.task_id),
+    family: rows.map((r) => r.task_family),
+  });
+  const idx = rows.map((_, i) => i).filter((i) => rows[i].alias === "strong");
+  const fit = fitLogistic(
+    idx.map((i) => Math.log2(rows[i].human_minutes as number)),
+    idx.map((i) => rows[i].score as number),
+    idx.map((i) => w.invsqrt[i]),
+  );
+  const a = est.agents.indexOf("strong");
+  assert.ok(Math.abs(est.estimate.p50_horizon[a] - horizonMinutes(fit)) < 1e-6 * horizonMinutes(fit));
+  // Recovered within a factor 2.5 of the truth (240 min) and seeded.
+  assert.ok(
+    est.estimate.p50_horizon[a] > 96 && est.estimate.p50_horizon[a] < 600,
+    String(est.estimate.p50_horizon[a]),
+  );
+  const again = estimateMetrics(table, { replicates: 50, seed: 3 });
+  assert.deepEqual(again.replicates.p50_horizon, est.replicates.p50_horizon);
+  const other = estimateMetrics(table, { replicates: 50, seed: 4 });
+  assert.notDeepEqual(other.replicates.p50_horizon, est.replicates.p50_horizon);
+});
+
+const th = (t: Partial<Threshold> & Pick<Threshold, "id">): Threshold =>
+  ({ metric: "p50_horizon", comparator: ">=", value: 1, unit: "hours", meaning: "m", ...t }) as Threshold;
+
+Deno.test("verdicts: P(crossed) from replicates, distance, interval, and the margin-adjusted verdict", () => {
+  const est = estimateMetrics(table, { replicates: 300, seed: 5 });
+  const rows = verdicts(est, [th({ id: "1h" }), th({ id: "100h", value: 100 })], {
+    margin: { horizonFactor: 10000 },
+  });
+  const get = (id: string, agent: string) => rows.find((r) => r.threshold === id && r.agent === agent)!;
+  // strong (truth 4 h) clearly crosses 1 h; weak (truth 8 min) clearly does not.
+  assert.equal(get("1h", "strong").verdict, "crossed");
+  assert.equal(get("1h", "weak").verdict, "not_crossed");
+  assert.ok(get("1h", "strong").p_crossed! >= 0.9);
+  assert.ok(get("1h", "weak").p_crossed! <= 0.1);
+  // Independent share of replicates.
+  const a = est.agents.indexOf("strong");
+  let k = 0, n = 0;
+  for (let r = 0; r < est.replicateCount; r++) {
+    const v = est.replicates.p50_horizon[r * est.agents.length + a];
+    if (Number.isNaN(v)) continue;
+    n++;
+    if (v >= 60) k++;
+  }
+  assert.equal(get("1h", "strong").p_crossed, k / n);
+  const s = get("1h", "strong");
+  assert.ok(s.lower! <= s.estimate! && s.estimate! <= s.upper!);
+  assert.ok(Math.abs(s.distance! - (s.estimate! - 1)) < 1e-12);
+  assert.ok(Math.abs(s.doublings! - Math.log2(s.estimate!)) < 1e-9);
+  // With a 10000× margin even the weak agent crosses 100 h.
+  assert.equal(get("100h", "weak").verdict, "not_crossed");
+  assert.equal(get("100h", "weak").margin_verdict, "crossed");
+  assert.ok(Math.abs(get("100h", "weak").margin_estimate! - get("100h", "weak").estimate! * 10000) < 1e-6);
+});
+
+Deno.test("verdicts: unknown family, bucket or agent are not estimable with a note, never NaN", () => {
+  const est = estimateMetrics(table, { replicates: 20 });
+  const rows = verdicts(est, [
+    th(
+      { id: "fam", metric: "family_success", family: "nope", unit: "fraction", value: 0.5 } as
+        & Partial<Threshold>
+        & { id: string },
+    ),
+    th(
+      { id: "bucket", metric: "bucket_score", bucket: "month_long", unit: "fraction", value: 0.5 } as
+        & Partial<Threshold>
+        & { id: string },
+    ),
+    th({ id: "who", agent: "ghost" }),
+    th({ id: "lvl", metric: "level", unit: "level", value: 2 }),
+  ]);
+  for (const id of ["fam", "bucket", "who"]) {
+    for (const r of rows.filter((r) => r.threshold === id)) {
+      assert.equal(r.verdict, "not_estimable");
+      assert.equal(r.estimate, null);
+      assert.ok(r.note && r.note.length > 0, id);
+    }
+  }
+  assert.match(rows.find((r) => r.threshold === "who")!.note!, /ghost/);
+  assert.match(rows.find((r) => r.threshold === "fam")!.note!, /nope/);
+  for (const r of rows) {
+    for (const v of Object.values(r)) assert.ok(!(typeof v === "number" && Number.isNaN(v)));
+  }
+  const lvl = rows.filter((r) => r.threshold === "lvl");
+  assert.equal(lvl.length, 2);
+  assert.ok(lvl.every((r) => r.verdict !== "not_estimable"));
+});
