@@ -21,6 +21,7 @@ export const PARAM_ENV = {
   epochs: "EVALKIT_EPOCHS",
   thresholds: "EVALKIT_THRESHOLDS",
   model: "EVALKIT_MODEL",
+  baseModel: "EVALKIT_BASE_MODEL",
   tasks: "EVALKIT_TASKS",
 } as const;
 
@@ -66,6 +67,11 @@ export const NotebookParams = z.object({
   thresholds: z.string().min(1),
   /** Model of the notebooks' own grid (a real endpoint, e.g. `openai/gpt-4o`, when configured). */
   model: z.string().regex(/^[a-z0-9-]+(\/.+)?$/, "expected provider/model, e.g. simulated/30"),
+  /**
+   * The earlier/weaker model of the model-step comparison. Default: for `simulated/<m>`, `simulated/<m/4>`
+   * (two doublings of horizon less); for other models none (the comparison is skipped unless set).
+   */
+  baseModel: z.string().regex(/^[a-z0-9-]+(\/.+)?$/, "expected provider/model, e.g. simulated/8").nullable(),
   /** Task ids or globs of the notebooks' own grid. */
   tasks: z.array(z.string().min(1)).min(1),
 });
@@ -139,6 +145,8 @@ function path(env: Record<string, string | undefined>, variable: string, root: s
  * - `EVALKIT_VARIANTS` — comma-separated scaffold variants; default `basic,chat,allTools,bestOfN`.
  * - `EVALKIT_EPOCHS` — repeats per cell for a notebook's own grid, default 2.
  * - `EVALKIT_MODEL` — model of the notebooks' own grid, default `simulated/30` (offline).
+ * - `EVALKIT_BASE_MODEL` — weaker model for the model-step comparison; default `simulated/<m/4>` for
+ *   `simulated/<m>`, else none.
  * - `EVALKIT_TASKS` — comma-separated task ids/globs of that grid, default {@link DEFAULT_GRID_TASKS}.
  * - `EVALKIT_THRESHOLDS` — thresholds file (JSON/YAML); default `<root>/data/thresholds.example.json`.
  *
@@ -172,8 +180,12 @@ export function notebookParams(
   const list = (raw: string | undefined, fallback: readonly string[]) =>
     raw && raw.trim() !== "" ? raw.split(",").map((v) => v.trim()).filter((v) => v !== "") : [...fallback];
   const variants = list(env[PARAM_ENV.variants], DEFAULT_VARIANTS);
+  const model = env[PARAM_ENV.model]?.trim() || DEFAULT_MODEL;
+  const simulated = /^simulated\/(\d+(?:\.\d+)?)$/.exec(model);
   const candidate = {
-    model: env[PARAM_ENV.model]?.trim() || DEFAULT_MODEL,
+    model,
+    baseModel: env[PARAM_ENV.baseModel]?.trim() ||
+      (simulated ? `simulated/${Math.max(1, Math.round(Number(simulated[1]) / 4))}` : null),
     tasks: list(env[PARAM_ENV.tasks], DEFAULT_GRID_TASKS),
     data,
     releaseDates,

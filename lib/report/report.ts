@@ -172,6 +172,7 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
       [PARAM_ENV.variants]: params.variants.join(","),
       [PARAM_ENV.runsLog]: params.runsLog ?? "(none: notebooks run their own grid)",
       [PARAM_ENV.model]: params.model,
+      [PARAM_ENV.baseModel]: params.baseModel ?? "(none)",
       [PARAM_ENV.tasks]: params.tasks.join(","),
     },
     dataFiles: await Promise.all(dataPaths.map(dataFileEntry)),
