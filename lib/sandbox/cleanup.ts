@@ -10,6 +10,8 @@
 export interface Closable {
   readonly id: string;
   close(): Promise<void>;
+  /** Best-effort synchronous teardown, run when the process exits without closing the sandbox. */
+  closeSync?(): void;
 }
 
 const live = new Set<Closable>();
@@ -18,7 +20,24 @@ const exitCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 const handlers = new Map<Deno.Signal, () => void>();
 let closingAll: Promise<void> | undefined;
 
+let unloadInstalled = false;
+
+function closeAllSync(): void {
+  for (const sandbox of live) {
+    try {
+      sandbox.closeSync?.();
+    } catch {
+      // Best effort at exit; sweepOrphans catches the rest.
+    }
+  }
+}
+
 function installHandlers(): void {
+  if (!unloadInstalled) {
+    // A program that forgets close() still leaves nothing behind when it exits normally.
+    globalThis.addEventListener("unload", closeAllSync);
+    unloadInstalled = true;
+  }
   if (handlers.size > 0 || Deno.build.os === "windows") return;
   for (const signal of signals) {
     const handler = () => {
@@ -90,5 +109,22 @@ export function bootId(): string {
     return Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
   } catch {
     return "unknown";
+  }
+}
+
+const swept = new Set<string>();
+
+/**
+ * Runs `sweep` once per process and key (the first time a driver creates a sandbox), so leftovers of
+ * crashed runs are removed without anyone having to ask. Failures are reported, never thrown.
+ */
+export async function sweepOncePerProcess(key: string, sweep: () => Promise<string[]>): Promise<void> {
+  if (swept.has(key)) return;
+  swept.add(key);
+  try {
+    const removed = await sweep();
+    if (removed.length > 0) console.error(`evalkit: removed ${removed.length} orphaned ${key} sandbox(es)`);
+  } catch (error) {
+    console.error(`evalkit: sweeping orphaned ${key} sandboxes failed: ${error}`);
   }
 }

@@ -11,7 +11,14 @@ import Docker from "dockerode";
 import { Buffer } from "node:buffer";
 import { Writable } from "node:stream";
 import { BaseSandbox, type RunRequest, type RunResult, SandboxFileError } from "./base.ts";
-import { bootId, processIsAlive, processStartTime, registerSandbox, unregisterSandbox } from "./cleanup.ts";
+import {
+  bootId,
+  processIsAlive,
+  processStartTime,
+  registerSandbox,
+  sweepOncePerProcess,
+  unregisterSandbox,
+} from "./cleanup.ts";
 import { type BaseImageOptions, ensureBaseImage } from "./image.ts";
 import { CappedOutput } from "./output.ts";
 import { normalizePackages } from "./packages.ts";
@@ -126,6 +133,7 @@ export class DockerSandbox extends BaseSandbox {
     const spec = SandboxSpec.parse(input);
     const docker = options.docker ?? dockerClient();
     await dockerPreflight(docker);
+    await sweepOncePerProcess(`docker:${dockerEndpoint()}`, () => sweepDockerOrphans(docker));
     const packages = normalizePackages(spec.packages, spec.label);
     const image = options.imageTag ?? await ensureBaseImage(docker, packages, options.image);
     const id = `evalkit-${slug(spec.label)}-${crypto.randomUUID().slice(0, 8)}`;

@@ -13,7 +13,14 @@
  * @module
  */
 import { BaseSandbox, type RunRequest, type RunResult, SANDBOX_PATH } from "./base.ts";
-import { bootId, processIsAlive, processStartTime, registerSandbox, unregisterSandbox } from "./cleanup.ts";
+import {
+  bootId,
+  processIsAlive,
+  processStartTime,
+  registerSandbox,
+  sweepOncePerProcess,
+  unregisterSandbox,
+} from "./cleanup.ts";
 import { runHostProcess } from "./host_process.ts";
 import { aptInstallCommand, missingHostPackages, normalizePackages } from "./packages.ts";
 import {
@@ -263,6 +270,7 @@ export class LocalSandbox extends BaseSandbox {
     }
     const baseDir = options.baseDir ?? defaultLocalBaseDir();
     await Deno.mkdir(baseDir, { recursive: true, mode: 0o700 });
+    await sweepOncePerProcess(`local:${baseDir}`, () => sweepLocalOrphans(baseDir));
     const id = `evalkit-${slug(spec.label)}-${crypto.randomUUID().slice(0, 8)}`;
     const dir = `${baseDir}/${id}`;
     await Deno.mkdir(dir, { mode: 0o700 });
@@ -312,6 +320,8 @@ export class LocalSandbox extends BaseSandbox {
         JSON.stringify({ ...owner, bwrapPid: bwrap.pid, bwrapStartTime: processStartTime(bwrap.pid) }),
       );
       const sandbox = new LocalSandbox(id, dir, tools.nsenter, tools.setpriv, bwrap, targetPid);
+      // A forgotten sandbox must not keep the program alive; the exit hook removes it instead.
+      bwrap.unref();
       registerSandbox(sandbox);
       return sandbox;
     } catch (error) {
@@ -404,12 +414,30 @@ export class LocalSandbox extends BaseSandbox {
     return this.#closing;
   }
 
+  /** Synchronous teardown for process exit (see {@link registerSandbox}). */
+  closeSync(): void {
+    if (this.#closing) return;
+    this.closed = true;
+    try {
+      Deno.kill(this.bwrap.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    try {
+      Deno.removeSync(this.hostDir, { recursive: true });
+    } catch {
+      // Swept later.
+    }
+  }
+
   async #teardown(): Promise<void> {
     try {
       this.bwrap.kill("SIGKILL");
     } catch {
       // Already gone.
     }
+    // Waiting for the exit needs the (unref'd) child counted again by the event loop.
+    this.bwrap.ref();
     await this.bwrap.status;
     // The PID namespace dies with its init (bwrap's child, killed by --die-with-parent); wait for it.
     const deadline = Date.now() + 5_000;

@@ -113,3 +113,33 @@ Deno.test("docker sandbox: DOCKER_HOST is honoured and an unreachable engine is 
     else Deno.env.set("DOCKER_HOST", saved);
   }
 });
+
+Deno.test({
+  name: "docker sandbox: with network permitted, a server on the host is reachable through the bridge",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const listener = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    const accepted = listener.accept().then((conn) => conn.close());
+    const sandbox = await new DockerDriver().create({
+      label: "networked",
+      packages: TEST_PACKAGES,
+      network: true,
+    });
+    try {
+      // The host is the container's default gateway (read from the kernel's routing table).
+      const script =
+        `while read -r iface dest gw rest; do [ "$dest" = 00000000 ] && g=$gw; done < /proc/net/route
+        host=$(printf '%d.%d.%d.%d' 0x\${g:6:2} 0x\${g:4:2} 0x\${g:2:2} 0x\${g:0:2})
+        timeout 5 bash -c "exec 3<>/dev/tcp/$host/${port}" && echo connected`;
+      const result = await sandbox.exec(script);
+      assert.equal(result.stdout, "connected\n", result.stderr);
+      await accepted;
+    } finally {
+      await sandbox.close();
+      listener.close();
+    }
+  },
+});

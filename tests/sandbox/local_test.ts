@@ -115,3 +115,22 @@ Deno.test("local sandbox: with network permitted, the host's loopback server is 
     listener.close();
   }
 });
+
+Deno.test("local sandbox: a program that exits without close() leaves no run directory and does not hang", async () => {
+  const code = `import { createSandboxDriver } from "${
+    new URL("../../lib/sandbox/mod.ts", import.meta.url).href
+  }";
+const sandbox = await (await createSandboxDriver("local")).create({ label: "forgotten" });
+await sandbox.exec("true");
+console.log(sandbox.id);`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const id = new TextDecoder().decode(out.stdout).trim();
+  assert.match(id, /^evalkit-forgotten-/);
+  assert.equal(await exists(`${defaultLocalBaseDir()}/${id}`), false);
+});
