@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+
+// Real Jupyter: execute a two-cell notebook on the Deno kernel with nbconvert and check that a figure returned
+// as the cell's value is displayed as image/svg+xml through the Symbol.for("Jupyter.display") hook.
+const hasJupyter = (() => {
+  try {
+    Deno.statSync("/usr/bin/python3");
+    const out = new Deno.Command("/usr/bin/python3", {
+      args: [
+        "-c",
+        "import nbconvert, jupyter_client.kernelspec as k; k.KernelSpecManager().get_kernel_spec('deno')",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    return out.success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test("a Figure displays as SVG in a real Deno-kernel notebook", { ignore: !hasJupyter }, async () => {
+  // Inside the repository so the kernel finds deno.json's import map.
+  const dir = await Deno.makeTempDir({ dir: new URL(".", import.meta.url).pathname, prefix: ".nb-" });
+  const render = new URL("../../lib/plot/render.ts", import.meta.url).href;
+  const cell = (id: string, source: string) => ({
+    cell_type: "code",
+    id,
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+    source,
+  });
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+    cells: [
+      cell("a", `import * as Plot from "@observablehq/plot";\nimport { renderPlot } from "${render}";`),
+      cell("b", `renderPlot({ marks: [Plot.dot([{ x: 1, y: 2 }, { x: 2, y: 1 }], { x: "x", y: "y" })] })`),
+    ],
+  };
+  try {
+    await Deno.writeTextFile(`${dir}/t.ipynb`, JSON.stringify(nb));
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: ["-m", "nbconvert", "--to", "notebook", "--execute", "--output", "t.out.ipynb", `${dir}/t.ipynb`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const executed = JSON.parse(await Deno.readTextFile(`${dir}/t.out.ipynb`));
+    const outputs = executed.cells[1].outputs as { data?: Record<string, string | string[]> }[];
+    const svg = outputs.map((o) => o.data?.["image/svg+xml"]).find((v) => v !== undefined);
+    assert.ok(svg, `no image/svg+xml output: ${JSON.stringify(outputs).slice(0, 500)}`);
+    const text = Array.isArray(svg) ? svg.join("") : svg;
+    assert.match(text, /<svg/);
+    assert.equal((text.match(/<circle/g) ?? []).length, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
