@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { fillTaskWeights, parseMetrRuns, toRunsJsonl, withTaskWeights } from "../../lib/frame/metr.ts";
+import {
+  fillTaskWeights,
+  parseMetrRuns,
+  readMetrRuns,
+  toRunsJsonl,
+  withTaskWeights,
+} from "../../lib/frame/metr.ts";
 import {
   agentHorizons,
   fitLogistic,
@@ -139,4 +145,46 @@ Deno.test("fillTaskWeights leaves complete weights untouched", () => {
     invsqrt_task_weight: 0.5,
   })).rows;
   assert.equal(fillTaskWeights(rows)[0].invsqrt_task_weight, 0.5);
+});
+
+Deno.test("readMetrRuns reads from an http URL (local server) and names the URL when it fails", async () => {
+  const body = [
+    {
+      run_id: "1",
+      task_id: "f/a",
+      task_family: "f",
+      alias: "A",
+      score: 1,
+      score_binarized: 1,
+      human_minutes: 2,
+    },
+    {
+      run_id: "2",
+      task_id: "f/b",
+      task_family: "f",
+      alias: "A",
+      score: 0,
+      score_binarized: 0,
+      human_minutes: 30,
+    },
+  ].map((r) => JSON.stringify(r)).join("\n");
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+    (req) =>
+      new URL(req.url).pathname === "/runs.jsonl" ? new Response(body) : new Response("no", { status: 404 }),
+  );
+  const { port } = server.addr as Deno.NetAddr;
+  try {
+    const runs = await readMetrRuns(`http://127.0.0.1:${port}/runs.jsonl`);
+    assert.equal(runs.rows.length, 2);
+    assert.equal(runs.errors.length, 0);
+    await assert.rejects(
+      () => readMetrRuns(`http://127.0.0.1:${port}/missing.jsonl`),
+      /missing\.jsonl: HTTP 404/,
+    );
+  } finally {
+    ac.abort();
+    await server.finished;
+  }
 });
