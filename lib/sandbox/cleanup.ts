@@ -21,6 +21,22 @@ const handlers = new Map<Deno.Signal, () => void>();
 let closingAll: Promise<void> | undefined;
 
 let unloadInstalled = false;
+let signalsSeen = 0;
+
+/**
+ * What SIGINT/SIGTERM do while sandboxes are open:
+ * - `"immediate"` (default): close every sandbox, then exit 130 (SIGINT) or 143 (SIGTERM);
+ * - `"second-signal"`: the first signal is left to the application (e.g. a runner that stops starting new
+ *   work and closes its sandboxes itself); a second signal closes every sandbox and exits.
+ */
+export type SignalPolicy = "immediate" | "second-signal";
+let policy: SignalPolicy = "immediate";
+
+/** Sets the {@link SignalPolicy} of this process. */
+export function setSandboxSignalPolicy(next: SignalPolicy): void {
+  policy = next;
+  signalsSeen = 0;
+}
 
 function closeAllSync(): void {
   for (const sandbox of live) {
@@ -41,6 +57,8 @@ function installHandlers(): void {
   if (handlers.size > 0 || Deno.build.os === "windows") return;
   for (const signal of signals) {
     const handler = () => {
+      signalsSeen += 1;
+      if (policy === "second-signal" && signalsSeen < 2) return;
       closeAllSandboxes().finally(() => Deno.exit(exitCodes[signal]));
     };
     handlers.set(signal, handler);

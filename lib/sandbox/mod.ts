@@ -22,13 +22,15 @@ export {
   defaultLocalBaseDir,
   LocalDriver,
   type LocalDriverOptions,
+  localPreflight,
   LocalSandbox,
   sweepLocalOrphans,
 } from "./local.ts";
-export { closeAllSandboxes, liveSandboxIds } from "./cleanup.ts";
+export { closeAllSandboxes, liveSandboxIds, setSandboxSignalPolicy, type SignalPolicy } from "./cleanup.ts";
 export { withSandbox } from "./with_sandbox.ts";
 export {
   CONTAINER_LABEL,
+  dockerClient,
   DockerDriver,
   type DockerDriverOptions,
   dockerEngineReachable,
@@ -43,11 +45,13 @@ export {
   missingHostPackages,
   normalizePackages,
 } from "./packages.ts";
-import { LocalDriver, type LocalDriverOptions, sweepLocalOrphans } from "./local.ts";
+import { LocalDriver, type LocalDriverOptions, localPreflight, sweepLocalOrphans } from "./local.ts";
 import {
+  dockerClient,
   DockerDriver,
   type DockerDriverOptions,
   dockerEngineReachable,
+  dockerPreflight,
   sweepDockerOrphans,
 } from "./docker.ts";
 import type { SandboxDriver, SandboxDriverName } from "./types.ts";
@@ -58,20 +62,24 @@ export interface SandboxDriverOptions {
   docker?: DockerDriverOptions;
 }
 
-/** Returns the named driver. Creating a sandbox fails with a {@link SandboxUnavailableError} naming the fix. */
-export function createSandboxDriver(
+/**
+ * Returns the named driver after checking it can work here: bubblewrap, util-linux and root for `local`; a
+ * reachable engine (`DOCKER_HOST` or the local socket) for `docker`. Otherwise rejects with a
+ * {@link SandboxUnavailableError} that names the fix, so callers can skip or report before any run starts.
+ */
+export async function createSandboxDriver(
   name: SandboxDriverName,
   options: SandboxDriverOptions = {},
 ): Promise<SandboxDriver> {
   switch (name) {
     case "local":
-      return Promise.resolve(new LocalDriver(options.local));
+      localPreflight(options.local?.searchPath);
+      return new LocalDriver(options.local);
     case "docker":
-      return Promise.resolve(new DockerDriver(options.docker));
+      await dockerPreflight(options.docker?.docker ?? dockerClient());
+      return new DockerDriver(options.docker);
     default:
-      return Promise.reject(
-        new TypeError(`unknown sandbox driver ${JSON.stringify(name)}; expected "local" or "docker"`),
-      );
+      throw new TypeError(`unknown sandbox driver ${JSON.stringify(name)}; expected "local" or "docker"`);
   }
 }
 

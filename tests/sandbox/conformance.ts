@@ -332,9 +332,12 @@ export function conformanceSuite(harness: DriverHarness): void {
 const HOLD_SCRIPT = new URL("./fixtures/hold_sandbox.ts", import.meta.url).pathname;
 
 /** Starts the fixture that holds one sandbox open; resolves with the child and the sandbox id. */
-async function holdSandbox(driver: string): Promise<{ child: Deno.ChildProcess; id: string }> {
+export async function holdSandbox(
+  driver: string,
+  policy?: string,
+): Promise<{ child: Deno.ChildProcess; id: string }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", HOLD_SCRIPT, driver],
+    args: ["run", "-A", HOLD_SCRIPT, driver, ...(policy ? [policy] : [])],
     stdout: "piped",
     stderr: "inherit",
     stdin: "null",

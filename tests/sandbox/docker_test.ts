@@ -101,6 +101,7 @@ Deno.test("docker sandbox: DOCKER_HOST is honoured and an unreachable engine is 
   Deno.env.set("DOCKER_HOST", "unix:///nonexistent/evalkit-docker.sock");
   try {
     assert.equal(await dockerEngineReachable(), false);
+    await assert.rejects(() => createSandboxDriver("docker"), /nonexistent\/evalkit-docker\.sock/);
     await assert.rejects(() => new DockerDriver().create({ label: "nowhere" }), (error: unknown) => {
       assert.ok(error instanceof SandboxUnavailableError);
       assert.match(error.message, /docker sandbox unavailable: cannot reach a Docker engine/);

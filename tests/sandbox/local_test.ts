@@ -8,7 +8,7 @@ import {
   sweepLocalOrphans,
 } from "../../lib/sandbox/mod.ts";
 import { localPreflight } from "../../lib/sandbox/local.ts";
-import { conformanceSuite } from "./conformance.ts";
+import { conformanceSuite, holdSandbox } from "./conformance.ts";
 
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
@@ -133,4 +133,32 @@ console.log(sandbox.id);`;
   const id = new TextDecoder().decode(out.stdout).trim();
   assert.match(id, /^evalkit-forgotten-/);
   assert.equal(await exists(`${defaultLocalBaseDir()}/${id}`), false);
+});
+
+Deno.test({
+  name:
+    "local sandbox: with the second-signal policy the first Ctrl-C is the application's, the second cleans up",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { child, id } = await holdSandbox("local", "second-signal");
+    const trace = `${defaultLocalBaseDir()}/${id}`;
+    child.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await exists(trace), true, "the first SIGINT already closed the sandbox");
+    child.kill("SIGINT");
+    const status = await child.status;
+    await child.stdout.cancel().catch(() => {});
+    assert.equal(status.code, 130);
+    assert.equal(await exists(trace), false);
+  },
+});
+
+Deno.test("local sandbox: createSandboxDriver checks the host before any run", async () => {
+  await assert.rejects(
+    () => createSandboxDriver("local", { local: { searchPath: "/nonexistent" } }),
+    /apt-get install -y bubblewrap/,
+  );
+  // deno-lint-ignore no-explicit-any
+  await assert.rejects(() => createSandboxDriver("podman" as any), /unknown sandbox driver "podman"/);
 });
