@@ -34,6 +34,7 @@ const loaded = await notebookRuns(params.runsLog, {
   models: [params.model],
   epochs: params.epochs,
   seed: params.seed,
+  logDir: params.gridDir,
 });
 const runs = loaded.table;
 const events = await readRunEvents(loaded.logPath);

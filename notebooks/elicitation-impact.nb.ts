@@ -174,6 +174,7 @@ const gridOptions = {
   models: [params.model],
   epochs: params.epochs,
   seed: params.seed,
+  logDir: params.gridDir,
 };
 const scaffoldRuns = await notebookRuns(params.runsLog, gridOptions);
 const modelsInLog = [...new Set(scaffoldRuns.table.array("model") as string[])];

@@ -47,7 +47,7 @@ export interface FigureInfo {
 export interface TableLike {
   numRows(): number;
   columnNames(): string[];
-  objects(options?: { limit?: number }): Record<string, unknown>[];
+  objects(options?: { limit?: number }): object[];
 }
 
 /** Options for {@link showTable}. */
@@ -131,7 +131,7 @@ export function tableToHtml(table: TableLike, options: TableDisplayOptions = {})
   const limit = options.limit ?? 50;
   const columns = table.columnNames();
   const total = table.numRows();
-  const rows = table.objects({ limit });
+  const rows = table.objects({ limit }) as Record<string, unknown>[];
   const numeric = columns.map((c) =>
     rows.length > 0 && rows.every((r) => r[c] == null || typeof r[c] === "number")
   );
@@ -163,7 +163,7 @@ export function tableToHtml(table: TableLike, options: TableDisplayOptions = {})
 export function tableToText(table: TableLike, options: TableDisplayOptions = {}): string {
   const limit = options.limit ?? 50;
   const columns = table.columnNames();
-  const rows = table.objects({ limit });
+  const rows = table.objects({ limit }) as Record<string, unknown>[];
   const cells = rows.map((r) => columns.map((c) => cellText(c, r[c], options)));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();

@@ -7,7 +7,6 @@
  * @module
  */
 import type * as aq from "arquero";
-import { join } from "node:path";
 import { loadSuite, selectTasks } from "../task/loader.ts";
 import { loadVariants } from "../agent/variant.ts";
 import "../agent/builtin.ts";
@@ -20,6 +19,7 @@ import { runs } from "../frame/tables.ts";
 import { readLogs } from "../run/log_reader.ts";
 import { eventsByRun, type ReviewEvent } from "../elicitation/events.ts";
 import { projectRoot } from "./params.ts";
+import { join } from "node:path";
 
 /** Options of {@link notebookRuns}. */
 export interface NotebookGridOptions {
@@ -31,7 +31,7 @@ export interface NotebookGridOptions {
   models: string[];
   epochs: number;
   seed: number;
-  /** Cache directory of the logs; default `<root>/out/notebook-runs`. */
+  /** Cache directory of the logs; default `<root>/out/notebook-runs` (notebooks pass `EVALKIT_GRID_DIR`). */
   logDir?: string;
   /** Cells at once; default 2. */
   concurrency?: number;

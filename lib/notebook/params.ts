@@ -23,6 +23,7 @@ export const PARAM_ENV = {
   model: "EVALKIT_MODEL",
   baseModel: "EVALKIT_BASE_MODEL",
   tasks: "EVALKIT_TASKS",
+  gridDir: "EVALKIT_GRID_DIR",
 } as const;
 
 /** File name of METR's public run data, as published in January 2025. */
@@ -74,6 +75,8 @@ export const NotebookParams = z.object({
   baseModel: z.string().regex(/^[a-z0-9-]+(\/.+)?$/, "expected provider/model, e.g. simulated/8").nullable(),
   /** Task ids or globs of the notebooks' own grid. */
   tasks: z.array(z.string().min(1)).min(1),
+  /** Cache directory of the notebooks' own grid logs (absolute path). */
+  gridDir: z.string().min(1),
 });
 /** Validated notebook parameters. */
 export type NotebookParams = z.infer<typeof NotebookParams>;
@@ -147,6 +150,7 @@ function path(env: Record<string, string | undefined>, variable: string, root: s
  * - `EVALKIT_MODEL` — model of the notebooks' own grid, default `simulated/30` (offline).
  * - `EVALKIT_BASE_MODEL` — weaker model for the model-step comparison; default `simulated/<m/4>` for
  *   `simulated/<m>`, else none.
+ * - `EVALKIT_GRID_DIR` — cache directory of that grid's logs, default `<root>/out/notebook-runs`.
  * - `EVALKIT_TASKS` — comma-separated task ids/globs of that grid, default {@link DEFAULT_GRID_TASKS}.
  * - `EVALKIT_THRESHOLDS` — thresholds file (JSON/YAML); default `<root>/data/thresholds.example.json`.
  *
@@ -184,6 +188,7 @@ export function notebookParams(
   const simulated = /^simulated\/(\d+(?:\.\d+)?)$/.exec(model);
   const candidate = {
     model,
+    gridDir: path(env, PARAM_ENV.gridDir, root) ?? join(root, "out", "notebook-runs"),
     baseModel: env[PARAM_ENV.baseModel]?.trim() ||
       (simulated ? `simulated/${Math.max(1, Math.round(Number(simulated[1]) / 4))}` : null),
     tasks: list(env[PARAM_ENV.tasks], DEFAULT_GRID_TASKS),

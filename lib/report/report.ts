@@ -174,6 +174,7 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
       [PARAM_ENV.model]: params.model,
       [PARAM_ENV.baseModel]: params.baseModel ?? "(none)",
       [PARAM_ENV.tasks]: params.tasks.join(","),
+      [PARAM_ENV.gridDir]: params.gridDir,
     },
     dataFiles: await Promise.all(dataPaths.map(dataFileEntry)),
     notebooks: executed.map((e, i) => ({
