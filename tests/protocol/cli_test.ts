@@ -1,0 +1,177 @@
+/**
+ * End-to-end tests of `deno task protocol`: on METR's public runs file, on a log the real runner writes
+ * (simulated model, local bubblewrap sandbox), and on bad input.
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const METR = new URL("../../../shared/data/metr/all_runs_2025-01.jsonl", import.meta.url).pathname;
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}lib/cli/protocol.ts`, ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("protocol CLI on METR's public runs: bucket scores, verdicts for every threshold × agent, checks", async () => {
+  const r = await cli(["--runs", METR, "--replicates", "60"]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.input.kind, "metr");
+  assert.equal(out.runs, 7063);
+  assert.equal(out.agents.length, 11);
+  const example = JSON.parse(await Deno.readTextFile(`${ROOT}data/thresholds.example.json`));
+  assert.equal(out.verdicts.length, example.thresholds.length * 11);
+  for (const v of out.verdicts) {
+    assert.ok(["crossed", "not_crossed", "uncertain", "not_estimable"].includes(v.verdict));
+  }
+  // The human baseline crosses the 1-hour p50 threshold; GPT-4 0314 (p50 of a few minutes) does not.
+  const v = (agent: string, id: string) =>
+    out.verdicts.find((x: Record<string, string>) => x.agent === agent && x.threshold === id);
+  assert.equal(v("human", "horizon-1h").verdict, "crossed");
+  assert.equal(v("GPT-4 0314", "horizon-1h").verdict, "not_crossed");
+  const o1 = out.bucketScores.find((s: { agent: string }) => s.agent === "o1");
+  assert.ok(o1.level > 1 && o1.level < 6);
+  assert.deepEqual(out.checks.map((c: { id: string }) => c.id), [
+    "runs_per_task",
+    "tasks_per_bucket",
+    "profile_linearity",
+    "spurious_share",
+    "floor_ceiling",
+    "epoch_variance",
+    "qa_failed",
+    "limits_hit",
+  ]);
+  // Agents are models here, not elicitation variants: no margin by default, and the notes say why.
+  assert.equal(out.margin, null);
+  assert.ok(out.notes.some((n: string) => /different agents/.test(n)));
+  assert.ok(out.elicitationGap.best.length > 0);
+});
+
+Deno.test("protocol CLI on the runner's own event log; tags suggest/review/export/import; CSV output", async () => {
+  const dir = await Deno.makeTempDir();
+  const ev = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${ROOT}lib/cli/eval.ts`,
+      "--tasks",
+      "esolang/*,mystery_function/*",
+      "--variants",
+      "basic,chat",
+      "--model",
+      "simulated/30",
+      "--epochs",
+      "2",
+      "--sandbox",
+      "local",
+      "--log",
+      dir,
+      "--concurrency",
+      "2",
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(ev.code, 0, new TextDecoder().decode(ev.stderr));
+  const r = await cli(["--runs", dir, "--baseline", "basic", "--replicates", "40"]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.input.kind, "log");
+  assert.equal(out.elicitationGap.baseline, "basic");
+  assert.equal(out.elicitationGap.variantColumn, "variant");
+  assert.equal(out.elicitationGap.best, "chat");
+  assert.ok(out.margin === null || typeof out.margin.successRate === "number");
+  assert.ok(out.bucketScores.length === 2);
+
+  // Tags: suggestions written beside the log, a review, export, import.
+  const s = await cli(["tags", "suggest", "--runs", dir, "--write"]);
+  assert.equal(s.code, 0, s.stderr);
+  const store = `${dir}/failure_tags.ndjson`;
+  const stored = (await Deno.readTextFile(store)).trim().split("\n").map((l) => JSON.parse(l));
+  assert.ok(stored.length > 0);
+  const target = stored[0].run_id;
+  const rv = await cli([
+    "tags",
+    "review",
+    "--runs",
+    dir,
+    "--run",
+    target,
+    "--reviewer",
+    "ana",
+    "--category",
+    "spurious",
+    "--reason",
+    "tool format errors",
+  ]);
+  assert.equal(rv.code, 0, rv.stderr);
+  const ex = await cli(["tags", "export", "--runs", dir, "--format", "json"]);
+  const exported = JSON.parse(ex.stdout);
+  assert.equal(exported.find((t: { run_id: string }) => t.run_id === target).reviewer, "ana");
+  const csvFile = `${dir}/import.csv`;
+  await Deno.writeTextFile(
+    csvFile,
+    `run_id,category,reason,source,reviewer,signal,at\n${
+      stored[0].run_id
+    },real,second opinion,review,ben,,2030-01-01T00:00:00.000Z\nbad,nope,x,review,ben,,2030-01-01T00:00:00.000Z\n`,
+  );
+  const im = await cli(["tags", "import", "--runs", dir, "--file", csvFile]);
+  assert.equal(im.code, 0);
+  assert.match(im.stderr, /import\.csv:3: category/);
+  // The stored review now feeds the report: reviewed tags, and all three policies' bucket scores.
+  const withTags = JSON.parse(
+    (await cli(["--runs", dir, "--baseline", "basic", "--replicates", "20", "--policy", "exclude"])).stdout,
+  );
+  assert.equal(withTags.input.tags, store);
+  assert.deepEqual(Object.keys(withTags.bucketScoresByPolicy).sort(), [
+    "as_failure",
+    "as_success",
+    "exclude",
+  ]);
+  const csv = await cli(["--runs", dir, "--baseline", "basic", "--replicates", "20", "--format", "csv"]);
+  assert.equal(csv.code, 0);
+  assert.match(csv.stdout, /^# bucket_scores\nagent,bucket,label,tasks,runs,score,level,horizon_hours\n/);
+  assert.match(csv.stdout, /\n# verdicts\nthreshold,metric,agent,/);
+  assert.match(csv.stdout, /\n# checks\ncheck,agent,status,message,numbers\n/);
+});
+
+Deno.test("protocol CLI bad input: names the file, the path or the column, and exits non-zero", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/t.json`,
+    JSON.stringify({
+      thresholds: [{ id: "x", metric: "level", comparator: ">=", value: 1, unit: "hours", meaning: "m" }],
+    }),
+  );
+  const bad = await cli(["--runs", METR, "--thresholds", `${dir}/t.json`]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /t\.json at thresholds\.0\.unit/);
+  await Deno.writeTextFile(
+    `${dir}/b.json`,
+    JSON.stringify([{ id: "a", label: "A", minMinutes: 5, maxMinutes: 1 }]),
+  );
+  const b = await cli(["--runs", METR, "--buckets", `${dir}/b.json`]);
+  assert.equal(b.code, 1);
+  assert.match(b.stderr, /b\.json at buckets\.0\.maxMinutes: maxMinutes must exceed minMinutes/);
+  const none = await cli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /--runs/);
+  const missing = await cli(["--runs", `${dir}/nope.jsonl`]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope\.jsonl/);
+  // A runs file whose rows lack human_minutes: the reader rejects every line, naming the field.
+  await Deno.writeTextFile(
+    `${dir}/r.jsonl`,
+    JSON.stringify({ run_id: "a", task_id: "t", task_family: "f", alias: "A", score: 1 }) + "\n",
+  );
+  const col = await cli(["--runs", `${dir}/r.jsonl`]);
+  assert.notEqual(col.code, 0);
+  assert.match(col.stderr, /human_minutes/);
+});
