@@ -28,12 +28,14 @@ import {
 import { defaultConcurrency } from "../run/pool.ts";
 import { runs } from "../frame/tables.ts";
 import { formatTable } from "../util/table.ts";
+import { resolve, toFileUrl } from "../util/path.ts";
 
 const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
 
   --tasks <glob,...>        task ids or globs (default: every task)
   --tasks-dir <dir>         task families directory (default: the bundled tasks/)
   --variants <file|names>   JSON/YAML variants file, or scaffold names (default: basic,chat,allTools,bestOfN)
+  --import <module.ts>      import a module first (e.g. one that calls registerScaffold); repeatable
   --model <name>            provider/model, e.g. openai/gpt-4o, anthropic/claude-3-5-sonnet-latest,
                             simulated (default skill) or simulated/<minutes> (its 50% horizon); repeatable
   --epochs N                runs per cell (default 1)
@@ -75,6 +77,7 @@ if (import.meta.main) {
         tasks: { type: "string" },
         "tasks-dir": { type: "string", default: DEFAULT_TASKS_DIR },
         variants: { type: "string", default: "basic,chat,allTools,bestOfN" },
+        import: { type: "string", multiple: true },
         model: { type: "string", multiple: true },
         epochs: { type: "string", default: "1" },
         sandbox: { type: "string", default: "local" },
@@ -126,6 +129,13 @@ if (import.meta.main) {
   };
   if (!progressByName[v.progress]) fail(`--progress must be auto, bar, lines or none, got "${v.progress}"`);
 
+  for (const module of v.import ?? []) {
+    try {
+      await import(toFileUrl(resolve(module)).href);
+    } catch (e) {
+      fail(`--import ${module}: ${(e as Error).message}`);
+    }
+  }
   let variants;
   try {
     variants = await loadVariants(v.variants);

@@ -92,3 +92,45 @@ Deno.test(
     assert.equal(start.variant_hash, await variantHash("sumOnce", { offset: 1 }));
   },
 );
+
+Deno.test("eval CLI: --import registers a user scaffold from a module, usable by name", opts, async () => {
+  const dir = await Deno.makeTempDir();
+  const registry = new URL("../../lib/agent/registry.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    `${dir}/my_scaffold.ts`,
+    `import { z } from "zod";
+import { registerScaffold } from "${registry}";
+registerScaffold("giveUp", () => async () => ({ submission: "0" }), z.object({}));
+`,
+  );
+  const cli = new URL("../../lib/cli/eval.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      cli,
+      "--import",
+      `${dir}/my_scaffold.ts`,
+      "--variants",
+      "giveUp",
+      "--model",
+      "simulated",
+      "--tasks-dir",
+      new URL("../fixtures/tasks/", import.meta.url).pathname,
+      "--tasks",
+      "trivial/one_minute",
+      "--log",
+      `${dir}/log`,
+      "--json",
+      "--progress",
+      "none",
+    ],
+    cwd: new URL("../../", import.meta.url).pathname,
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  const summary = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.equal(summary.counts.ok, 1);
+  assert.equal(summary.agents[0].alias, "simulated · giveUp");
+  assert.equal(summary.agents[0].success, 0);
+});
