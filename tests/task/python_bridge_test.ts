@@ -214,3 +214,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test("load-time code runs jailed: no network interfaces but lo, unprivileged, read-only, clean env", async () => {
+  Deno.env.set("EVALKIT_PROBE_HOST_SECRET", "x");
+  const family = await loadPythonFamily(fixture("jail_probe"), { cacheDir: await Deno.makeTempDir() });
+  Deno.env.delete("EVALKIT_PROBE_HOST_SECRET");
+  const seen = (family.tasks.main.data as { metrTask: Record<string, unknown> }).metrTask;
+  assert.equal(seen.uid, 65534);
+  assert.deepEqual(seen.interfaces, ["lo"]);
+  assert.equal(seen.family_dir_writable, false);
+  assert.equal(seen.sees_root_home, false);
+  assert.equal(seen.sees_home, false);
+  assert.ok(!(seen.env_keys as string[]).includes("EVALKIT_PROBE_HOST_SECRET"), "host environment leaked");
+  await assert.rejects(Deno.stat(fixture("jail_probe/written_at_load.txt")));
+});
+
+Deno.test("without the jail (bubblewrap missing) the description is the same", async () => {
+  const jailed = await loadPythonFamily(fixture("good_family"), { cacheDir: await Deno.makeTempDir() });
+  const plain = await loadPythonFamily(fixture("good_family"), {
+    cacheDir: await Deno.makeTempDir(),
+    jail: false,
+  });
+  assert.deepEqual(plain.tasks, jailed.tasks);
+});
