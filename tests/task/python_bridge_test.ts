@@ -172,6 +172,9 @@ Deno.test({
 
       assert.equal((await env.runSolution()).trim(), "kiwi");
       assert.equal(await env.runWrongAttempt(), "0.25\n");
+
+      await env.task.family.definition.teardown!(env.context);
+      assert.equal(await sb.readTextFile("/root/teardown.txt"), "torn down kiwi");
     });
   },
 });
@@ -236,4 +239,14 @@ Deno.test("without the jail (bubblewrap missing) the description is the same", a
     jail: false,
   });
   assert.deepEqual(plain.tasks, jailed.tasks);
+});
+
+Deno.test({
+  name: "a family without score is scored null (manual scoring), as in METR",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const task = await loadTask("jail_probe", "main");
+    await withEnv(task, async (env) => assert.equal(await env.score("anything"), null));
+  },
 });
