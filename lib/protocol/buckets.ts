@@ -41,7 +41,9 @@ export function parseBucketScheme(data: unknown, file = "<inline>"): BucketSchem
   );
   const parsed = BucketScheme.safeParse(finite);
   if (!parsed.success) throw InputFileError.fromZod(file, parsed.error, "buckets");
-  return parsed.data.map((b) => (b.maxMinutes === Number.MAX_VALUE ? { ...b, maxMinutes: Number.POSITIVE_INFINITY } : b));
+  return parsed.data.map((
+    b,
+  ) => (b.maxMinutes === Number.MAX_VALUE ? { ...b, maxMinutes: Number.POSITIVE_INFINITY } : b));
 }
 
 /** Reads and validates a bucket file (JSON or YAML). */

@@ -86,7 +86,9 @@ function prepare(table: RunsTable, options: EstimateOptions): Prep {
   if (runs.n === 0) {
     throw new InsufficientDataError(
       "estimateMetrics",
-      `none of the ${all.n} runs has a score and positive human_minutes`,
+      all.n === 0
+        ? "the runs table is empty"
+        : `none of the ${all.n} runs has a score and positive human_minutes`,
     );
   }
   const score = prepareScore(runs, scheme, options.bucketWeighting ?? "equal");

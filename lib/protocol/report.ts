@@ -53,6 +53,15 @@ export interface ProtocolReportOptions {
   qaFailedTasks?: readonly string[];
 }
 
+/** One agent's point horizons under one spurious-failure policy. */
+export interface PolicyHorizon {
+  agent: string;
+  p50_hours: number | null;
+  p80_hours: number | null;
+  level: number;
+  level_horizon_hours: number;
+}
+
 /** Result of {@link protocolReport}. */
 export interface ProtocolReport {
   runs: number;
@@ -61,6 +70,8 @@ export interface ProtocolReport {
   bucketScores: AgentScore[];
   /** Bucket scores under each policy (only when tags are given). */
   bucketScoresByPolicy: Partial<Record<SpuriousPolicy, AgentScore[]>>;
+  /** Point horizons per agent under each policy (only when tags are given): the bounds of METR's guidelines. */
+  horizonsByPolicy: Partial<Record<SpuriousPolicy, PolicyHorizon[]>>;
   verdicts: VerdictRow[];
   margin: SafetyMargin | null;
   elicitationGap: GapResult | null;
@@ -114,12 +125,26 @@ export function protocolReport(table: RunsTable, options: ProtocolReportOptions)
   }
   const scores = bucketScores(analysed, { ...common, weighting: options.bucketWeighting });
   const byPolicy: Partial<Record<SpuriousPolicy, AgentScore[]>> = {};
+  const horizonsByPolicy: Partial<Record<SpuriousPolicy, PolicyHorizon[]>> = {};
   if (options.tags) {
     for (const p of SPURIOUS_POLICIES) {
-      byPolicy[p] = bucketScores(applySpuriousPolicy(table, options.tags, p), {
+      const t = applySpuriousPolicy(table, options.tags, p);
+      byPolicy[p] = bucketScores(t, { ...common, weighting: options.bucketWeighting });
+      const e = estimateMetrics(t, {
         ...common,
-        weighting: options.bucketWeighting,
+        bucketWeighting: options.bucketWeighting,
+        horizonWeighting: options.horizonWeighting,
+        replicates: 0,
+        families: [],
       });
+      const hours = (v: number) => (Number.isFinite(v) ? v / 60 : null);
+      horizonsByPolicy[p] = e.agents.map((agent, a) => ({
+        agent,
+        p50_hours: hours(e.estimate.p50_horizon[a]),
+        p80_hours: hours(e.estimate.p80_horizon[a]),
+        level: e.estimate.level[a],
+        level_horizon_hours: e.estimate.level_horizon[a] / 60,
+      }));
     }
   }
   // Elicitation gap.
@@ -197,7 +222,9 @@ export function protocolReport(table: RunsTable, options: ProtocolReportOptions)
   let spurious: Map<string, "spurious" | "real" | "tradeoff"> | undefined;
   if (options.tags) spurious = new Map([...options.tags].map(([id, t]) => [id, t.category]));
   else if (table.columnNames().includes("run_id")) {
-    spurious = new Map(suggestFailureTags(table, { events: options.events }).map((s) => [s.run_id, s.category]));
+    spurious = new Map(
+      suggestFailureTags(table, { events: options.events }).map((s) => [s.run_id, s.category]),
+    );
   } else notes.push("no run_id column: failures cannot be tagged, the spurious-share check is skipped");
   const checks = protocolChecks(analysed, {
     ...common,
@@ -211,6 +238,7 @@ export function protocolReport(table: RunsTable, options: ProtocolReportOptions)
     policy,
     bucketScores: scores,
     bucketScoresByPolicy: byPolicy,
+    horizonsByPolicy,
     verdicts: verdicts(est, options.thresholds, {
       interval: options.interval,
       confidence: options.confidence,

@@ -163,7 +163,9 @@ export function bucketScores(table: RunsTable, options: BucketScoreOptions = {})
   if (!prep.agentOf.some((a) => a >= 0)) {
     throw new InsufficientDataError(
       "bucketScores",
-      `none of the ${runs.n} runs has a score and human_minutes inside the bucket scheme`,
+      runs.n === 0
+        ? "the runs table is empty"
+        : `none of the ${runs.n} runs has a score and human_minutes inside the bucket scheme`,
     );
   }
   const cells = _bucketScoreKernel(prep);
