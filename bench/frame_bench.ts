@@ -133,10 +133,12 @@ if (import.meta.main) {
   if (!values.keep) await Deno.remove(dir, { recursive: true });
 }
 
-const benchDir = await Deno.makeTempDir({ prefix: "evalkit-frame-bench-" });
-const benchReady = writeSyntheticLog(benchDir, 10_000);
-Deno.bench({ name: "runs(): load a 10,000-run log into arquero", n: 5, warmup: 1 }, async () => {
-  await benchReady;
-  const { table } = await runs(benchDir);
-  if (table.numRows() !== 10_000) throw new Error("wrong row count");
-});
+if (!import.meta.main) {
+  const benchDir = await Deno.makeTempDir({ prefix: "evalkit-frame-bench-" });
+  const benchReady = writeSyntheticLog(benchDir, 10_000);
+  Deno.bench({ name: "runs(): load a 10,000-run log into arquero", n: 5, warmup: 1 }, async () => {
+    await benchReady;
+    const { table } = await runs(benchDir);
+    if (table.numRows() !== 10_000) throw new Error("wrong row count");
+  });
+}

@@ -115,9 +115,15 @@ if (import.meta.main) {
   );
 }
 
-let benchSetup: Promise<{ task: LoadedTask; driver: SandboxDriver }> | undefined;
-Deno.bench({ name: "runner: 20 trivial runs, simulated model, local sandbox", n: 3, warmup: 0 }, async () => {
-  benchSetup ??= (async () => ({ task: await trivialTask(), driver: await createSandboxDriver("local") }))();
-  const { task, driver } = await benchSetup;
-  await runMany(task, driver, 20, navigator.hardwareConcurrency || 1, "chat");
-});
+if (!import.meta.main) {
+  let benchSetup: Promise<{ task: LoadedTask; driver: SandboxDriver }> | undefined;
+  Deno.bench(
+    { name: "runner: 20 trivial runs, simulated model, local sandbox", n: 3, warmup: 0 },
+    async () => {
+      benchSetup ??=
+        (async () => ({ task: await trivialTask(), driver: await createSandboxDriver("local") }))();
+      const { task, driver } = await benchSetup;
+      await runMany(task, driver, 20, navigator.hardwareConcurrency || 1, "chat");
+    },
+  );
+}

@@ -132,6 +132,12 @@ export async function runCell(cell: Cell, deps: CellDeps): Promise<CellEndEvent>
         deps.limits.timeS * 1000,
       );
       let submission: string | null = null;
+      let agentPhaseOver = false;
+      // An agent cut off by a limit or a cancel may still be finishing a call in the background: its late
+      // events are dropped so nothing follows the cell's end in the log.
+      const agentEmit: typeof emit = (e) => {
+        if (!agentPhaseOver) emit(e);
+      };
       const agentStart = performance.now();
       try {
         const model = bindToRun(await deps.resolveModel(cell.model), runContext);
@@ -143,7 +149,7 @@ export async function runCell(cell: Cell, deps: CellDeps): Promise<CellEndEvent>
           sandbox: environment.sandbox,
           tracker,
           toolOptions: deps.toolOptions,
-          emit,
+          emit: agentEmit,
           signal: agentAbort.signal,
         });
         const agent = buildAgent(cell.variant.scaffold, cell.variant.args);
@@ -154,7 +160,9 @@ export async function runCell(cell: Cell, deps: CellDeps): Promise<CellEndEvent>
           else agentAbort.signal.addEventListener("abort", onAbort, { once: true });
         });
         aborted.catch(() => {});
-        const outcome = await Promise.race([agent(ctx), aborted]);
+        const running = agent(ctx);
+        running.catch(() => {}); // if the abort wins the race, a later rejection must not go unhandled
+        const outcome = await Promise.race([running, aborted]);
         submission = outcome.submission;
       } catch (e) {
         if (e instanceof CellCancelledError || deps.cancel.aborted) throw new CellCancelledError();
@@ -166,6 +174,7 @@ export async function runCell(cell: Cell, deps: CellDeps): Promise<CellEndEvent>
           fail(e, "agent");
         }
       } finally {
+        agentPhaseOver = true;
         clearTimeout(timer);
         deps.cancel.removeEventListener("abort", onCancel);
         agentS = (performance.now() - agentStart) / 1000;
