@@ -47,6 +47,8 @@ export const CONTAINER_LABEL = "evalkit";
 /** Where stdin payloads are staged inside a container (mode 1733: writable, not listable). */
 const STDIN_DIR = "/run/evalkit-stdin";
 const PIPE_GRACE_MS = 2_000;
+/** Maximum number of processes in one container. */
+export const PIDS_LIMIT = 4096;
 
 /** Describes where the engine is expected, for error messages. */
 export function dockerEndpoint(): string {
@@ -159,6 +161,8 @@ export class DockerSandbox extends BaseSandbox {
         // Lets root read the environment of agent processes, which is how a timed-out command's
         // process tree is found (see KILL_TREE_SCRIPT); the agent itself holds no capabilities.
         CapAdd: ["SYS_PTRACE"],
+        // A fork bomb exhausts the container, not the machine.
+        PidsLimit: PIDS_LIMIT,
         ...(spec.memoryGb ? { Memory: Math.round(spec.memoryGb * 1024 ** 3) } : {}),
         ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
       },

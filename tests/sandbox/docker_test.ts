@@ -90,6 +90,7 @@ Deno.test({
       const info = await new Docker().getContainer(sandbox.id).inspect();
       assert.equal(info.HostConfig.NanoCpus, 1.5e9);
       assert.equal(info.HostConfig.Memory, 0.5 * 1024 ** 3);
+      assert.equal(info.HostConfig.PidsLimit, 4096);
     } finally {
       await sandbox.close();
     }
