@@ -57,7 +57,11 @@ export async function resolveVariant(input: VariantInput, where = "variant"): Pr
     throw new Error(`${where}: ${issues.join("; ")}`);
   }
   const v = parsed.data;
-  const args = parseScaffoldArgs(v.scaffold, v.args, v.name ?? where);
+  const args = parseScaffoldArgs(
+    v.scaffold,
+    v.args,
+    v.name && v.name !== where ? `${where} "${v.name}"` : where,
+  );
   const hash = await variantHash(v.scaffold, args);
   const defaults = parseScaffoldArgs(v.scaffold, {}, v.scaffold);
   const isDefault = stableStringify(defaults) === stableStringify(args);
