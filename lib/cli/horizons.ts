@@ -10,7 +10,7 @@ import { readMetrRuns, readReleaseDates } from "../frame/metr.ts";
 // The plotting modules (Observable Plot, linkedom) load only when --plots is given: they cost ~0.1 s CPU.
 import { bootstrapHorizons } from "../stats/bootstrap_horizons.ts";
 import { type AgentHorizon, agentHorizons } from "../stats/agent_horizons.ts";
-import { type HorizonTrend, horizonTrend } from "../stats/doubling_time.ts";
+import { frontierPoints, type HorizonTrend, horizonTrend } from "../stats/doubling_time.ts";
 import { horizonSummary, type HorizonSummaryRow } from "../stats/horizon_summary.ts";
 import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
 
@@ -29,7 +29,8 @@ Options:
   --score <column>           outcome column (default score; e.g. score_binarized)
   --format <f>               csv (default) | json
   --release-dates <yaml>     also fit the p50 trend over release dates (doubling time)
-  --trend-agents <a,b,...>   agents in the trend (default: all with a release date except "human")
+  --trend-agents <a,b,...>   agents in the trend, or "frontier" (each better than all earlier releases);
+                             default: all with a release date except "human"
   --plots <dir>              write success-curve SVGs per agent (and trend.svg) to <dir>
   --help                     this text
 `;
@@ -153,7 +154,10 @@ export async function main(argv: string[]): Promise<number> {
     let trend: HorizonTrend | null = null;
     if (args["release-dates"]) {
       const dates = await readReleaseDates(args["release-dates"]);
-      const wanted = args["trend-agents"]?.split(",").map((s) => s.trim()).filter(Boolean);
+      const frontier = args["trend-agents"] === "frontier";
+      const wanted = frontier
+        ? undefined
+        : args["trend-agents"]?.split(",").map((s) => s.trim()).filter(Boolean);
       const missing = (wanted ?? []).filter((a) => !(a in dates) || !point.some((p) => p.agent === a));
       if (missing.length) {
         throw new Error(`--trend-agents: no release date or no runs for ${missing.join(", ")}`);
@@ -161,15 +165,13 @@ export async function main(argv: string[]): Promise<number> {
       const chosen = point.map((p, g) => ({ p, g })).filter(({ p }) =>
         wanted ? wanted.includes(p.agent) : p.agent in dates && p.agent !== "human"
       );
-      trend = horizonTrend(
-        chosen.map(({ p, g }) => ({
-          agent: p.agent,
-          date: dates[p.agent],
-          horizon: p.horizons.p50,
-          ...(boot ? { samples: boot.horizons[g][0] } : {}),
-        })),
-        { interval: args.interval },
-      );
+      const candidates = chosen.map(({ p, g }) => ({
+        agent: p.agent,
+        date: dates[p.agent],
+        horizon: p.horizons.p50,
+        ...(boot ? { samples: boot.horizons[g][0] } : {}),
+      }));
+      trend = horizonTrend(frontier ? frontierPoints(candidates) : candidates, { interval: args.interval });
       const ci = boot
         ? ` (${args.interval[0] * 100}–${args.interval[1] * 100}%: ${trend.low.toFixed(2)}–${
           trend.high.toFixed(2)
@@ -178,7 +180,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(
         `horizons: p50 doubling time ${
           trend.doublingMonths.toFixed(2)
-        } months${ci} over ${trend.points.length} agents`,
+        } months${ci} over ${trend.points.length} agents: ${trend.points.map((p) => p.agent).join(", ")}`,
       );
     }
 

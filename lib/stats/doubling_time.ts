@@ -121,3 +121,31 @@ export function ols(x: readonly number[], y: readonly number[]): { slope: number
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };
 }
+
+/**
+ * The frontier: agents whose horizon exceeds that of every agent released before them (ties in date are
+ * compared with the best strictly earlier release). A common choice of agents for the trend; METR's paper fits
+ * its trend on frontier models, but its exact selection rule is not in the reference material.
+ */
+export function frontierPoints<T extends { date: string | Date; horizon: number }>(
+  points: readonly T[],
+): T[] {
+  const sorted = [...points].filter((p) => p.horizon > 0 && Number.isFinite(p.horizon))
+    .sort((a, b) => decimalYear(a.date) - decimalYear(b.date));
+  const out: T[] = [];
+  let best = 0;
+  let i = 0;
+  while (i < sorted.length) {
+    const year = decimalYear(sorted[i].date);
+    let j = i;
+    let bestHere = best;
+    while (j < sorted.length && decimalYear(sorted[j].date) === year) {
+      if (sorted[j].horizon > best) out.push(sorted[j]);
+      bestHere = Math.max(bestHere, sorted[j].horizon);
+      j++;
+    }
+    best = bestHere;
+    i = j;
+  }
+  return out;
+}

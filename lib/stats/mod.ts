@@ -46,6 +46,7 @@ export { type ClusterRobustHorizon, clusterRobustHorizon } from "./cluster_robus
 export { normalCdf, normalQuantile } from "./normal.ts";
 export {
   decimalYear,
+  frontierPoints,
   type HorizonTrend,
   horizonTrend,
   ols,

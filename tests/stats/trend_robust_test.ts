@@ -3,6 +3,7 @@ import {
   bootstrapHorizons,
   clusterRobustHorizon,
   decimalYear,
+  frontierPoints,
   horizonTrend,
   quantiles,
   trendAt,
@@ -95,4 +96,17 @@ Deno.test("clustering by family widens the SE when tasks within a family are cop
     byFamily.seLog2Horizon > 1.5 * byTask.seLog2Horizon,
     `${byFamily.seLog2Horizon} vs ${byTask.seLog2Horizon}`,
   );
+});
+
+Deno.test("frontierPoints keeps agents that beat every earlier release", () => {
+  const pts = [
+    { agent: "a", date: "2020-01-01", horizon: 1 },
+    { agent: "b", date: "2020-06-01", horizon: 0.5 }, // worse than a
+    { agent: "c", date: "2021-01-01", horizon: 4 },
+    { agent: "d", date: "2021-01-01", horizon: 3 }, // same day as c: compared with releases before that day
+    { agent: "e", date: "2021-06-01", horizon: 3.5 }, // worse than c
+    { agent: "f", date: "2022-01-01", horizon: 0 }, // no horizon
+    { agent: "g", date: "2022-06-01", horizon: 9 },
+  ];
+  assert.deepEqual(frontierPoints(pts).map((p) => p.agent), ["a", "c", "d", "g"]);
 });
