@@ -71,13 +71,18 @@ export async function expandGrid(
   return cells;
 }
 
-/** The eval id of a grid: a stable hash of what defines it, so re-running the same command resumes. */
+/**
+ * The eval id of a grid: a stable hash of what defines it (tasks, variant hashes, models, epochs, seed,
+ * sandbox), so re-running the same command resumes.
+ */
 export async function evalIdOf(spec: {
   tasks: string[];
   variantHashes: string[];
   models: string[];
   epochs: number;
   seed: number;
+  /** Sandbox driver name: the same grid in another sandbox is another eval. */
+  sandbox?: string;
 }): Promise<string> {
   const canonical = {
     tasks: [...spec.tasks].sort(),
@@ -85,6 +90,7 @@ export async function evalIdOf(spec: {
     models: [...spec.models].sort(),
     epochs: spec.epochs,
     seed: spec.seed,
+    sandbox: spec.sandbox ?? null,
   };
   return `eval-${(await sha256Hex(stableStringify(canonical))).slice(0, 12)}`;
 }

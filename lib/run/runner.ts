@@ -107,6 +107,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
     models: options.models,
     epochs,
     seed,
+    sandbox: options.driver.name,
   });
   await Deno.mkdir(options.logDir, { recursive: true });
   const logPath = `${options.logDir.replace(/\/+$/, "")}/${evalId}.jsonl`;
