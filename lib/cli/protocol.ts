@@ -36,6 +36,11 @@ import { loadThresholds } from "../protocol/thresholds.ts";
 import { type ProtocolReport, protocolReport } from "../protocol/report.ts";
 import { bucketScoresTable } from "../protocol/score.ts";
 import { toCsv } from "../elicitation/csv.ts";
+import { gapVsEffortPoints } from "../elicitation/effort.ts";
+import { successAtBudgets } from "../elicitation/budget.ts";
+import { bucketProfileFigure, verdictFigure } from "../plot/protocol.ts";
+import { budgetCurveFigure, gapVsEffortFigure } from "../plot/elicitation.ts";
+import { writeFigure } from "../plot/render.ts";
 
 /** The shipped example thresholds. */
 export const DEFAULT_THRESHOLDS = new URL("../../data/thresholds.example.json", import.meta.url).pathname;
@@ -65,6 +70,8 @@ Options:
   --seed <n>               random seed (default 1)
   --confidence <p>         P(crossed) for a firm verdict (default 0.9)
   --out <file>             write there instead of stdout
+  --plots <dir>            also write SVG figures: bucket profile, one verdict chart per threshold,
+                           gap vs variants tried, success vs budget (tokens or seconds)
   --help
 
 Tags:
@@ -93,6 +100,7 @@ const STRINGS = [
   "seed",
   "confidence",
   "out",
+  "plots",
   "run",
   "reviewer",
   "category",
@@ -124,6 +132,7 @@ export const ProtocolArgs = z.object({
   seed: z.coerce.number().int().default(1),
   confidence: z.coerce.number().gt(0.5).lt(1).default(0.9),
   out: z.string().optional(),
+  plots: z.string().optional(),
 });
 /** Parsed options of the main command. */
 export type ProtocolArgs = z.infer<typeof ProtocolArgs>;
@@ -301,6 +310,57 @@ async function tagsCommand(
   }
 }
 
+/** Writes the figures; a figure whose data are missing is skipped with a message. */
+async function writePlots(
+  dir: string,
+  report: ProtocolReport,
+  loaded: LoadedRuns,
+  a: ProtocolArgs,
+): Promise<string[]> {
+  const written: string[] = [];
+  const put = async (
+    name: string,
+    make: () => Promise<import("../plot/render.ts").Figure> | import("../plot/render.ts").Figure,
+  ) => {
+    try {
+      await writeFigure(`${dir}/${name}`, await make());
+      written.push(name);
+    } catch (e) {
+      console.error(`protocol: figure ${name} skipped: ${(e as Error).message}`);
+    }
+  };
+  await put("bucket_profile.svg", () => bucketProfileFigure(report.bucketScores));
+  await put("bucket_profile.html", () => bucketProfileFigure(report.bucketScores)); // with the colour legend
+  for (const id of new Set(report.verdicts.map((v) => v.threshold))) {
+    await put(`verdict_${id.replace(/[^\w.-]+/g, "_")}.svg`, () => verdictFigure(report.verdicts, id));
+  }
+  const gap = report.elicitationGap;
+  if (gap) {
+    await put("gap_vs_effort.svg", () =>
+      gapVsEffortFigure(
+        gapVsEffortPoints(loaded.table, {
+          baseline: gap.baseline,
+          variants: gap.standings.map((s) => s.variant),
+          variantColumn: gap.variantColumn,
+          scoreColumn: a.score,
+          seed: a.seed,
+        }),
+      ));
+  }
+  for (const resource of ["tokens", "seconds"] as const) {
+    await put(`budget_${resource}.svg`, () =>
+      budgetCurveFigure(
+        successAtBudgets(loaded.table, resource, {
+          events: loaded.events,
+          scoreColumn: loaded.kind === "metr" ? "score_binarized" : a.score,
+          successThreshold: 1,
+        }),
+        { resource },
+      ));
+  }
+  return written;
+}
+
 /** Runs the command; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -371,6 +431,10 @@ export async function main(argv: string[]): Promise<number> {
     });
     if (a.out) await Deno.writeTextFile(a.out, text);
     else await Deno.stdout.write(new TextEncoder().encode(text));
+    if (a.plots) {
+      const written = await writePlots(a.plots, report, loaded, a);
+      console.error(`protocol: wrote ${written.length} figure(s) to ${a.plots}`);
+    }
     return 0;
   } catch (e) {
     console.error(`protocol: ${(e as Error).message}`);
