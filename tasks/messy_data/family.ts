@@ -27,8 +27,14 @@ export function jaccard(a: readonly string[], b: readonly string[]): number {
   return union === 0 ? 1 : inter / union;
 }
 
-const near = (got: unknown, want: number, tol: number) =>
-  typeof got === "number" && Number.isFinite(got) && Math.abs(got - want) <= tol;
+/** A number, or a numeric string (answers like "95626.84" are accepted too); NaN otherwise. */
+const num = (v: unknown): number =>
+  typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v.trim()) : NaN;
+const near = (got: unknown, want: number, tol: number) => {
+  const g = num(got);
+  return Number.isFinite(g) && Math.abs(g - want) <= tol;
+};
+const sameInt = (got: unknown, want: unknown) => num(got) === want;
 const strings = (v: unknown): string[] | null =>
   Array.isArray(v) && v.every((x) => typeof x === "string") ? v as string[] : null;
 
@@ -47,10 +53,10 @@ export function scoreAnswers(variant: Variant, answers: Record<string, unknown>,
   }
   const items: number[] = [];
   if (variant === "single_table") {
-    items.push(got.unique_orders === answers.unique_orders ? 1 : 0);
+    items.push(sameInt(got.unique_orders, answers.unique_orders) ? 1 : 0);
     items.push(near(got.total_revenue, answers.total_revenue as number, 0.015) ? 1 : 0);
-    items.push(got.best_month === answers.best_month ? 1 : 0);
-    items.push(got.missing_amounts === answers.missing_amounts ? 1 : 0);
+    items.push(typeof got.best_month === "string" && got.best_month.trim() === answers.best_month ? 1 : 0);
+    items.push(sameInt(got.missing_amounts, answers.missing_amounts) ? 1 : 0);
     items.push(near(got.north_average, answers.north_average as number, 0.015) ? 1 : 0);
   } else if (variant === "two_source_join") {
     const want = answers.weight_by_country as Record<string, number>;
@@ -60,9 +66,11 @@ export function scoreAnswers(variant: Variant, answers: Record<string, unknown>,
     for (const [k, v] of Object.entries(want)) {
       items.push(near(w[k], v, 0.5) ? 1 : 0);
     }
-    items.push(got.unknown_customer_shipments === answers.unknown_customer_shipments ? 1 : 0);
-    items.push(got.top_customer === answers.top_customer ? 1 : 0);
-    items.push(got.distinct_shipments === answers.distinct_shipments ? 1 : 0);
+    items.push(sameInt(got.unknown_customer_shipments, answers.unknown_customer_shipments) ? 1 : 0);
+    items.push(
+      typeof got.top_customer === "string" && got.top_customer.trim() === answers.top_customer ? 1 : 0,
+    );
+    items.push(sameInt(got.distinct_shipments, answers.distinct_shipments) ? 1 : 0);
     items.push(near(got.heaviest_kg, answers.heaviest_kg as number, 0.05) ? 1 : 0);
   } else {
     for (const key of ["fully_paid", "unmatched_txns", "overpaid"]) {

@@ -39,3 +39,17 @@ Deno.test("single_table partial answers score partially", () => {
   const sub = { ...answers, unique_orders: 1, best_month: "1999-01" };
   assert.equal(scoreAnswers("single_table", answers, JSON.stringify(sub)), 3 / 5);
 });
+
+Deno.test("numeric answers may be given as numeric strings", () => {
+  const { answers } = singleTable(5);
+  const sub = {
+    ...answers,
+    unique_orders: String(answers.unique_orders),
+    total_revenue: `${answers.total_revenue}`,
+  };
+  assert.equal(scoreAnswers("single_table", answers, JSON.stringify(sub)), 1);
+  assert.equal(
+    scoreAnswers("single_table", answers, JSON.stringify({ ...answers, unique_orders: "" })),
+    4 / 5,
+  );
+});
