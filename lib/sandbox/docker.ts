@@ -55,17 +55,20 @@ export function dockerEndpoint(): string {
   return Deno.env.get("DOCKER_HOST") || "unix:///var/run/docker.sock";
 }
 
-/** A dockerode client for `DOCKER_HOST` (dockerode reads it too; passed explicitly for clarity). */
+/**
+ * A dockerode client for the engine `DOCKER_HOST` names (`unix://`, `tcp://`, `ssh://`; TLS from
+ * `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`, as the docker CLI reads them), else the local socket.
+ */
 export function dockerClient(): Docker {
-  const host = Deno.env.get("DOCKER_HOST");
-  if (!host) return new Docker();
-  if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
-  const url = new URL(host.replace(/^tcp:/, Deno.env.get("DOCKER_TLS_VERIFY") ? "https:" : "http:"));
-  return new Docker({
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === "https:" ? 2376 : 2375)),
-    protocol: url.protocol === "https:" ? "https" : "http",
-  });
+  try {
+    return new Docker();
+  } catch (error) {
+    throw new SandboxUnavailableError(
+      "docker",
+      `DOCKER_HOST=${JSON.stringify(dockerEndpoint())} is not usable (${(error as Error).message}); ` +
+        "expected e.g. unix:///var/run/docker.sock or tcp://host:2375",
+    );
+  }
 }
 
 /** Resolves when the engine answers; otherwise throws {@link SandboxUnavailableError} naming the fix. */

@@ -145,3 +145,57 @@ Deno.test({
     }
   },
 });
+
+/** Forwards TCP connections on 127.0.0.1 to the engine's unix socket: a "remote" engine for DOCKER_HOST. */
+function tcpToEngine(socketPath: string): { port: number; close: () => void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    for await (const client of listener) {
+      const engine = await Deno.connect({ transport: "unix", path: socketPath });
+      conns.push(client, engine);
+      client.readable.pipeTo(engine.writable).catch(() => {});
+      engine.readable.pipeTo(client.writable).catch(() => {});
+    }
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    close: () => {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      }
+    },
+  };
+}
+
+Deno.test({
+  name: "docker sandbox: an engine reached over tcp:// via DOCKER_HOST runs the sandbox",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const proxy = tcpToEngine("/var/run/docker.sock");
+    const saved = Deno.env.get("DOCKER_HOST");
+    Deno.env.set("DOCKER_HOST", `tcp://127.0.0.1:${proxy.port}`);
+    try {
+      const driver = await createSandboxDriver("docker");
+      const sandbox = await driver.create({ label: "over tcp", packages: TEST_PACKAGES });
+      try {
+        const result = await sandbox.exec("cat; id -un", { stdin: "via tcp\n" });
+        assert.equal(result.stdout, "via tcp\nagent\n");
+        await sandbox.writeFile("/root/x", "1", { owner: "root" });
+        assert.equal(await sandbox.readTextFile("/root/x"), "1");
+      } finally {
+        await sandbox.close();
+      }
+      assert.equal(await containerExists(sandbox.id), false);
+    } finally {
+      if (saved === undefined) Deno.env.delete("DOCKER_HOST");
+      else Deno.env.set("DOCKER_HOST", saved);
+      proxy.close();
+    }
+  },
+});
