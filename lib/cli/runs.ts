@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { runs } from "../frame/tables.ts";
-import { formatTable, TableFormat } from "../frame/export.ts";
+import { renderTable, TableFormat } from "../frame/export.ts";
 import { readMetrRuns } from "../frame/metr.ts";
 import { formatIssue } from "../run/log_reader.ts";
 
@@ -57,11 +57,11 @@ if (import.meta.main) {
     if (v.log !== undefined) {
       const { table, issues } = await runs(v.log, { successThreshold: threshold });
       for (const issue of issues) console.error(`warning: skipped ${formatIssue(issue)}`);
-      text = formatTable(table, format.data);
+      text = renderTable(table, format.data);
     } else {
       const metr = await readMetrRuns(v.metr!);
       for (const e of metr.errors) console.error(`warning: skipped ${v.metr}:${e.line}: ${e.message}`);
-      text = formatTable(metr.table, format.data);
+      text = renderTable(metr.table, format.data);
     }
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);

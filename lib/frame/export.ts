@@ -7,7 +7,7 @@ import type * as aq from "arquero";
 import { z } from "zod";
 import { toRunsJsonl } from "./metr.ts";
 
-/** Output formats of {@link formatTable}. */
+/** Output formats of {@link renderTable}. */
 export const TableFormat = z.enum(["csv", "json", "jsonl"]);
 /** Output formats. */
 export type TableFormat = z.infer<typeof TableFormat>;
@@ -19,7 +19,7 @@ function csvCell(v: unknown): string {
 }
 
 /** Render a table in `format`. CSV quotes as RFC 4180; nulls are empty cells. */
-export function formatTable(table: aq.ColumnTable, format: TableFormat): string {
+export function renderTable(table: aq.ColumnTable, format: TableFormat): string {
   const objects = table.objects() as Record<string, unknown>[];
   switch (format) {
     case "json":

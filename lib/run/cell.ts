@@ -16,7 +16,7 @@ import { LimitExceededError } from "../agent/types.ts";
 import type { ToolOptions } from "../agent/tools.ts";
 import { createAgentContext, type DistributiveOmit } from "./agent_context.ts";
 import type { CellEndEvent, CellStatus, LogEvent, RunLimits } from "./events.ts";
-import type { Cell } from "./grid.ts";
+import type { GridCell } from "./grid.ts";
 import { LimitTracker } from "./limits.ts";
 
 /** Resolves a model name (`provider/model`) to a model. */
@@ -68,7 +68,7 @@ export class CellCancelledError extends Error {
 }
 
 /** Run one attempt at a cell and return its `cell_end` event (already written). */
-export async function runCell(cell: Cell, deps: CellDeps): Promise<CellEndEvent> {
+export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEvent> {
   const runId = crypto.randomUUID();
   const startedAt = Date.now();
   const t0 = performance.now();

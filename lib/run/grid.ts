@@ -15,7 +15,7 @@ export interface CellTask {
 }
 
 /** One cell of the grid. */
-export interface Cell {
+export interface GridCell {
   /** Hash of (task id, variant hash, model, epoch): stable across runs of the same grid. */
   id: string;
   task: CellTask;
@@ -50,11 +50,11 @@ export async function expandGrid(
   models: string[],
   epochs: number,
   evalSeed: number,
-): Promise<Cell[]> {
+): Promise<GridCell[]> {
   if (!Number.isInteger(epochs) || epochs < 1) {
     throw new Error(`epochs must be a positive integer, got ${epochs}`);
   }
-  const cells: Cell[] = [];
+  const cells: GridCell[] = [];
   const seen = new Set<string>();
   for (const task of tasks) {
     for (const variant of variants) {

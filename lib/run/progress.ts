@@ -5,13 +5,13 @@
  * @module
  */
 import type { CellStatus } from "./events.ts";
-import type { Cell } from "./grid.ts";
+import type { GridCell } from "./grid.ts";
 
 /** Receives progress of an eval. */
 export interface ProgressReporter {
   start(info: { evalId: string; logPath: string; total: number; toRun: number; skipped: number }): void;
   cellDone(
-    cell: Cell,
+    cell: GridCell,
     result: { status: CellStatus; score: number | null; durationS: number; detail: string | null },
   ): void;
   finish(

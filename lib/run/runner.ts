@@ -15,7 +15,7 @@ import type { Variant } from "../agent/variant.ts";
 import { ToolOptions } from "../agent/tools.ts";
 import "../agent/builtin.ts";
 import { type CellStatus, LOG_FORMAT_VERSION, RunLimits } from "./events.ts";
-import { type Cell, type CellTask, evalIdOf, expandGrid } from "./grid.ts";
+import { type CellTask, evalIdOf, expandGrid, type GridCell } from "./grid.ts";
 import { LogWriter } from "./log_writer.ts";
 import { type CellPlan, planCell, readCellHistory } from "./resume.ts";
 import { defaultConcurrency, runPool } from "./pool.ts";
@@ -121,7 +121,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
     "skip-done": 0,
     "skip-error": 0,
   };
-  const toRun: Array<{ cell: Cell; attempt: number }> = [];
+  const toRun: Array<{ cell: GridCell; attempt: number }> = [];
   for (const cell of cells) {
     const h = history.get(cell.id);
     const plan = planCell(h, options.retryErrors ?? false);
