@@ -79,11 +79,16 @@ export interface ProtocolReport {
   checks: CheckResult[];
 }
 
-/** The weakest agent by task-equal success rate among those with some success, excluding `human`. */
+/**
+ * The default baseline: the weakest variant (task-equal success rate) clear of the floor (rate >= `minRate`,
+ * default 0.05, so its horizon is finite and ratios to it mean something), excluding `human`; if none is,
+ * the weakest with any success.
+ */
 export function defaultBaseline(
   table: RunsTable,
   variantColumn: string,
   scoreColumn = "score",
+  minRate = 0.05,
 ): string | null {
   const v = column<string>(table, variantColumn).map(String);
   const t = column<string>(table, "task_id").map(String);
@@ -98,15 +103,11 @@ export function defaultBaseline(
     m.set(t[i], e);
     per.set(variant, m);
   });
-  let best: string | null = null, bestRate = Infinity;
-  for (const [variant, m] of per) {
-    const rate = [...m.values()].reduce((a, e) => a + e.sum / e.n, 0) / m.size;
-    if (rate > 0 && rate < bestRate) {
-      bestRate = rate;
-      best = variant;
-    }
-  }
-  return best;
+  const rates = [...per].map(([variant, m]) => ({
+    variant,
+    rate: [...m.values()].reduce((a, e) => a + e.sum / e.n, 0) / m.size,
+  })).sort((a, b) => a.rate - b.rate || a.variant.localeCompare(b.variant));
+  return (rates.find((r) => r.rate >= minRate) ?? rates.find((r) => r.rate > 0))?.variant ?? null;
 }
 
 /** Runs the protocol analysis. @throws MissingColumnError / InsufficientDataError on unusable input. */

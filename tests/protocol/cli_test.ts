@@ -50,7 +50,10 @@ Deno.test("protocol CLI on METR's public runs: bucket scores, verdicts for every
   // Agents are models here, not elicitation variants: no margin by default, and the notes say why.
   assert.equal(out.margin, null);
   assert.ok(out.notes.some((n: string) => /different agents/.test(n)));
-  assert.ok(out.elicitationGap.best.length > 0);
+  // Default baseline: the weakest agent clear of the 5% floor (davinci-002 and gpt-3.5-turbo-instruct are below it).
+  assert.equal(out.elicitationGap.baseline, "GPT-4 Turbo");
+  assert.equal(out.elicitationGap.best, "o1");
+  assert.ok(out.elicitationGap.crossFitted.gap <= out.elicitationGap.crossFitted.naiveGap + 0.05);
 });
 
 Deno.test("protocol CLI on the runner's own event log; tags suggest/review/export/import; CSV output", async () => {
