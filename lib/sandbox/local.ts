@@ -61,6 +61,12 @@ const OwnerRecord = z.object({
 type OwnerRecord = z.infer<typeof OwnerRecord>;
 const OWNER_FILE = "owner.json";
 
+/**
+ * Most processes the agent user may own (RLIMIT_NPROC, counted per uid across the machine), so a fork bomb
+ * stops there instead of exhausting the host. The docker driver's equivalent is PidsLimit.
+ */
+export const AGENT_MAX_PROCESSES = 4096;
+
 const AGENT_PRIVILEGE_DROP = [
   "setpriv",
   `--reuid=${AGENT_UID}`,
@@ -372,7 +378,15 @@ export class LocalSandbox extends BaseSandbox {
         "--pid",
         "--root",
         "--",
-        ...(request.user === "agent" ? [this.setpriv, ...AGENT_PRIVILEGE_DROP.slice(1)] : []),
+        ...(request.user === "agent"
+          ? [
+            "prlimit",
+            `--nproc=${AGENT_MAX_PROCESSES}`,
+            "--",
+            this.setpriv,
+            ...AGENT_PRIVILEGE_DROP.slice(1),
+          ]
+          : []),
         "/usr/bin/env",
         "-i",
         "-C",

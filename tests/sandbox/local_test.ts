@@ -89,6 +89,7 @@ Deno.test("local sandbox: the host's project, home and root directories are invi
         "",
       ].join("\n"),
     );
+    assert.equal((await sandbox.exec("ulimit -u")).stdout, "4096\n", "agent process limit (fork bombs)");
     // The host is read-only even for root inside the sandbox.
     const write = await sandbox.exec("touch /usr/evalkit-test || touch /etc/evalkit-test", { user: "root" });
     assert.notEqual(write.exitCode, 0);
