@@ -179,6 +179,26 @@ export async function loadRuns(path: string): Promise<LoadedRuns> {
   return { kind: "log", table, events: eventsByRun(raw).runs, warnings: issues.map(formatIssue) };
 }
 
+/**
+ * Task ids that failed QA, from `deno task qa --json` output (`{ results: [{ taskId, passed }] }`), a JSON
+ * array of ids, or plain text with one id per line.
+ */
+export function qaFailedFrom(text: string): string[] {
+  try {
+    const data = JSON.parse(text);
+    const results = Array.isArray(data) ? data : data?.results;
+    if (Array.isArray(results)) {
+      return results.flatMap((r) => {
+        if (typeof r === "string") return [r];
+        if (r && typeof r === "object" && r.passed === false) return [String(r.taskId ?? r.task_id)];
+        return [];
+      });
+    }
+  } catch { /* not JSON: one id per line */ }
+  return text.split("\n").map((s) => s.trim()).filter((s) => s && !s.startsWith("#"));
+}
+
+/** `--qa-failed`: a file (see {@link qaFailedFrom}) or a comma-separated list of task ids. */
 async function readQaFailed(spec: string): Promise<string[]> {
   let text: string;
   try {
@@ -186,15 +206,7 @@ async function readQaFailed(spec: string): Promise<string[]> {
   } catch {
     return spec.split(",").map((s) => s.trim()).filter(Boolean);
   }
-  try {
-    const data = JSON.parse(text);
-    const list = Array.isArray(data) ? data : data?.failed ?? data?.results;
-    if (Array.isArray(list)) {
-      return list.map((x) => (typeof x === "string" ? x : x?.task_id ?? x?.taskId ?? x?.task))
-        .filter((x): x is string => typeof x === "string" && (typeof list[0] === "string" || true));
-    }
-  } catch { /* plain text */ }
-  return text.split("\n").map((s) => s.trim()).filter((s) => s && !s.startsWith("#"));
+  return qaFailedFrom(text);
 }
 
 function sections(report: ProtocolReport): string {

@@ -178,3 +178,27 @@ Deno.test("protocol CLI bad input: names the file, the path or the column, and e
   assert.notEqual(col.code, 0);
   assert.match(col.stderr, /human_minutes/);
 });
+
+Deno.test("--qa-failed reads deno task qa --json output, a JSON list, or one id per line", async () => {
+  const { qaFailedFrom } = await import("../../lib/cli/protocol.ts");
+  const qa = JSON.stringify({
+    sandbox: "local",
+    results: [{ taskId: "a/x", passed: true }, { taskId: "b/y", passed: false }, {
+      taskId: "c/z",
+      passed: false,
+    }],
+  });
+  assert.deepEqual(qaFailedFrom(qa), ["b/y", "c/z"]);
+  assert.deepEqual(qaFailedFrom('["p/q"]'), ["p/q"]);
+  assert.deepEqual(qaFailedFrom("# failed\nm/n\n\nr/s\n"), ["m/n", "r/s"]);
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/qa.json`,
+    JSON.stringify({ results: [{ taskId: "ai_rd_fix_embedding/main", passed: false }] }),
+  );
+  const r = await cli(["--runs", METR, "--replicates", "0", "--qa-failed", `${dir}/qa.json`]);
+  assert.equal(r.code, 0, r.stderr);
+  const qaCheck = JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === "qa_failed");
+  assert.equal(qaCheck.status, "fail");
+  assert.match(qaCheck.message, /ai_rd_fix_embedding\/main/);
+});
