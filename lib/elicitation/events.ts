@@ -6,7 +6,8 @@
  *
  * Fields read: `model_call` — `content`, `input_tokens`, `output_tokens`, `cost_usd`, `tool_calls`;
  * `action` — `tool`; `observation` — `output`, `is_error`; `score` — `score`, `submitted`, `submission`;
- * `cell_end` — `status`, `limit`, `error`, `error_source`, `score`, `actions`; every event — `t` (ms).
+ * `cell_end` — `status`, `limit`, `error`, `error_source`, `score`, `actions`; `note` — `message` (scaffolds
+ * note replies without a parsable action); every event — `t` (ms).
  *
  * @module
  */
@@ -33,6 +34,7 @@ export const ReviewEvent = z.looseObject({
   error: z.string().nullable().optional(),
   error_source: z.string().nullable().optional(),
   actions: z.number().optional(),
+  message: z.string().optional(),
 });
 /** One event as the heuristics see it. */
 export type ReviewEvent = z.infer<typeof ReviewEvent>;

@@ -41,6 +41,8 @@ export interface HeuristicOptions {
   contextPattern?: RegExp;
   /** Giving-up phrases in submissions or final messages. */
   giveUpPattern?: RegExp;
+  /** Scaffold notes that mark a reply without a usable action (a format error). */
+  noteFormatPattern?: RegExp;
   /** Score at or above which a run counts as a success (when `score_binarized` is absent). Default 1. */
   successThreshold?: number;
 }
@@ -58,6 +60,7 @@ export const HEURISTIC_DEFAULTS: Required<HeuristicOptions> = {
     /(context length|context window|maximum context|too many tokens|prompt is too long|context_length_exceeded)/i,
   giveUpPattern:
     /\b(give up|giving up|unable to (?:complete|solve|finish)|cannot (?:complete|solve) (?:this|the task)|I could not)\b/i,
+  noteFormatPattern: /(no action in reply|unknown tool|invalid tool|could not parse|malformed)/i,
   successThreshold: 1,
 };
 
@@ -124,16 +127,21 @@ export function suggestFromEvents(
     );
   }
   const observations = events.filter((e) => e.type === "observation");
-  const formatErrors =
+  // Format errors: failed tool calls that look like format/parse errors, and scaffold notes of replies
+  // without a usable action (the text-format scaffold notes those instead of running a tool).
+  const formatNotes =
+    events.filter((e) => e.type === "note" && o.noteFormatPattern.test(e.message ?? "")).length;
+  const formatErrors = formatNotes +
     observations.filter((e) => e.is_error && o.toolFormatPattern.test(e.output ?? "")).length;
+  const attempts = observations.length + formatNotes;
   if (
     formatErrors >= o.toolFormatErrors ||
-    (observations.length > 0 && formatErrors / observations.length >= o.toolFormatShare && formatErrors > 0)
+    (attempts > 0 && formatErrors / attempts >= o.toolFormatShare && formatErrors > 0)
   ) {
     return tag(
       "spurious",
       "tool_format",
-      `${formatErrors} of ${observations.length} tool calls failed with format/parse errors`,
+      `${formatErrors} of ${attempts} replies or tool calls had format/parse errors`,
       formatErrors >= o.toolFormatErrors ? "high" : "medium",
     );
   }

@@ -137,6 +137,17 @@ Deno.test("heuristics: each spurious signal is recognised from the runner's even
       "tool_format",
     ],
     [
+      "notes",
+      [
+        ...[1, 2, 3].map(() => ({ type: "note", ...base("notes"), message: "no action in reply" })),
+        ...many("notes", 5),
+        score("notes", 0, "7"),
+        end("notes", { actions: 5 }),
+      ],
+      "spurious",
+      "tool_format",
+    ],
+    [
       "quit",
       [
         ...many("quit", 8),
