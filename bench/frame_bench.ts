@@ -9,6 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { eventLine } from "../lib/run/log_writer.ts";
 import type { LogEvent } from "../lib/run/events.ts";
 import { runs } from "../lib/frame/tables.ts";
@@ -122,14 +123,23 @@ if (import.meta.main) {
   const path = await writeSyntheticLog(dir, n);
   const size = (await Deno.stat(path)).size;
   console.log(`log: ${n} runs, ${(size / 2 ** 20).toFixed(1)} MiB`);
-  const times: number[] = [];
+  const times: number[] = [], cpu: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     const { table, issues } = await runs(dir);
+    const used = process.cpuUsage(c);
     times.push((performance.now() - t) / 1000);
+    cpu.push((used.user + used.system) / 1e6);
     if (table.numRows() !== n || issues.length) throw new Error(`expected ${n} rows, got ${table.numRows()}`);
   }
-  console.log(`runs(): ${times.map((t) => t.toFixed(2)).join(" s, ")} s (3 loads, ${n} rows each)`);
+  const fmt = (xs: number[]) => xs.map((t) => t.toFixed(2)).join(", ");
+  console.log(`runs(): wall ${fmt(times)} s; CPU ${fmt(cpu)} s (3 loads, ${n} rows each)`);
+  console.log(
+    `cores: ${navigator.hardwareConcurrency}, load average: ${
+      Deno.loadavg().map((x) => x.toFixed(1)).join(" ")
+    }`,
+  );
   if (!values.keep) await Deno.remove(dir, { recursive: true });
 }
 

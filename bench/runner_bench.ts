@@ -10,6 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { createModel } from "../lib/model/registry.ts";
 import { createSandboxDriver } from "../lib/sandbox/mod.ts";
 import type { SandboxDriver } from "../lib/sandbox/types.ts";
@@ -83,7 +84,9 @@ if (import.meta.main) {
   const task = await trivialTask();
   const driver = await createSandboxDriver("local");
   const lifecycle = await sandboxLifecycleMs(task, driver, 30);
+  const cpuBefore = process.cpuUsage();
   const { wallS, table, insideMs } = await runMany(task, driver, n, concurrency, values.variant);
+  const cpu = process.cpuUsage(cpuBefore);
   const durations = table.array("duration_s") as number[];
   const meanCellMs = 1000 * durations.reduce((a, b) => a + b, 0) / durations.length;
   const actions = (table.array("actions") as number[]).reduce((a, b) => a + b, 0) / n;
