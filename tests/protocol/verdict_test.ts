@@ -108,3 +108,24 @@ Deno.test("verdicts: unknown family, bucket or agent are not estimable with a no
   assert.equal(lvl.length, 2);
   assert.ok(lvl.every((r) => r.verdict !== "not_estimable"));
 });
+
+Deno.test("estimates on METR's public runs agree with lib/stats' agentHorizons (p50 and p80, every agent)", async () => {
+  const { readMetrRuns } = await import("../../lib/frame/metr.ts");
+  const { agentHorizons } = await import("../../lib/stats/mod.ts");
+  const { table } = await readMetrRuns(
+    new URL("../../../shared/data/metr/all_runs_2025-01.jsonl", import.meta.url).pathname,
+  );
+  const est = estimateMetrics(table, { replicates: 0 });
+  const ref = agentHorizons(table);
+  assert.equal(ref.length, est.agents.length);
+  for (const h of ref) {
+    const a = est.agents.indexOf(h.agent);
+    for (const [key, q] of [["p50_horizon", "p50"], ["p80_horizon", "p80"]] as const) {
+      const mine = est.estimate[key][a], theirs = h.horizons[q];
+      assert.ok(
+        Math.abs(mine - theirs) <= 1e-6 * Math.max(1, theirs),
+        `${h.agent} ${q}: ${mine} vs ${theirs}`,
+      );
+    }
+  }
+});
