@@ -264,6 +264,7 @@ export abstract class BaseSandbox implements Sandbox {
     const parent = hostPath.replace(/\/[^/]*\/?$/, "") || "/";
     await Deno.mkdir(parent, { recursive: true });
     if (kind === "file") {
+      // A new file gets the default mode: no permission bit (setuid above all) comes from the sandbox.
       await Deno.writeFile(hostPath, await this.readFile(sandboxPath));
       return;
     }
@@ -275,7 +276,12 @@ export abstract class BaseSandbox implements Sandbox {
       sandboxPath,
     ]);
     await Deno.mkdir(hostPath, { recursive: true });
-    await hostTar(["-x", "--no-same-owner", "-C", hostPath], tar, `copyOut to ${hostPath}`);
+    await hostTar(
+      ["-x", "--no-same-owner", "--no-same-permissions", "-C", hostPath],
+      tar,
+      `copyOut to ${hostPath}`,
+    );
+    await dropSetId(hostPath);
   }
 }
 
@@ -301,4 +307,18 @@ export async function hostTar(
     throw new Error(`${what}: tar ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
   }
   return out.stdout;
+}
+
+/**
+ * Clears setuid/setgid bits under `dir` on the host: files copied out of a sandbox are extracted by root
+ * and owned by root, so an agent-made setuid file must not become a root setuid binary. Symlinks are not
+ * followed.
+ */
+async function dropSetId(dir: string): Promise<void> {
+  const out = await new Deno.Command("find", {
+    args: [dir, "-type", "f", "-perm", "/6000", "-exec", "chmod", "ug-s", "{}", "+"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`copyOut: clearing setuid bits under ${dir} failed`);
 }

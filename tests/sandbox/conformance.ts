@@ -211,7 +211,11 @@ export function conformanceSuite(harness: DriverHarness): void {
       assert.equal(rootView.stdout.split("\n")[1].split(" ")[0], "0");
 
       await sandbox.exec("mkdir -p out/logs && echo result > out/result.txt && echo line > out/logs/run.log");
+      await sandbox.exec("cp /bin/true out/suid && chmod 4755 out/suid && ln -s /etc/passwd out/link");
       await sandbox.copyOut("/home/agent/out", `${host}/back/out`);
+      // Extracted as root, yet no setuid binary and no followed symlink reach the host.
+      assert.equal((await Deno.stat(`${host}/back/out/suid`)).mode! & 0o6000, 0);
+      assert.equal((await Deno.lstat(`${host}/back/out/link`)).isSymlink, true);
       assert.equal(await Deno.readTextFile(`${host}/back/out/result.txt`), "result\n");
       assert.equal(await Deno.readTextFile(`${host}/back/out/logs/run.log`), "line\n");
       await sandbox.copyOut("/home/agent/project/nested/bin.dat", `${host}/back/bin.dat`);
