@@ -10,6 +10,7 @@ import type Docker from "dockerode";
 import { Readable } from "node:stream";
 import { AGENT_HOME, AGENT_UID } from "./types.ts";
 import { normalizePackages } from "./packages.ts";
+import { bootId, processIsAlive, processStartTime } from "./cleanup.ts";
 
 /** Bump when the rootfs recipe below changes, so cached images are rebuilt. */
 export const IMAGE_RECIPE_VERSION = 1;
@@ -96,6 +97,61 @@ async function imageExists(docker: Docker, tag: string): Promise<boolean> {
   }
 }
 
+const ROOTFS_PREFIX = "evalkit-rootfs-";
+
+function tmpDir(): string {
+  return Deno.env.get("TMPDIR") || "/tmp";
+}
+
+function ownerRecord() {
+  return { pid: Deno.pid, startTime: processStartTime(Deno.pid), bootId: bootId() };
+}
+
+async function lockIsStale(lock: string): Promise<boolean> {
+  try {
+    const owner = JSON.parse(await Deno.readTextFile(`${lock}/owner.json`));
+    if (owner.bootId !== bootId() || !processIsAlive(owner.pid, owner.startTime)) return true;
+  } catch {
+    // Owner not written yet (or unreadable): fall back to the lock's age.
+  }
+  const info = await Deno.stat(lock).catch(() => undefined);
+  return !info || (info.mtime !== null && Date.now() - info.mtime.getTime() > 30 * 60_000);
+}
+
+/** Unmounts anything a killed debootstrap left mounted inside `rootfs`, then removes it. */
+async function removeRootfs(rootfs: string): Promise<void> {
+  const mounts = (await Deno.readTextFile("/proc/self/mounts").catch(() => ""))
+    .split("\n")
+    .map((line) => line.split(" ")[1]?.replace(/\\040/g, " "))
+    .filter((target): target is string => !!target && (target === rootfs || target.startsWith(`${rootfs}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const target of mounts) {
+    await new Deno.Command("umount", { args: ["-l", target], stdout: "null", stderr: "null" }).output();
+  }
+  await Deno.remove(rootfs, { recursive: true }).catch(() => {});
+}
+
+/**
+ * Removes rootfs directories of image builds whose process died (e.g. Ctrl-C during debootstrap), first
+ * unmounting anything left mounted inside them. Returns the directories removed.
+ */
+export async function sweepDeadImageBuilds(): Promise<string[]> {
+  const removed: string[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(tmpDir())];
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry.name.match(new RegExp(`^${ROOTFS_PREFIX}(\\d+)-`))?.[1]);
+    if (!entry.isDirectory || !pid || processIsAlive(pid)) continue;
+    await removeRootfs(`${tmpDir()}/${entry.name}`);
+    removed.push(entry.name);
+  }
+  return removed;
+}
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function run(command: string, args: string[], what: string): Promise<void> {
@@ -137,16 +193,17 @@ export async function ensureBaseImage(
   const wanted = normalizePackages(packages);
   const tag = await baseImageTag(wanted, suite);
   if (await imageExists(docker, tag)) return tag;
-  const lock = `/tmp/evalkit-image-${tag.replace(/[^a-z0-9]/g, "-")}.lock`;
+  const lock = `${tmpDir()}/evalkit-image-${tag.replace(/[^a-z0-9]/g, "-")}.lock`;
+  await sweepDeadImageBuilds();
   while (true) {
     try {
       Deno.mkdirSync(lock);
+      Deno.writeTextFileSync(`${lock}/owner.json`, JSON.stringify(ownerRecord()));
       break;
     } catch {
-      // Another process is building it; a lock older than 15 minutes is stale.
-      const info = await Deno.stat(lock).catch(() => undefined);
-      if (info?.mtime && Date.now() - info.mtime.getTime() > 15 * 60_000) {
-        await Deno.remove(lock).catch(() => {});
+      // Another process is building it: wait for it, unless it died (or the lock is 30 minutes old).
+      if (await lockIsStale(lock)) {
+        await Deno.remove(lock, { recursive: true }).catch(() => {});
         continue;
       }
       await delay(500);
@@ -162,7 +219,7 @@ export async function ensureBaseImage(
         `no Debian mirror for ${suite} found in /etc/apt/sources.list(.d); set EVALKIT_DEBIAN_MIRROR`,
       );
     }
-    rootfs = await Deno.makeTempDir({ prefix: "evalkit-rootfs-" });
+    rootfs = await Deno.makeTempDir({ dir: tmpDir(), prefix: `${ROOTFS_PREFIX}${Deno.pid}-` });
     options.log?.(`building ${tag} (debootstrap ${suite}${wanted.length ? ` + ${wanted.join(" ")}` : ""})`);
     await run("debootstrap", [
       "--variant=minbase",
@@ -192,7 +249,7 @@ export async function ensureBaseImage(
     options.log?.(`built ${tag}`);
     return tag;
   } finally {
-    if (rootfs) await Deno.remove(rootfs, { recursive: true }).catch(() => {});
-    await Deno.remove(lock).catch(() => {});
+    if (rootfs) await removeRootfs(rootfs);
+    await Deno.remove(lock, { recursive: true }).catch(() => {});
   }
 }

@@ -37,7 +37,14 @@ export {
   DockerSandbox,
   sweepDockerOrphans,
 } from "./docker.ts";
-export { aptMirror, type BaseImageOptions, baseImageTag, ensureBaseImage } from "./image.ts";
+export {
+  aptMirror,
+  type BaseImageOptions,
+  baseImageTag,
+  ensureBaseImage,
+  sweepDeadImageBuilds,
+} from "./image.ts";
+import { sweepDeadImageBuilds } from "./image.ts";
 export {
   aptInstallCommand,
   installHostPackages,
@@ -84,13 +91,14 @@ export async function createSandboxDriver(
 }
 
 /**
- * Removes what dead evalkit processes left behind: local run directories and labelled Docker containers
- * (the Docker part is skipped when no engine is reachable). Returns the ids removed, per driver.
+ * Removes what dead evalkit processes left behind: local run directories, labelled Docker containers (skipped
+ * when no engine is reachable) and half-built image root filesystems. Returns what was removed, per kind.
  */
 export async function sweepOrphans(
   options: { localBaseDir?: string } = {},
-): Promise<{ local: string[]; docker: string[] }> {
+): Promise<{ local: string[]; docker: string[]; imageBuilds: string[] }> {
   const local = await sweepLocalOrphans(options.localBaseDir);
   const docker = await dockerEngineReachable() ? await sweepDockerOrphans() : [];
-  return { local, docker };
+  const imageBuilds = await sweepDeadImageBuilds();
+  return { local, docker, imageBuilds };
 }

@@ -8,6 +8,7 @@ import {
   dockerEngineReachable,
   ensureBaseImage,
   SandboxUnavailableError,
+  sweepDeadImageBuilds,
   sweepDockerOrphans,
 } from "../../lib/sandbox/mod.ts";
 import { dockerClient } from "../../lib/sandbox/docker.ts";
@@ -198,4 +199,25 @@ Deno.test({
       proxy.close();
     }
   },
+});
+
+Deno.test("image builds killed mid-way are swept, mounts inside them unmounted first", async () => {
+  const dead = new Deno.Command("true").spawn();
+  await dead.status;
+  const dir = `${Deno.env.get("TMPDIR") || "/tmp"}/evalkit-rootfs-${dead.pid}-test`;
+  await Deno.mkdir(`${dir}/proc`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/etc-passwd`, "x");
+  const mount = await new Deno.Command("mount", { args: ["-t", "tmpfs", "none", `${dir}/proc`] }).output();
+  assert.equal(mount.success, true, new TextDecoder().decode(mount.stderr));
+  await Deno.writeTextFile(`${dir}/proc/inside-mount`, "y");
+  const live = await Deno.makeTempDir({ prefix: `evalkit-rootfs-${Deno.pid}-` });
+  try {
+    const removed = await sweepDeadImageBuilds();
+    assert.ok(removed.includes(`evalkit-rootfs-${dead.pid}-test`), JSON.stringify(removed));
+    assert.equal(await Deno.stat(dir).then(() => true, () => false), false);
+    assert.doesNotMatch(await Deno.readTextFile("/proc/self/mounts"), new RegExp(dir));
+    assert.equal(await Deno.stat(live).then(() => true, () => false), true, "a live build was removed");
+  } finally {
+    await Deno.remove(live, { recursive: true });
+  }
 });
