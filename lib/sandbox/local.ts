@@ -67,8 +67,8 @@ const OWNER_FILE = "owner.json";
  */
 export const AGENT_MAX_PROCESSES = 4096;
 
+/** `setpriv` flags that make the agent a real unprivileged uid with no way back to privilege. */
 const AGENT_PRIVILEGE_DROP = [
-  "setpriv",
   `--reuid=${AGENT_UID}`,
   `--regid=${AGENT_UID}`,
   "--clear-groups",
@@ -384,7 +384,7 @@ export class LocalSandbox extends BaseSandbox {
             `--nproc=${AGENT_MAX_PROCESSES}`,
             "--",
             this.setpriv,
-            ...AGENT_PRIVILEGE_DROP.slice(1),
+            ...AGENT_PRIVILEGE_DROP,
           ]
           : []),
         "/usr/bin/env",
