@@ -10,7 +10,14 @@
  *
  * @module
  */
-import { makeResampler, quantiles, type Rng, rng } from "../stats/mod.ts";
+import {
+  fitLogisticUnchecked,
+  horizonMinutes,
+  makeResampler,
+  quantiles,
+  type Rng,
+  rng,
+} from "../stats/mod.ts";
 import { column, distinct, requireColumns, type RunsTable } from "../protocol/columns.ts";
 import { InsufficientDataError } from "../protocol/errors.ts";
 
@@ -44,6 +51,13 @@ export interface CrossFitResult {
   naiveGap: number;
   /** The variant best on all tasks. */
   naiveBest: string;
+  /**
+   * Cross-fitted p50-horizon gap, log2(best / baseline) measured on the held-out half (same splits; tasks
+   * equally weighted); null when no fold gave two finite non-zero horizons. Point estimate only.
+   */
+  horizonLog2Gap: number | null;
+  /** Folds that contributed to `horizonLog2Gap`. */
+  horizonFolds: number;
   /** naiveGap − gap: the selection optimism removed. */
   optimism: number;
   /** How often each variant was chosen on a selection half. */
@@ -69,6 +83,8 @@ export interface GapPrep {
   family: string[];
   taskId: string[];
   tokens: Float64Array;
+  /** log2(human minutes) per row; NaN when unknown (then no horizon cross-fit). */
+  x: Float64Array;
 }
 
 /** Reads and indexes the rows a gap needs. */
@@ -106,6 +122,7 @@ export function prepareGap(
   const famCol = column<string>(table, "task_family").map(String);
   const scoreCol = column<number | null>(table, scol);
   const tokCol = column<number | null>(table, "total_tokens");
+  const minutesCol = column<number | null>(table, "human_minutes");
   const inCol = column<number | null>(table, "input_tokens");
   const outCol = column<number | null>(table, "output_tokens");
   const rows: number[] = [];
@@ -138,6 +155,10 @@ export function prepareGap(
     score: Float64Array.from(rows, (i) => Math.min(1, Math.max(0, Number(scoreCol[i])))),
     family: rows.map((i) => famCol[i]),
     taskId: rows.map((i) => taskCol[i]),
+    x: Float64Array.from(rows, (i) => {
+      const m = Number(minutesCol[i]);
+      return m > 0 && Number.isFinite(m) ? Math.log2(m) : NaN;
+    }),
     tokens: Float64Array.from(rows, (i) => {
       const t = tokCol[i] ??
         ((inCol[i] ?? null) !== null || (outCol[i] ?? null) !== null
@@ -211,6 +232,7 @@ export function _crossFit(
   r: Rng,
   repeats: number,
   chosen?: Float64Array,
+  horizon?: { sum: number; n: number },
 ): number {
   const T = p.tasks.length, V = p.variants.length, U = p.units;
   let total = 0, n = 0;
@@ -234,9 +256,35 @@ export function _crossFit(
       if (chosen) chosen[best]++;
       total += g;
       n++;
+      if (horizon) {
+        const hb = _halfHorizon(p, best, measure), h0 = _halfHorizon(p, 0, measure);
+        if (hb > 0 && h0 > 0 && Number.isFinite(hb) && Number.isFinite(h0)) {
+          horizon.sum += Math.log2(hb / h0);
+          horizon.n++;
+        }
+      }
     }
   }
   return n > 0 ? total / n : NaN;
+}
+
+/** p50 horizon (minutes) of variant `v` fitted on the rows of the units in `half` (tasks equally weighted). */
+export function _halfHorizon(p: GapPrep, v: number, half: Uint8Array): number {
+  const rows: number[] = [];
+  let total = 0;
+  for (let i = 0; i < p.variantOf.length; i++) {
+    if (p.variantOf[i] === v && half[p.unitOf[i]] && !Number.isNaN(p.x[i])) {
+      rows.push(i);
+      total += p.weight[i];
+    }
+  }
+  if (rows.length === 0 || !(total > 0)) return NaN;
+  const fit = fitLogisticUnchecked(
+    Float64Array.from(rows, (i) => p.x[i]),
+    Float64Array.from(rows, (i) => p.score[i]),
+    Float64Array.from(rows, (i) => p.weight[i] / total),
+  );
+  return fit.degenerate === "no-weight" ? NaN : horizonMinutes(fit, 0.5);
 }
 
 /**
@@ -259,7 +307,8 @@ export function crossFittedGap(table: RunsTable, options: CrossFitOptions): Cros
   const seed = options.seed ?? 1;
   const repeats = options.repeats ?? 20;
   const chosenCounts = new Float64Array(V);
-  const gap = _crossFit(p, s, rng(seed, 1_000_003), repeats, chosenCounts);
+  const horizonAcc = { sum: 0, n: 0 };
+  const gap = _crossFit(p, s, rng(seed, 1_000_003), repeats, chosenCounts, horizonAcc);
   if (Number.isNaN(gap)) {
     throw new InsufficientDataError(
       "crossFittedGap",
@@ -289,6 +338,8 @@ export function crossFittedGap(table: RunsTable, options: CrossFitOptions): Cros
     gap,
     naiveGap,
     naiveBest: p.variants[naive],
+    horizonLog2Gap: horizonAcc.n > 0 ? horizonAcc.sum / horizonAcc.n : null,
+    horizonFolds: horizonAcc.n,
     optimism: naiveGap - gap,
     chosen,
     lower,

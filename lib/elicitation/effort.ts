@@ -99,6 +99,7 @@ export function gapVsEffortPoints(table: RunsTable, options: EffortOptions): Eff
         family: keep.map((i) => p.family[i]),
         taskId: keep.map((i) => p.taskId[i]),
         tokens: Float64Array.from(keep, (i) => p.tokens[i]),
+        x: Float64Array.from(keep, (i) => p.x[i]),
       };
       if (p.units >= 2) {
         const g = _crossFit(subPrep, _taskSums(subPrep), rng(seed, 7919 * n + j), repeats);

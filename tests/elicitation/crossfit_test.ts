@@ -9,19 +9,19 @@ import { simRuns, simTasks } from "../protocol/_sim.ts";
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Variants v0..v{k-1} plus "base"; task difficulty θ_t; variant effect on the logit. */
-function world(k: number, effect: (v: string) => number, seed: number) {
-  const tasks = simTasks(30, 2, 1, 500, seed);
+function world(k: number, effect: (v: string) => number, seed: number, noise = 1, families = 30, epochs = 3) {
+  const tasks = simTasks(families, 2, 1, 500, seed);
   const r = rng(seed + 100);
   // Difficulty: longer tasks are harder (slope −0.8 per doubling around 30 min) plus task noise.
   const theta = new Map(
-    tasks.map((t) => [t.task_id, -0.8 * (Math.log2(t.human_minutes) - Math.log2(30)) + (r() - 0.5)]),
+    tasks.map((t) => [t.task_id, -0.8 * (Math.log2(t.human_minutes) - Math.log2(30)) + noise * (r() - 0.5)]),
   );
   const variants = ["base", ...Array.from({ length: k }, (_, i) => `v${i}`)];
   const table = simRuns(
     tasks,
     variants,
     (v, t) => sigmoid(theta.get(t.task_id)! + effect(v)),
-    3,
+    epochs,
     seed + 200,
     (v) => ({
       total_tokens: v === "base" ? 1000 : 2000,
@@ -118,4 +118,30 @@ Deno.test("gap vs effort: the naive gap grows with variants tried under the null
   assert.ok(Math.abs(pts[5].crossfit_gap!) < 0.05, String(pts[5].crossfit_gap));
   // Tokens: each candidate's runs spent 2000 × 60 tasks × 3 epochs.
   for (const p of pts) assert.equal(p.tokens_spent, p.variants_tried * 2000 * 180);
+});
+
+Deno.test("simulate-then-recover: cross-fitted horizon gap ≈ the true shift in doublings, ≈ 0 under the null", () => {
+  // Effect 1.2 on the logit with slope −0.8 per doubling = a 1.5-doubling horizon shift (no task noise, so
+  // the population curves are exactly logistic in log2 minutes).
+  let shifted = 0, nullGap = 0;
+  const seeds = [61, 62, 63];
+  for (const s of seeds) {
+    const better = crossFittedGap(world(4, (v) => (v === "v0" ? 1.2 : 0), s, 0, 80, 6), {
+      baseline: "base",
+      replicates: 0,
+      seed: s,
+    });
+    assert.ok(better.horizonFolds > 0);
+    shifted += better.horizonLog2Gap!;
+    nullGap += crossFittedGap(world(4, () => 0, s + 10, 0, 80, 6), {
+      baseline: "base",
+      replicates: 0,
+      seed: s,
+    })
+      .horizonLog2Gap!;
+  }
+  shifted /= seeds.length;
+  nullGap /= seeds.length;
+  assert.ok(Math.abs(shifted - 1.5) < 0.5, `shifted ${shifted}`);
+  assert.ok(Math.abs(nullGap) < 0.4, `null ${nullGap}`);
 });
