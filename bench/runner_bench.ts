@@ -111,6 +111,8 @@ if (import.meta.main) {
       (meanCellMs - lifecycle - insideMs).toFixed(1)
     } ms`,
   );
+  const cpuMs = (cpu.user + cpu.system) / 1000 / n;
+  console.log(`runner process CPU (sandbox processes excluded): ${cpuMs.toFixed(1)} ms per run`);
   console.log(
     `cores: ${navigator.hardwareConcurrency}, load average: ${
       Deno.loadavg().map((x) => x.toFixed(1)).join(" ")
