@@ -8,7 +8,7 @@ export * from "./tools.ts";
 export * from "./registry.ts";
 export * from "./variant.ts";
 export { BUILTIN_SCAFFOLDS } from "./builtin.ts";
-export { parseTextAction, TEXT_ACTION_TAGS } from "./scaffolds/common.ts";
+export { ELIDED_OUTPUT, parseTextAction, TEXT_ACTION_TAGS, trimContext } from "./scaffolds/common.ts";
 export type { TextAction, TextActionTag } from "./scaffolds/common.ts";
 export { BasicArgs } from "./scaffolds/basic.ts";
 export { ChatArgs } from "./scaffolds/chat.ts";

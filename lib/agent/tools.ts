@@ -199,7 +199,7 @@ export async function runTool(
       const start = Number.isInteger(args.start) ? Number(args.start) : 1;
       const end = Number.isInteger(args.end) ? Number(args.end) : 0;
       const range = end > 0 ? `${start},${end}p` : `${start},$p`;
-      const r = await exec(`cat -n -- ${shellQuote(path)} | sed -n '${range}'`);
+      const r = await exec(`set -o pipefail; cat -n -- ${shellQuote(path)} | sed -n '${range}'`);
       const hint = "view a smaller line range with start/end";
       return { output: formatExecResult(r, options.maxOutputChars, hint), isError: r.exitCode !== 0 };
     }
@@ -217,7 +217,9 @@ export async function runTool(
       if (typeof path !== "string") return err(path.error);
       const dir = path === "" ? "." : path;
       const r = await exec(
-        `find ${shellQuote(dir)} -maxdepth 2 -not -path '*/.*' -printf '%y %8s %p\\n' | sort -k3`,
+        `set -o pipefail; find ${
+          shellQuote(dir)
+        } -maxdepth 2 -not -path '*/.*' -printf '%y %8s %p\\n' | sort -k3`,
       );
       return {
         output: formatExecResult(r, options.maxOutputChars, "list a subdirectory"),

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
+import type { ChatMessage } from "../../lib/model/types.ts";
 import {
+  ELIDED_OUTPUT,
   getScaffold,
   listScaffolds,
   loadVariants,
@@ -8,6 +10,7 @@ import {
   registerScaffold,
   resolveVariant,
   stableStringify,
+  trimContext,
   variantHash,
 } from "../../lib/agent/mod.ts";
 import { runScripted } from "./harness.ts";
@@ -34,7 +37,14 @@ Deno.test("variant hash: SHA-256 of sorted-keys {scaffold, args}, defaults fille
   assert.notEqual(a.hash, c.hash);
   assert.equal(a.name, "bestOfN");
   assert.equal(c.name, `bestOfN-${c.hash.slice(0, 8)}`);
-  assert.deepEqual(c.args, { k: 4, rater: null, temperature: 1, maxTurns: 100, maxConsecutiveErrors: 8 });
+  assert.deepEqual(c.args, {
+    k: 4,
+    rater: null,
+    temperature: 1,
+    maxTurns: 100,
+    maxConsecutiveErrors: 8,
+    contextChars: 400_000,
+  });
 });
 
 Deno.test("loadVariants reads YAML and JSON files and names lists; errors name the field", async () => {
@@ -133,4 +143,24 @@ registerScaffold("giveUp", () => async () => ({ submission: "0" }), z.object({})
   assert.equal(summary.counts.ok, 1);
   assert.equal(summary.agents[0].alias, "simulated · giveUp");
   assert.equal(summary.agents[0].success, 0);
+});
+
+Deno.test("trimContext elides the oldest observations first and keeps the prompt, task and recent turns", () => {
+  const big = "x".repeat(1000);
+  const messages: ChatMessage[] = [
+    { role: "system", content: "sys" },
+    { role: "user", content: "task" },
+    ...Array.from(
+      { length: 10 },
+      (_, i): ChatMessage => ({ role: "tool", toolCallId: `${i}`, name: "bash", content: big }),
+    ),
+  ];
+  const elided = trimContext(messages, 5000, 2);
+  assert.equal(elided, 6);
+  assert.deepEqual(messages.slice(2, 8).map((m) => m.content), Array(6).fill(ELIDED_OUTPUT));
+  assert.equal(messages[8].content, big);
+  assert.equal(messages[0].content, "sys");
+  assert.equal(messages[1].content, "task");
+  assert.ok(messages.reduce((s, m) => s + m.content.length, 0) <= 5000);
+  assert.equal(trimContext(messages, 5000, 2), 0, "idempotent once within budget");
 });

@@ -10,7 +10,13 @@ import { z } from "zod";
 import type { ChatMessage, ToolCall } from "../../model/types.ts";
 import { toolDefinitions } from "../tools.ts";
 import type { Agent, AgentContext } from "../types.ts";
-import { ALL_TOOLS_SYSTEM_PROMPT, executeToolCalls, parseTextAction, taskMessage } from "./common.ts";
+import {
+  ALL_TOOLS_SYSTEM_PROMPT,
+  executeToolCalls,
+  parseTextAction,
+  taskMessage,
+  trimContext,
+} from "./common.ts";
 
 /** Arguments of `allTools`. */
 export const AllToolsArgs = z.object({
@@ -19,6 +25,8 @@ export const AllToolsArgs = z.object({
   maxTurns: z.number().int().positive().default(100),
   /** Consecutive turns with only malformed calls or no call before the agent gives up. */
   maxConsecutiveErrors: z.number().int().positive().default(8),
+  /** Characters of transcript kept; older tool outputs are elided beyond it (~4 characters per token). */
+  contextChars: z.number().int().positive().default(400_000),
 });
 /** Arguments of `allTools`. */
 export type AllToolsArgs = z.infer<typeof AllToolsArgs>;
@@ -75,6 +83,8 @@ export function allToolsScaffold(args: AllToolsArgs): Agent {
     ];
     let consecutiveErrors = 0;
     for (let turn = 0; turn < args.maxTurns; turn++) {
+      const elided = trimContext(messages, args.contextChars);
+      if (elided > 0) ctx.note("context trimmed", { elided });
       const result = await ctx.generate(messages, tools, { temperature: args.temperature });
       const step = await applyAllToolsStep(
         ctx,

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { ChatMessage, Model, ToolCall } from "../../model/types.ts";
 import { toolDefinitions, truncateMiddle } from "../tools.ts";
 import type { Agent, AgentContext } from "../types.ts";
-import { ALL_TOOLS_SYSTEM_PROMPT, taskMessage } from "./common.ts";
+import { ALL_TOOLS_SYSTEM_PROMPT, taskMessage, trimContext } from "./common.ts";
 import { ALL_TOOLS, applyAllToolsStep } from "./all_tools.ts";
 
 /** Arguments of `bestOfN`. */
@@ -24,6 +24,8 @@ export const BestOfNArgs = z.object({
   /** Safety stop on model turns, independent of the run's limits. */
   maxTurns: z.number().int().positive().default(100),
   maxConsecutiveErrors: z.number().int().positive().default(8),
+  /** Characters of transcript kept; older tool outputs are elided beyond it (~4 characters per token). */
+  contextChars: z.number().int().positive().default(400_000),
 });
 /** Arguments of `bestOfN`. */
 export type BestOfNArgs = z.infer<typeof BestOfNArgs>;
@@ -111,6 +113,8 @@ export function bestOfNScaffold(args: BestOfNArgs): Agent {
     ];
     let consecutiveErrors = 0;
     for (let turn = 0; turn < args.maxTurns; turn++) {
+      const elided = trimContext(messages, args.contextChars);
+      if (elided > 0) ctx.note("context trimmed", { elided });
       const result = await ctx.generate(messages, tools, { temperature: args.temperature, n: args.k });
       const candidates = result.choices.length > 0 ? result.choices : [{ content: "", toolCalls: [] }];
       let chosen = 0;

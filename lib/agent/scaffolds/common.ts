@@ -135,3 +135,25 @@ export async function executeToolCalls(
   }
   return { messages, submission, malformed };
 }
+
+/** Replaces the content of an elided tool message. */
+export const ELIDED_OUTPUT = "[output elided to keep the conversation within the context budget]";
+
+/**
+ * Keep a transcript within `maxChars` characters by eliding the content of the oldest tool results and
+ * user observations (never the system prompt, the task or the last `keepRecent` messages). Returns the
+ * number of messages elided. Mutates `messages`.
+ */
+export function trimContext(messages: ChatMessage[], maxChars: number, keepRecent = 6): number {
+  let total = messages.reduce((s, m) => s + m.content.length, 0);
+  let elided = 0;
+  for (let i = 2; i < messages.length - keepRecent && total > maxChars; i++) {
+    const m = messages[i];
+    if ((m.role === "tool" || m.role === "user") && m.content.length > ELIDED_OUTPUT.length) {
+      total -= m.content.length - ELIDED_OUTPUT.length;
+      messages[i] = { ...m, content: ELIDED_OUTPUT };
+      elided++;
+    }
+  }
+  return elided;
+}
