@@ -54,6 +54,8 @@ export interface CheckOptions {
   /** Runs per (agent, task): warn below, fail below. */
   runsPerTaskWarn?: number;
   runsPerTaskFail?: number;
+  /** Share of tasks below `runsPerTaskFail` above which the check fails (or the median is below it). */
+  runsPerTaskFailShare?: number;
   /** Tasks per non-empty bucket: warn below, fail below. */
   tasksPerBucketWarn?: number;
   tasksPerBucketFail?: number;
@@ -88,6 +90,7 @@ export const CHECK_DEFAULTS: Required<
 > = {
   runsPerTaskWarn: 5,
   runsPerTaskFail: 2,
+  runsPerTaskFailShare: 0.1,
   tasksPerBucketWarn: 5,
   tasksPerBucketFail: 2,
   maxTransitionBuckets: 3,
@@ -175,17 +178,33 @@ function runsPerTask(ctx: Ctx): CheckResult {
     const min = counts[0] ?? 0;
     const median = counts.length ? counts[Math.floor(counts.length / 2)] : 0;
     const few = counts.filter((c) => c < ctx.o.runsPerTaskWarn).length;
+    const tooFew = counts.filter((c) => c < ctx.o.runsPerTaskFail).length;
+    const tooFewShare = counts.length ? tooFew / counts.length : 1;
+    // Fail when a typical task (the median) or more than `runsPerTaskFailShare` of the tasks have fewer than
+    // `runsPerTaskFail` runs; warn when any task has fewer than `runsPerTaskWarn`.
+    const status: CheckStatus = median < ctx.o.runsPerTaskFail || tooFewShare > ctx.o.runsPerTaskFailShare
+      ? "fail"
+      : min < ctx.o.runsPerTaskWarn
+      ? "warn"
+      : "pass";
     return {
       agent,
-      status: gradeBelow(min, ctx.o.runsPerTaskWarn, ctx.o.runsPerTaskFail),
-      numbers: { tasks: counts.length, min_runs: min, median_runs: median, tasks_below_warn: few },
-      message:
-        `${few} of ${counts.length} tasks have fewer than ${ctx.o.runsPerTaskWarn} scored runs (min ${min})`,
+      status,
+      numbers: {
+        tasks: counts.length,
+        min_runs: min,
+        median_runs: median,
+        tasks_below_warn: few,
+        tasks_below_fail: tooFew,
+      },
+      message: `${few} of ${counts.length} tasks have fewer than ${ctx.o.runsPerTaskWarn} scored runs ` +
+        `(${tooFew} fewer than ${ctx.o.runsPerTaskFail}; median ${median})`,
     };
   });
   return summarise("runs_per_task", "Enough runs per task", agents, {
     warn_below: ctx.o.runsPerTaskWarn,
     fail_below: ctx.o.runsPerTaskFail,
+    fail_share: ctx.o.runsPerTaskFailShare,
   }, "every task has enough runs for every agent");
 }
 

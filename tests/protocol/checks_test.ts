@@ -130,3 +130,16 @@ Deno.test("QA and limits", () => {
   assert.equal(l.status, "warn");
   assert.ok(Math.abs((l.agents[0].numbers.share as number) - 0.6) < 1e-12);
 });
+
+Deno.test("runs per task: one task with a single run warns; many such tasks fail", () => {
+  const t = simRuns(tasks, ["A"], () => 0.5, 6, 36);
+  const objects = t.objects() as Record<string, unknown>[];
+  // Keep one run of fam0/t0 only: a single thin task warns.
+  const thin = objects.filter((r) => r.task_id !== "fam0/t0" || r.epoch === 0);
+  assert.equal(byId(protocolChecks(from(thin))).runs_per_task.status, "warn");
+  // One run for a fifth of the tasks: fails.
+  const many = objects.filter((r) => !(Number(String(r.task_family).slice(3)) < 4 && r.epoch !== 0));
+  const c = byId(protocolChecks(from(many))).runs_per_task;
+  assert.equal(c.status, "fail");
+  assert.equal(c.agents[0].numbers.tasks_below_fail, 16); // 4 families × 4 tasks = 20% of 80
+});
