@@ -129,6 +129,14 @@ export class SandboxFileError extends Error {
   }
 }
 
+/** Raised when a sandbox died underneath its user (killed from outside, out of memory, engine restart). */
+export class SandboxGoneError extends Error {
+  constructor(readonly sandboxId: string, detail: string) {
+    super(`sandbox ${sandboxId} is no longer running: ${detail}`);
+    this.name = "SandboxGoneError";
+  }
+}
+
 /** Implements the {@link Sandbox} interface on top of a driver's `run`. */
 export abstract class BaseSandbox implements Sandbox {
   abstract readonly id: string;

@@ -10,7 +10,7 @@
 import Docker from "dockerode";
 import { Buffer } from "node:buffer";
 import { Writable } from "node:stream";
-import { BaseSandbox, type RunRequest, type RunResult, SandboxFileError } from "./base.ts";
+import { BaseSandbox, type RunRequest, type RunResult, SandboxFileError, SandboxGoneError } from "./base.ts";
 import {
   bootId,
   processIsAlive,
@@ -212,16 +212,25 @@ export class DockerSandbox extends BaseSandbox {
       );
       argv = ["sh", "-c", 'exec <"$0" && rm -f "$0" && exec "$@"', `${STDIN_DIR}/${name}`, ...argv];
     }
-    const exec = await this.container.exec({
-      Cmd: argv,
-      User: `${uid}:${uid}`,
-      WorkingDir: request.cwd,
-      Env: Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
-      AttachStdin: false,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    });
+    let exec: Docker.Exec;
+    try {
+      exec = await this.container.exec({
+        Cmd: argv,
+        User: `${uid}:${uid}`,
+        WorkingDir: request.cwd,
+        Env: Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
+        AttachStdin: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 409) {
+        throw new SandboxGoneError(this.id, `its container is gone or stopped (${(error as Error).message})`);
+      }
+      throw error;
+    }
     const stream = await exec.start({ hijack: true, stdin: false });
     const stdout = new CappedOutput(request.outputLimitBytes);
     const stderr = new CappedOutput(request.outputLimitBytes);

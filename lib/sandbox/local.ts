@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { BaseSandbox, type RunRequest, type RunResult, SANDBOX_PATH } from "./base.ts";
+import { BaseSandbox, type RunRequest, type RunResult, SANDBOX_PATH, SandboxGoneError } from "./base.ts";
 import {
   bootId,
   processIsAlive,
@@ -366,6 +366,7 @@ export class LocalSandbox extends BaseSandbox {
   }
 
   protected async run(request: RunRequest): Promise<RunResult> {
+    if (!processIsAlive(this.targetPid)) throw new SandboxGoneError(this.id, "its bubblewrap process exited");
     const envPairs = Object.entries(request.env).map(([key, value]) => `${key}=${value}`);
     const result = await runHostProcess({
       command: this.nsenter,

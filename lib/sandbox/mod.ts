@@ -17,7 +17,7 @@
  */
 export * from "./types.ts";
 export { CappedOutput } from "./output.ts";
-export { SANDBOX_PATH, SandboxFileError } from "./base.ts";
+export { SANDBOX_PATH, SandboxFileError, SandboxGoneError } from "./base.ts";
 export {
   defaultLocalBaseDir,
   LocalDriver,

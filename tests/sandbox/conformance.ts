@@ -21,6 +21,8 @@ export interface DriverHarness {
   spec: SandboxSpec;
   /** True while any host-side trace of the sandbox `id` (container, run directory) exists. */
   traceExists: (id: string) => Promise<boolean>;
+  /** Kills the sandbox from outside, as the OOM killer or an engine restart would. */
+  killFromOutside: (sandbox: Sandbox) => Promise<void>;
   /** Removes leftovers of dead processes (the driver's orphan sweep). */
   sweep: () => Promise<string[]>;
 }
@@ -302,6 +304,14 @@ export function conformanceSuite(harness: DriverHarness): void {
     assert.equal(await harness.traceExists(sandbox.id), false);
     await assert.rejects(() => sandbox.exec("true"), /after close/);
     await assert.rejects(() => sandbox.readFile("/home/agent/x"), /after close/);
+  });
+
+  test("a sandbox killed from outside fails clearly and still closes", async (sandbox) => {
+    assert.equal((await sandbox.exec("echo up")).stdout, "up\n");
+    await harness.killFromOutside(sandbox);
+    await assert.rejects(() => sandbox.exec("echo up"), /is no longer running/);
+    await sandbox.close();
+    assert.equal(await harness.traceExists(sandbox.id), false);
   });
 
   Deno.test({

@@ -43,6 +43,9 @@ conformanceSuite({
   spec: { packages: TEST_PACKAGES },
   traceExists: containerExists,
   sweep: () => sweepDockerOrphans(),
+  killFromOutside: async (sandbox) => {
+    await dockerClient().getContainer(sandbox.id).kill();
+  },
 });
 
 Deno.test({

@@ -3,6 +3,7 @@ import {
   createSandboxDriver,
   defaultLocalBaseDir,
   LocalDriver,
+  type LocalSandbox,
   normalizePackages,
   SandboxUnavailableError,
   sweepLocalOrphans,
@@ -18,6 +19,11 @@ conformanceSuite({
   spec: {},
   traceExists: (id) => exists(`${defaultLocalBaseDir()}/${id}`),
   sweep: () => sweepLocalOrphans(),
+  killFromOutside: async (sandbox) => {
+    const { targetPid } = sandbox as LocalSandbox;
+    Deno.kill(targetPid, "SIGKILL");
+    while (await exists(`/proc/${targetPid}`)) await new Promise((resolve) => setTimeout(resolve, 10));
+  },
 });
 
 Deno.test("local sandbox: refuses to start without bubblewrap, naming the fix", async () => {
