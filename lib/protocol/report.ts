@@ -205,14 +205,22 @@ export function protocolReport(table: RunsTable, options: ProtocolReportOptions)
       });
       const a = byVariant.agents.indexOf(gap.best), b = byVariant.agents.indexOf(gap.baseline);
       const levelGap = a >= 0 && b >= 0 ? byVariant.estimate.level[a] - byVariant.estimate.level[b] : NaN;
+      // Cross-fitted where available (no best-of-k optimism), else best vs baseline on all tasks.
+      const crossLog2 = gap.crossFitted.horizonLog2Gap;
+      const horizonFactor = crossLog2 !== null
+        ? 2 ** Math.max(0, crossLog2)
+        : gap.horizon.ratio !== null
+        ? Math.max(1, gap.horizon.ratio)
+        : undefined;
       margin = {
         successRate: Math.max(0, gap.crossFitted.gap),
-        horizonFactor: gap.horizon.ratio !== null ? Math.max(1, gap.horizon.ratio) : undefined,
+        horizonFactor,
         level: Number.isFinite(levelGap) ? Math.max(0, levelGap) : undefined,
-        source:
-          `gap of "${gap.best}" over "${gap.baseline}" (success rate: cross-fitted; horizon, level: best vs baseline)`,
+        source: `gap of "${gap.best}" over "${gap.baseline}" (success rate${
+          crossLog2 !== null ? " and horizon" : ""
+        }: cross-fitted; ${crossLog2 !== null ? "" : "horizon and "}level: best vs baseline on all tasks)`,
       };
-      if (gap.horizon.ratio === null) notes.push(`no horizon margin: ${gap.horizon.note}`);
+      if (horizonFactor === undefined) notes.push(`no horizon margin: ${gap.horizon.note}`);
     } else notes.push("no safety margin: the elicitation gap could not be estimated");
   } else if (marginOption === "auto") {
     notes.push(

@@ -25,7 +25,8 @@ Deno.test("report on variants of one model: gap-based margin applied by default 
   assert.equal(r.elicitationGap!.best, "tools");
   assert.ok(r.margin !== null);
   assert.equal(r.margin!.successRate, Math.max(0, r.elicitationGap!.crossFitted.gap));
-  assert.equal(r.margin!.horizonFactor, r.elicitationGap!.horizon.ratio!);
+  assert.equal(r.margin!.horizonFactor, 2 ** Math.max(0, r.elicitationGap!.crossFitted.horizonLog2Gap!));
+  assert.ok(r.margin!.horizonFactor! > 1);
   const row = r.verdicts.find((v) => v.threshold === "p50-1h" && v.agent === "basic")!;
   assert.ok(Math.abs(row.margin_estimate! - row.estimate! * r.margin!.horizonFactor!) < 1e-9);
   const lvl = r.verdicts.find((v) => v.threshold === "lvl-3" && v.agent === "basic")!;
