@@ -24,7 +24,11 @@ export const silentProgress: ProgressReporter = { start() {}, cellDone() {}, fin
 
 const encoder = new TextEncoder();
 function write(text: string): void {
-  Deno.stderr.writeSync(encoder.encode(text));
+  try {
+    Deno.stderr.writeSync(encoder.encode(text));
+  } catch {
+    // stderr closed (a pipe whose reader went away): progress is optional, the eval goes on.
+  }
 }
 
 /** Plain progress lines, one per finished cell. */

@@ -64,7 +64,7 @@ Deno.test(
     const doneBefore = [...before.history.values()].filter((h) => !h.open && h.lastStatus !== null).length;
     const openBefore = [...before.history.entries()].filter(([, h]) => h.open).map(([c]) => c);
     assert.ok(doneBefore >= 12 && doneBefore < 64, `killed mid-grid (done ${doneBefore})`);
-  assert.ok(openBefore.length >= 1, "the kill left at least one cell in flight");
+    assert.ok(openBefore.length >= 1, "the kill left at least one cell in flight");
 
     await runToEnd(killedDir);
     const resumed = await runRows(killedDir);
@@ -152,3 +152,30 @@ Deno.test("--retry-errors reruns only errored cells", opts, async () => {
     await server.close();
   }
 });
+
+Deno.test(
+  "Ctrl-C (SIGINT) stops the grid with exit 130; the same command then completes it",
+  opts,
+  async () => {
+    const logDir = await Deno.makeTempDir({ prefix: "evalkit-sigint-" });
+    const child = evalCommand(logDir).spawn();
+    let buffer = "", signalled = false;
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      if (!signalled && (buffer.match(/^\[\d+\/\d+\]/gm) ?? []).length >= 6) {
+        child.kill("SIGINT");
+        signalled = true;
+      }
+    }
+    assert.match(buffer, /interrupted: no new cells are started/);
+    const status = await child.status;
+    await child.stdout.cancel();
+    assert.equal(status.code, 130);
+    const partial = await runRows(logDir);
+    assert.ok(partial.rows.length >= 6 && partial.rows.length < 64, `stopped early (${partial.rows.length})`);
+    await runToEnd(logDir);
+    const done = await runRows(logDir);
+    assert.equal(done.rows.length, 64);
+    assert.equal(new Set(done.rows.map((r) => r.cell_id)).size, 64);
+  },
+);
