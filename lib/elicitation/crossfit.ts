@@ -303,6 +303,12 @@ export function crossFittedGap(table: RunsTable, options: CrossFitOptions): Cros
   const T = p.tasks.length, V = p.variants.length;
   const s = _taskSums(p);
   const naive = bestOn(s, T, V, null);
+  if (naive < 0) {
+    throw new InsufficientDataError(
+      "crossFittedGap",
+      `no candidate shares a task with baseline "${options.baseline}"`,
+    );
+  }
   const naiveGap = _pairGap(s, T, naive, null);
   const seed = options.seed ?? 1;
   const repeats = options.repeats ?? 20;

@@ -24,7 +24,8 @@ export interface EffortPoint {
   subsets: number;
   /** Mean tokens spent by the tried variants' runs (null when the table has no token counts). */
   tokens_spent: number | null;
-  naive_gap: number;
+  /** Null when no subset's variants share a task with the baseline. */
+  naive_gap: number | null;
   crossfit_gap: number | null;
 }
 
@@ -76,13 +77,19 @@ export function gapVsEffortPoints(table: RunsTable, options: EffortOptions): Eff
   const points: EffortPoint[] = [];
   for (let n = 1; n <= k; n++) {
     const subsets = combinations(k, n, options.maxSubsets ?? 64, seed);
-    let naive = 0, cross = 0, crossN = 0, tokens = 0;
+    let naive = 0, naiveN = 0, cross = 0, crossN = 0, tokens = 0;
     subsets.forEach((subset, j) => {
       // Candidates are variants 1..k; map subset indexes to them.
       const members = subset.map((i) => i + 1);
       let best = -Infinity;
-      for (const v of members) best = Math.max(best, _pairGap(s, T, v, null));
-      naive += best;
+      for (const v of members) {
+        const g = _pairGap(s, T, v, null);
+        if (!Number.isNaN(g)) best = Math.max(best, g);
+      }
+      if (best > -Infinity) {
+        naive += best;
+        naiveN++;
+      }
       const sub = { ...p, variants: [p.variants[0], ...members.map((v) => p.variants[v])] };
       const remap = new Int32Array(p.variants.length).fill(-1);
       remap[0] = 0;
@@ -114,7 +121,7 @@ export function gapVsEffortPoints(table: RunsTable, options: EffortOptions): Eff
       variants_tried: n,
       subsets: subsets.length,
       tokens_spent: anyTokens ? tokens / subsets.length : null,
-      naive_gap: naive / subsets.length,
+      naive_gap: naiveN > 0 ? naive / naiveN : null,
       crossfit_gap: crossN > 0 ? cross / crossN : null,
     });
   }

@@ -16,7 +16,7 @@ export function gapVsEffortFigure(
   options: { width?: number; height?: number; title?: string } = {},
 ): Figure {
   const data = points.flatMap((p) => [
-    { n: p.variants_tried, gap: p.naive_gap, estimate: "naive best-of-n" },
+    ...(p.naive_gap === null ? [] : [{ n: p.variants_tried, gap: p.naive_gap, estimate: "naive best-of-n" }]),
     ...(p.crossfit_gap === null
       ? []
       : [{ n: p.variants_tried, gap: p.crossfit_gap, estimate: "cross-fitted" }]),

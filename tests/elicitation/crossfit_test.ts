@@ -113,8 +113,8 @@ Deno.test("gap vs effort: the naive gap grows with variants tried under the null
     maxSubsets: 20,
   });
   assert.equal(pts.length, 6);
-  for (let i = 1; i < pts.length; i++) assert.ok(pts[i].naive_gap >= pts[i - 1].naive_gap - 1e-12);
-  assert.ok(pts[5].naive_gap - pts[0].naive_gap > 0.02);
+  for (let i = 1; i < pts.length; i++) assert.ok(pts[i].naive_gap! >= pts[i - 1].naive_gap! - 1e-12);
+  assert.ok(pts[5].naive_gap! - pts[0].naive_gap! > 0.02);
   assert.ok(Math.abs(pts[5].crossfit_gap!) < 0.05, String(pts[5].crossfit_gap));
   // Tokens: each candidate's runs spent 2000 × 60 tasks × 3 epochs.
   for (const p of pts) assert.equal(p.tokens_spent, p.variants_tried * 2000 * 180);
