@@ -173,7 +173,7 @@ export async function loadRuns(path: string): Promise<LoadedRuns> {
   const { table, issues } = await runsFromLog(path);
   const raw: unknown[] = [];
   await readLogs(path, {
-    types: ["model_call", "action", "observation", "note", "score", "cell_end"],
+    types: ["cell_start", "model_call", "action", "observation", "note", "score", "cell_end"],
     onEvent: (e) => raw.push(e),
   });
   return { kind: "log", table, events: eventsByRun(raw).runs, warnings: issues.map(formatIssue) };
