@@ -97,7 +97,7 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
   let errorSource: ErrorSource | null = null;
   let score: number | null = null;
   let agentS = 0;
-  const tracker = new LimitTracker(deps.limits);
+  let tracker = new LimitTracker(deps.limits);
   const fail = (e: unknown, phase: "setup" | "agent" | "score") => {
     status = "error";
     error = errorText(e);
@@ -139,6 +139,7 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
         if (!agentPhaseOver) emit(e);
       };
       const agentStart = performance.now();
+      tracker = new LimitTracker(deps.limits); // the time limit counts the agent loop only, not setup
       try {
         const model = bindToRun(await deps.resolveModel(cell.model), runContext);
         const ctx = createAgentContext({
