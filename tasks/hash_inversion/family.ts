@@ -302,7 +302,8 @@ export default defineTaskFamily({
   name: "hash_inversion",
   version: "1.0.0",
   standardVersion: "1.0.0",
-  packages: ["python3", "gcc", "libc6-dev"],
+  // Same set as password_recovery (gcc pulls in binutils anyway), so both share one sandbox image.
+  packages: ["gcc", "libc6-dev", "binutils", "python3"],
   tasks: {
     small_domain: {
       instructions: INSTR_SMALL,
