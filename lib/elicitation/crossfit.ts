@@ -25,7 +25,7 @@ import { InsufficientDataError } from "../protocol/errors.ts";
 export interface CrossFitOptions {
   /** The baseline variant. */
   baseline: string;
-  /** Candidate variants. Default: every variant except the baseline. */
+  /** Candidate variants. Default: every variant except the baseline and `human`. */
   variants?: readonly string[];
   /** Column naming variants. Default `variant` when the table has values there, else `alias`. */
   variantColumn?: string;
@@ -107,9 +107,10 @@ export function prepareGap(
       `baseline "${options.baseline}" has no runs (${vcol}: ${present.join(", ")})`,
     );
   }
+  // Default candidates: every other variant except `human` (METR's human baseliners are no elicitation variant).
   const candidates = options.variants
     ? [...options.variants]
-    : present.filter((v) => v !== options.baseline).sort();
+    : present.filter((v) => v !== options.baseline && v !== "human").sort();
   for (const c of candidates) {
     if (!present.includes(c)) throw new InsufficientDataError(analysis, `variant "${c}" has no runs`);
   }
