@@ -79,3 +79,17 @@ Deno.test("budget curve from events: each trajectory is cut at the budget; inter
   const grid = budgetGrid(trajectories(t, "tokens", { events }).trajectories, 3);
   assert.deepEqual(grid.map((g) => Math.round(g)), [100, 224, 500]);
 });
+
+Deno.test("bad input: every analysis names the missing column", async () => {
+  const { MissingColumnError } = await import("../../lib/protocol/errors.ts");
+  const { elicitationGap } = await import("../../lib/elicitation/gap.ts");
+  const { protocolChecks } = await import("../../lib/protocol/checks.ts");
+  const { estimateMetrics } = await import("../../lib/protocol/estimates.ts");
+  const noFamily = from([{ run_id: "a", task_id: "t", alias: "A", score: 1, human_minutes: 3 }]);
+  const named = (column: string) => (e: unknown) => e instanceof MissingColumnError && e.column === column;
+  assert.throws(() => elicitationGap(noFamily, { baseline: "A" }), named("task_family"));
+  assert.throws(() => protocolChecks(noFamily), named("task_family"));
+  assert.throws(() => estimateMetrics(noFamily), named("task_family"));
+  const noTask = from([{ run_id: "a", alias: "A", score: 1 }]);
+  assert.throws(() => successAtBudgets(noTask, "tokens"), named("task_id"));
+});
