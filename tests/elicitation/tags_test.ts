@@ -20,7 +20,7 @@ import { bucketScores } from "../../lib/protocol/score.ts";
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
 Deno.test("tag store: append-only beside the logs; a review beats any heuristic, the latest review wins", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-protocol-test-" });
   const store = await tagsPathFor(dir);
   assert.equal(store, `${dir}/failure_tags.ndjson`);
   assert.equal(await tagsPathFor(`${dir}/eval-1.jsonl`), `${dir}/eval-1.failure_tags.ndjson`);

@@ -57,7 +57,7 @@ Deno.test("protocol CLI on METR's public runs: bucket scores, verdicts for every
 });
 
 Deno.test("protocol CLI on the runner's own event log; tags suggest/review/export/import; CSV output", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-protocol-test-" });
   const ev = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -146,7 +146,7 @@ Deno.test("protocol CLI on the runner's own event log; tags suggest/review/expor
 });
 
 Deno.test("protocol CLI bad input: names the file, the path or the column, and exits non-zero", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-protocol-test-" });
   await Deno.writeTextFile(
     `${dir}/t.json`,
     JSON.stringify({
@@ -191,7 +191,7 @@ Deno.test("--qa-failed reads deno task qa --json output, a JSON list, or one id 
   assert.deepEqual(qaFailedFrom(qa), ["b/y", "c/z"]);
   assert.deepEqual(qaFailedFrom('["p/q"]'), ["p/q"]);
   assert.deepEqual(qaFailedFrom("# failed\nm/n\n\nr/s\n"), ["m/n", "r/s"]);
-  const dir = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-protocol-test-" });
   await Deno.writeTextFile(
     `${dir}/qa.json`,
     JSON.stringify({ results: [{ taskId: "ai_rd_fix_embedding/main", passed: false }] }),

@@ -17,7 +17,7 @@ Deno.test("the shipped example thresholds file validates and uses every metric k
 });
 
 Deno.test("bad threshold files name the file, the field path and the reason", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-protocol-test-" });
   const bad = `${dir}/t.json`;
   await Deno.writeTextFile(
     bad,
@@ -108,7 +108,7 @@ Deno.test("bucket files: open last bucket, and errors with file, path and reason
     (e: unknown) =>
       e instanceof InputFileError && e.path === "buckets.1.minMinutes" && /contiguous/.test(e.reason),
   );
-  const dir = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-protocol-test-" });
   await Deno.writeTextFile(
     `${dir}/b.yaml`,
     "buckets:\n  - id: a\n    label: A\n    minMinutes: 0\n    maxMinutes: -3\n",
