@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { CappedOutput } from "./output.ts";
 import {
   KILL_TREE_SCRIPT,
@@ -269,8 +270,7 @@ export abstract class BaseSandbox implements Sandbox {
       await this.rootRun("copyOut", sandboxPath, ["bash", "-c", KIND_SCRIPT, "evalkit-kind", sandboxPath]),
     ).trim();
     if (kind === "missing") throw new SandboxFileError(this.id, "copyOut", sandboxPath, "no such file");
-    const parent = hostPath.replace(/\/[^/]*\/?$/, "") || "/";
-    await Deno.mkdir(parent, { recursive: true });
+    await Deno.mkdir(dirname(hostPath), { recursive: true });
     if (kind === "file") {
       // A new file gets the default mode: no permission bit (setuid above all) comes from the sandbox.
       await Deno.writeFile(hostPath, await this.readFile(sandboxPath));

@@ -222,6 +222,15 @@ export function conformanceSuite(harness: DriverHarness): void {
       assert.equal(await Deno.readTextFile(`${host}/back/out/logs/run.log`), "line\n");
       await sandbox.copyOut("/home/agent/project/nested/bin.dat", `${host}/back/bin.dat`);
       assert.deepEqual(await Deno.readFile(`${host}/back/bin.dat`), new Uint8Array([0, 1, 2, 253, 254, 255]));
+      // A relative host path lands in the current directory.
+      const cwd = Deno.cwd();
+      Deno.chdir(host);
+      try {
+        await sandbox.copyOut("/home/agent/out/result.txt", "relative.txt");
+      } finally {
+        Deno.chdir(cwd);
+      }
+      assert.equal(await Deno.readTextFile(`${host}/relative.txt`), "result\n");
       await assert.rejects(() => sandbox.copyOut("/home/agent/nothing", `${host}/x`), /no such file/);
       await assert.rejects(() => sandbox.copyIn(`${host}/missing`, "/tmp/x"), /cannot read host path/);
     } finally {
