@@ -37,20 +37,23 @@ export function hostSuite(): string {
   }
 }
 
-/** The first Debian archive URL apt uses here for `suite` (deb822 `.sources` or one-line `sources.list`). */
-export function aptMirror(suite: string): string | undefined {
+/**
+ * The first Debian archive URL apt uses here for `suite` (deb822 `.sources` or one-line `sources.list`),
+ * unless `$EVALKIT_DEBIAN_MIRROR` overrides it. `aptDir` is apt's configuration directory (for tests).
+ */
+export function aptMirror(suite: string, aptDir = "/etc/apt"): string | undefined {
   const override = Deno.env.get("EVALKIT_DEBIAN_MIRROR");
   if (override) return override;
   const files: string[] = [];
   try {
-    for (const entry of Deno.readDirSync("/etc/apt/sources.list.d")) {
+    for (const entry of Deno.readDirSync(`${aptDir}/sources.list.d`)) {
       if (entry.name.endsWith(".sources") || entry.name.endsWith(".list")) {
-        files.push(`/etc/apt/sources.list.d/${entry.name}`);
+        files.push(`${aptDir}/sources.list.d/${entry.name}`);
       }
     }
   } catch { /* none */ }
   files.sort();
-  files.unshift("/etc/apt/sources.list");
+  files.unshift(`${aptDir}/sources.list`);
   for (const file of files) {
     let text: string;
     try {
