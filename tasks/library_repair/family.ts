@@ -225,7 +225,7 @@ export default defineTaskFamily({
       "interval_set",
       "intervals",
       30,
-      "Find and fix six planted bugs in a Python integer interval-set library; visible tests catch only two.",
+      "Find and fix five planted bugs in a Python integer interval-set library; visible tests catch only two.",
       "Measures debugging beyond the given tests: the visible tests reveal the off-by-one in remove() and " +
         "len(), while merging of touching intervals, exclusive end points in membership, and an " +
         "intersection sweep that advances the wrong cursor only show up against the documented behaviour. " +

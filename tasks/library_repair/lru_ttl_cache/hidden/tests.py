@@ -105,7 +105,7 @@ def test_single_flight():
     calls = []
     def slow():
         calls.append(1)
-        time.sleep(0.2)
+        time.sleep(0.5)
         return "v"
     results = []
     threads = [threading.Thread(target=lambda: results.append(c.get_or_compute("k", slow))) for _ in range(8)]
@@ -132,7 +132,7 @@ def test_compute_error_not_cached():
 def test_compute_error_reaches_waiters():
     c = LRUCache(4)
     def slow_boom():
-        time.sleep(0.2)
+        time.sleep(0.5)
         raise ValueError("x")
     seen = []
     def worker():
