@@ -157,7 +157,8 @@ const INSTR: Record<string, (m: string) => string> = {
     `callers. Fix them in place (keep the file name and public API). Visible tests: ` +
     `\`${RUN_TESTS("lru_ttl_cache")}\`; they do not cover every bug. Your score is computed with hidden ` +
     `tests of the specification (they use an injected clock where timing matters and real threads for ` +
-    `concurrency): the fraction of the hidden tests broken by the bugs that pass after your fix (breaking tests that used to pass lowers it). ` +
+    `concurrency): the fraction of the hidden tests broken by the bugs that pass after your fix ` +
+    `(breaking tests that used to pass lowers it). ` +
     `Submit an empty string or a short summary; only the library file is scored. Python is ` +
     `/usr/bin/python3; no network access.`,
 };
