@@ -15,6 +15,18 @@
  *
  * @module
  */
+import { sweepDeadImageBuilds } from "./image.ts";
+import { LocalDriver, type LocalDriverOptions, localPreflight, sweepLocalOrphans } from "./local.ts";
+import {
+  dockerClient,
+  DockerDriver,
+  type DockerDriverOptions,
+  dockerEngineReachable,
+  dockerPreflight,
+  sweepDockerOrphans,
+} from "./docker.ts";
+import type { SandboxDriver, SandboxDriverName } from "./types.ts";
+
 export * from "./types.ts";
 export { CappedOutput } from "./output.ts";
 export { SANDBOX_PATH, SandboxFileError, SandboxGoneError } from "./base.ts";
@@ -44,7 +56,6 @@ export {
   ensureBaseImage,
   sweepDeadImageBuilds,
 } from "./image.ts";
-import { sweepDeadImageBuilds } from "./image.ts";
 export {
   aptInstallCommand,
   installHostPackages,
@@ -52,16 +63,6 @@ export {
   missingHostPackages,
   normalizePackages,
 } from "./packages.ts";
-import { LocalDriver, type LocalDriverOptions, localPreflight, sweepLocalOrphans } from "./local.ts";
-import {
-  dockerClient,
-  DockerDriver,
-  type DockerDriverOptions,
-  dockerEngineReachable,
-  dockerPreflight,
-  sweepDockerOrphans,
-} from "./docker.ts";
-import type { SandboxDriver, SandboxDriverName } from "./types.ts";
 
 /** Options of {@link createSandboxDriver}, per driver. */
 export interface SandboxDriverOptions {
