@@ -104,7 +104,8 @@ const INSTR: Record<Variant, string> = {
     "shipment; count it once), and some reference customers missing from customers.json. Submit a JSON " +
     "object with keys: weight_by_country (object mapping DE, FR, ES, IT, PT to the total weight in kg of " +
     "shipments of customers whose current country it is, 1 decimal), unknown_customer_shipments " +
-    "(integer), top_customer (id as C-0042 of the customer with the highest total shipment value), " +
+    "(integer), top_customer (id as C-0042 of the customer in customers.json with the highest total " +
+    "shipment value), " +
     "distinct_shipments (integer), heaviest_kg (weight in kg of the heaviest shipment, 1 decimal). Weights " +
     "are accepted within 0.5 kg (heaviest within 0.05 kg). Each of the 9 values (5 countries + 4) is " +
     "one point; your score is the fraction right. Python is /usr/bin/python3; no network access.",
