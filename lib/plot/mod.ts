@@ -12,3 +12,5 @@ export {
   type SuccessCurveOptions,
 } from "./success_curve.ts";
 export { horizonTrendFigure, type HorizonTrendOptions } from "./horizon_trend.ts";
+export * from "./protocol.ts";
+export * from "./elicitation.ts";
