@@ -20,6 +20,8 @@ export async function runScripted(opts: {
   modelOptions?: CreateModelOptions;
   model?: string;
   tasks?: string;
+  /** Task families directory (default: the trivial fixture family). */
+  tasksDir?: string;
   limits?: EvalOptions["limits"];
   epochs?: number;
   logDir?: string;
@@ -32,7 +34,7 @@ export async function runScripted(opts: {
     summary: Awaited<ReturnType<typeof runEval>>;
   }
 > {
-  const suite = await loadSuite(FIXTURE_TASKS);
+  const suite = await loadSuite(opts.tasksDir ?? FIXTURE_TASKS);
   const tasks = selectTasks(suite.tasks, opts.tasks ?? "trivial/one_minute");
   const variants = typeof opts.variants === "string"
     ? await loadVariants(opts.variants)
