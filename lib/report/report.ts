@@ -7,7 +7,13 @@
  */
 import { join, resolve } from "node:path";
 import { notebookParams, PARAM_ENV, projectRoot } from "../notebook/params.ts";
-import { type ExecutedNotebook, executeNotebook, listNotebooks, NotebookError } from "./execute.ts";
+import {
+  type ExecutedNotebook,
+  executeNotebook,
+  type ExecutionEngine,
+  listNotebooks,
+  NotebookError,
+} from "./execute.ts";
 import { dataFileEntry, gitState, type ReportManifest, toolkitVersion } from "./manifest.ts";
 import { renderReportPage, selfContainedProblems } from "./page.ts";
 import { outerSvg, svgToPng } from "./png.ts";
@@ -30,6 +36,8 @@ export interface ReportOptions {
   env?: Record<string, string>;
   /** Also write PNGs; default true. */
   png?: boolean;
+  /** Execution engine (see `executeNotebook`); default `client`. */
+  engine?: ExecutionEngine;
   /** Notebooks executed at the same time; default 1. */
   jobs?: number;
   /** Page title. */
@@ -119,7 +127,11 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
   const settled = await mapLimit(files, options.jobs ?? 1, async (file) => {
     const name = file.split("/").pop()!.replace(/\.ipynb$/, "");
     log(`executing ${name} …`);
-    const done = await executeNotebook(file, { outputPath: join(outDir, "notebooks", `${name}.ipynb`), env });
+    const done = await executeNotebook(file, {
+      outputPath: join(outDir, "notebooks", `${name}.ipynb`),
+      env,
+      engine: options.engine,
+    });
     log(`executed ${name} in ${done.seconds.toFixed(1)} s`);
     return done;
   });

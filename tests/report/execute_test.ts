@@ -54,6 +54,31 @@ Deno.test("a clean notebook executes and keeps its table and named figure", asyn
   }
 });
 
+Deno.test("the nbconvert engine executes the same notebook to the same outputs", async () => {
+  const dir = await scratch();
+  try {
+    const path = await writeFixture(
+      dir,
+      "both",
+      [
+        "// %%",
+        `import { display } from "${LIB}/notebook/display.ts";`,
+        `await display([{ a: 1, b: "<b>" }], { name: "t" });`,
+        "// %%",
+        `console.log("done");`,
+      ].join("\n"),
+      { figures: [], minTables: 1 },
+    );
+    const a = await executeNotebook(path, { outputPath: `${dir}/out/client.ipynb` });
+    const b = await executeNotebook(path, { outputPath: `${dir}/out/nbconvert.ipynb`, engine: "nbconvert" });
+    const outs = (nb: typeof a.notebook) =>
+      JSON.stringify(nb.cells.map((c) => (c.cell_type === "code" ? c.outputs : [])));
+    assert.equal(outs(a.notebook), outs(b.notebook));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("an error output fails with the notebook, cell index, cell id and exception", async () => {
   const dir = await scratch();
   try {
