@@ -129,3 +129,22 @@ export async function tasks(suiteOrDir?: Suite | string): Promise<aq.ColumnTable
     permissions: rows.map((r) => r.permissions.join(",")),
   });
 }
+
+/**
+ * Stack run tables with different column sets (e.g. METR's runs.jsonl and this toolkit's logs) into one:
+ * the union of their columns, in first-seen order, with null where a table lacks a column.
+ */
+export function unionRuns(...tables: aq.ColumnTable[]): aq.ColumnTable {
+  const columns: string[] = [];
+  for (const t of tables) for (const c of t.columnNames()) if (!columns.includes(c)) columns.push(c);
+  const data: Record<string, unknown[]> = {};
+  for (const c of columns) {
+    const out: unknown[] = [];
+    for (const t of tables) {
+      if (t.columnNames().includes(c)) out.push(...t.array(c));
+      else for (let i = 0; i < t.numRows(); i++) out.push(null);
+    }
+    data[c] = out;
+  }
+  return aq.table(data);
+}

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { events, runRows, runRowsFromEvents, runRowsToTable, runs, tasks } from "../../lib/frame/mod.ts";
+import {
+  events,
+  readMetrRuns,
+  runRows,
+  runRowsFromEvents,
+  runRowsToTable,
+  runs,
+  tasks,
+  unionRuns,
+} from "../../lib/frame/mod.ts";
 import type { LogEvent } from "../../lib/run/events.ts";
 import { FIXTURE_TASKS, runScripted } from "../agent/harness.ts";
 
@@ -192,3 +201,21 @@ Deno.test("runs CLI: METR runs.jsonl in, same rows out", opts, async () => {
     assert.equal(back[i].human_minutes, orig[i].human_minutes);
   }
 });
+
+Deno.test(
+  "unionRuns stacks METR's runs and this toolkit's runs with the union of columns",
+  opts,
+  async () => {
+    const metr = await readMetrRuns("/work/shared/data/metr/all_runs_2025-01.jsonl");
+    const head = metr.table.slice(0, 10);
+    const { logDir } = await runScripted({ variants: "chat", model: "simulated/30", tasks: "trivial/*" });
+    const ours = (await runs(logDir)).table;
+    const both = unionRuns(head, ours);
+    assert.equal(both.numRows(), 14);
+    assert.deepEqual(both.array("task_id").slice(0, 10), head.array("task_id"));
+    assert.ok(both.columnNames().includes("cell_id"));
+    assert.equal(both.array("cell_id")[0], null, "METR rows have no cell id");
+    assert.equal(both.array("cell_id")[13], ours.array("cell_id")[3]);
+    assert.deepEqual(both.array("alias").slice(10), ours.array("alias"));
+  },
+);
