@@ -22,7 +22,7 @@ import * as aq from "arquero";
 import { notebookParams } from "../lib/notebook/params.ts";
 import { display, showMarkdown } from "../lib/notebook/display.ts";
 import { notebookRuns, readRunEvents } from "../lib/notebook/grid.ts";
-import { renderPlot } from "../lib/plot/render.ts";
+import { budgetCurveFigure, renderPlot } from "../lib/plot/mod.ts";
 import { pairedDifference } from "../lib/stats/mod.ts";
 import { suggestFailureTags } from "../lib/elicitation/heuristics.ts";
 import { successAtBudgets } from "../lib/elicitation/budget.ts";
@@ -203,22 +203,10 @@ await display(budget.select("variant", "budget", "success_rate", "mean_score", "
 });
 
 // %%
-await display(
-  renderPlot({
-    width: 700,
-    height: 360,
-    marginRight: 80,
-    x: { type: "log", label: "token budget per run", grid: true },
-    y: { domain: [0, 1], label: "success rate", grid: true },
-    color: { legend: true, domain: variants },
-    marks: [
-      Plot.line(budget.objects(), { x: "budget", y: "success_rate", stroke: "variant" }),
-      Plot.dot(budget.objects(), { x: "budget", y: "success_rate", stroke: "variant", r: 2 }),
-      Plot.text(budget.objects(), Plot.selectLast({ x: "budget", y: "success_rate", z: "variant", text: "variant", fill: "variant", dx: 4, textAnchor: "start", fontSize: 9 })),
-    ],
-  }),
-  { name: "budget-curves", caption: "Success rate against the token budget, per scaffold." },
-);
+await display(budgetCurveFigure(budget, { resource: "tokens", title: "Success vs token budget" }), {
+  name: "budget-curves",
+  caption: "Success rate against the token budget, per scaffold.",
+});
 
 // %%
 const best = [...paired].sort((a, b) => b.difference - a.difference)[0];

@@ -21,7 +21,7 @@ import { display, showMarkdown } from "../lib/notebook/display.ts";
 import { readReleaseDates } from "../lib/notebook/release_dates.ts";
 import { readMetrRuns } from "../lib/frame/metr.ts";
 import { bootstrapHorizons, HORIZON_BUCKETS, horizonTrend, sigmoid } from "../lib/stats/mod.ts";
-import { renderPlot } from "../lib/plot/render.ts";
+import { horizonTrendFigure, renderPlot } from "../lib/plot/mod.ts";
 
 const params = notebookParams();
 const runs = await readMetrRuns(params.data);
@@ -150,33 +150,12 @@ const trendPoints = trendSelection.filter((r) => r.in_trend).map((r) => {
   return { agent: r.agent, date: r.release!, horizon: r.p50_min, samples: boot.horizons[i][p50Index] };
 });
 const trend = horizonTrend(trendPoints);
-const years = trend.points.map((p) => p.year);
-const [y0, y1] = [Math.min(...years), Math.max(...years)];
-const line = Array.from({ length: 20 }, (_, k) => {
-  const year = y0 + (k / 19) * (y1 - y0);
-  return {
-    date: new Date(Date.UTC(1970, 0, 1) + (year - 1970) * 365.25 * 864e5),
-    horizon: 2 ** (trend.intercept + trend.slope * year),
-  };
-});
-const others = trendSelection.filter((r) => !r.in_trend && r.p50_min >= shortestTask)
-  .map((r) => ({ agent: r.agent, date: new Date(r.release!), horizon: r.p50_min }));
 await display(
-  renderPlot({
-    width: 760,
-    height: 400,
-    marginRight: 170,
-    y: { type: "log", label: "p50 horizon (minutes)", grid: true },
-    x: { type: "utc", label: "release date" },
-    marks: [
-      Plot.line(line, { x: "date", y: "horizon", strokeDasharray: "4,3" }),
-      Plot.dot(trend.points, { x: "date", y: "horizon", fill: "black", r: 4 }),
-      Plot.dot(others, { x: "date", y: "horizon", stroke: "gray", r: 4 }),
-      Plot.text(others, { x: "date", y: "horizon", text: "agent", dx: 6, textAnchor: "start", fontSize: 10, fill: "gray" }),
-      Plot.text(trend.points, { x: "date", y: "horizon", text: "agent", dx: 6, textAnchor: "start", fontSize: 10 }),
-    ],
+  horizonTrendFigure(trend, {
+    intervals: Object.fromEntries(boot.summary.map((b) => [b.agent, b.intervals.p50])),
+    title: "p50 horizon of frontier agents against release date",
   }),
-  { name: "horizon-trend", caption: "p50 horizon against release date: frontier agents (black) with the least-squares trend; other agents in grey." },
+  { name: "horizon-trend", caption: "Frontier agents' p50 horizons (80% intervals) against release date, with the least-squares trend." },
 );
 
 // %%

@@ -1,7 +1,7 @@
 // Source of notebooks/elicitation-impact.ipynb — edit here, then: deno run -A scripts/build_notebooks.ts
 // @title Elicitation impact: model steps against scaffolding
-// @figures metr-success-differences, metr-horizon-differences, library-study
-// @min-tables 4
+// @figures metr-success-differences, metr-horizon-differences, library-study, gap-vs-effort
+// @min-tables 5
 
 // %% [markdown]
 // # Elicitation impact: model steps against scaffolding
@@ -26,9 +26,10 @@ import { notebookParams } from "../lib/notebook/params.ts";
 import { display, showMarkdown } from "../lib/notebook/display.ts";
 import { notebookRuns, runNotebookGrid } from "../lib/notebook/grid.ts";
 import { readMetrRuns } from "../lib/frame/metr.ts";
-import { renderPlot } from "../lib/plot/render.ts";
+import { gapVsEffortFigure, renderPlot } from "../lib/plot/mod.ts";
 import { pairedDifference } from "../lib/stats/mod.ts";
 import { elicitationGap } from "../lib/elicitation/gap.ts";
+import { gapVsEffortPoints } from "../lib/elicitation/effort.ts";
 
 const params = notebookParams();
 const metr = await readMetrRuns(params.data);
@@ -275,6 +276,18 @@ await display(
     caption: "Model step and scaffolding step on the library's runs; dashed: METR's +26 and +8 points.",
   },
 );
+
+// %%
+const effort = gapVsEffortPoints(scaffoldRuns.table, {
+  baseline: params.variants[0],
+  variantColumn: "variant",
+  seed: params.seed,
+});
+await display(effort, { name: "gap-vs-effort-table", caption: "Elicitation gap against the number of scaffolds tried" });
+await display(gapVsEffortFigure(effort), {
+  name: "gap-vs-effort",
+  caption: "Best-of-n gap over the baseline as more scaffolds are tried: naive (chosen and measured on the same tasks) and cross-fitted.",
+});
 
 // %%
 const modelStep = studyRows.find((r) => String(r.step).startsWith("model"));

@@ -1,6 +1,6 @@
 // Source of notebooks/protocol-thresholds.ipynb — edit here, then: deno run -A scripts/build_notebooks.ts
 // @title Protocol: bucket scores, threshold verdicts, checks and recalibration
-// @figures bucket-scores, verdict-probabilities, threshold-sweep, recalibration-p50
+// @figures bucket-scores, bucket-profile, verdict-probabilities, verdict-horizon, threshold-sweep, recalibration-p50
 // @min-tables 6
 
 // %% [markdown]
@@ -21,7 +21,7 @@ import * as aq from "arquero";
 import { notebookParams } from "../lib/notebook/params.ts";
 import { display, showMarkdown } from "../lib/notebook/display.ts";
 import { readMetrRuns } from "../lib/frame/metr.ts";
-import { renderPlot } from "../lib/plot/render.ts";
+import { bucketProfileFigure, renderPlot, verdictFigure } from "../lib/plot/mod.ts";
 import { rng } from "../lib/stats/mod.ts";
 import { bucketScores } from "../lib/protocol/score.ts";
 import { estimateMetrics } from "../lib/protocol/estimates.ts";
@@ -76,6 +76,12 @@ await display(
   { name: "bucket-scores", caption: "Each agent's level as stacked bucket scores." },
 );
 
+// %%
+await display(bucketProfileFigure(scores), {
+  name: "bucket-profile",
+  caption: "Bucket score per difficulty bucket: a profile that tops out bends; a straight decline is flagged by the checks.",
+});
+
 // %% [markdown]
 // ## Threshold verdicts
 //
@@ -115,6 +121,15 @@ await display(
   }),
   { name: "verdict-probabilities", caption: "Probability each agent crosses each threshold." },
 );
+
+// %%
+const firstHorizon = thresholds.find((t) => t.metric === "p50_horizon");
+if (firstHorizon) {
+  await display(verdictFigure(verdictRows, firstHorizon.id), {
+    name: "verdict-horizon",
+    caption: `Estimates with 80% intervals against the "${firstHorizon.id}" threshold.`,
+  });
+}
 
 // %%
 const counts = aq.from(verdictRows).groupby("verdict").count().orderby("verdict").objects() as { verdict: string; count: number }[];
@@ -166,7 +181,13 @@ await display(
     width: 760,
     height: 380,
     marginRight: 160,
-    x: { type: "log", label: "p50 horizon threshold (hours)", grid: true },
+    x: {
+      type: "log",
+      label: "p50 horizon threshold",
+      grid: true,
+      ticks: [0.25, 0.5, 1, 2, 4, 8, 16],
+      tickFormat: (h: number) => (h < 1 ? `${Math.round(h * 60)} min` : `${h} h`),
+    },
     y: { domain: [0, 1], label: "P(crossed)", grid: true },
     color: { legend: true },
     marks: [
@@ -272,7 +293,15 @@ await display(
     width: 760,
     height: 420,
     marginLeft: 170,
-    x: { type: "log", label: "p50 horizon (hours)", grid: true, domain: [0.01, 20], clamp: true },
+    x: {
+      type: "log",
+      label: "p50 horizon",
+      grid: true,
+      domain: [0.01, 20],
+      clamp: true,
+      ticks: [1 / 60, 5 / 60, 15 / 60, 0.5, 1, 2, 4, 8, 16],
+      tickFormat: (h: number) => (h < 1 ? `${Math.round(h * 60)} min` : `${h} h`),
+    },
     y: { label: null, domain: agentOrder },
     fy: { label: null },
     color: { legend: true },
