@@ -37,7 +37,7 @@ export interface MetrRuns {
 const COLUMNS = Object.keys(RunRow.shape) as (keyof RunRow)[];
 
 /**
- * Parse runs.jsonl text. Blank lines are ignored; numeric `run_id`s (METR's human baselines) become strings; a line that is not JSON or fails the {@link RunRow} schema
+ * Parse runs.jsonl text. Blank lines are ignored; numeric `run_id`s (METR's human baselines) become strings ({@link RunRow} accepts both); a line that is not JSON or fails the {@link RunRow} schema
  * is reported in `errors` (line number, task id, field and problem) and skipped. Rows lacking
  * `equal_task_weight`/`invsqrt_task_weight` get METR's weights computed over the valid rows.
  */
@@ -59,10 +59,6 @@ export function parseMetrRuns(text: string, source = "<text>"): MetrRuns {
     } catch (e) {
       errors.push({ line: lineNo, message: `not valid JSON: ${(e as Error).message}` });
       continue;
-    }
-    // METR's human-baseline rows carry numeric run ids; the schema wants strings.
-    if (raw && typeof raw === "object" && typeof (raw as { run_id?: unknown }).run_id === "number") {
-      (raw as { run_id: unknown }).run_id = String((raw as { run_id: number }).run_id);
     }
     const parsed = RunRow.safeParse(raw);
     if (parsed.success) rows.push(parsed.data);

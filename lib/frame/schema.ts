@@ -26,9 +26,18 @@ export const LimitKind = z.enum(["tokens", "actions", "time", "cost"]);
 /** Which limit ended a run. */
 export type LimitKind = z.infer<typeof LimitKind>;
 
+/**
+ * A run id: a string, or a number (METR's human-baseline rows carry numeric ids) normalised to its decimal
+ * string. Anything else fails with the plain string error.
+ */
+const RunId = z.preprocess(
+  (id: string | number) => typeof id === "number" ? String(id) : id,
+  z.string(),
+);
+
 /** One run (one cell of task × variant × model × epoch). */
 export const RunRow = z.object({
-  run_id: z.string(),
+  run_id: RunId,
   task_id: z.string(),
   task_family: z.string(),
   /** The agent: model + scaffold variant, e.g. `GPT-4o` or `simulated/30 · chat`. */
