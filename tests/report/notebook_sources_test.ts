@@ -110,3 +110,14 @@ Deno.test("the four notebooks exist, each unexecuted, parameterised and promisin
     assert.ok((nb.metadata.evalkit?.expects.figures.length ?? 0) >= 3, `${name}: promises its figures`);
   }
 });
+
+Deno.test("the notebook sources type-check against the current library", async () => {
+  const sources = EXPECTED.map((n) => join(NOTEBOOKS, `${n}.nb.ts`));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "-q", ...sources],
+    stderr: "piped",
+    stdout: "piped",
+  })
+    .output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+});
