@@ -107,7 +107,7 @@ if (import.meta.main) {
     } ms`,
   );
   console.log(
-    `  runner bookkeeping (agent loop, limits, log writes): ${
+    `  remainder (waits for CPU at this concurrency, agent loop, limits, log writes): ${
       (meanCellMs - lifecycle - insideMs).toFixed(1)
     } ms`,
   );
