@@ -84,10 +84,32 @@ async function mapLimit<T, R>(
   return results;
 }
 
-/** Resolve notebook names to files, with a clear error for unknown names. */
+/**
+ * Reading order of the report: the study first, then the curves, the protocol and the scaffold details.
+ * Notebooks not listed follow in name order.
+ */
+export const REPORT_ORDER: readonly string[] = [
+  "elicitation-impact",
+  "difficulty-curves",
+  "protocol-thresholds",
+  "compare-scaffolds",
+];
+
+function orderKey(file: string): [number, string] {
+  const name = file.split("/").pop()!.replace(/\.ipynb$/, "");
+  const i = REPORT_ORDER.indexOf(name);
+  return [i < 0 ? REPORT_ORDER.length : i, name];
+}
+
+/** Resolve notebook names to files (default: all, in {@link REPORT_ORDER}), with a clear error for unknown names. */
 export async function selectNotebooks(dir: string, names?: string[]): Promise<string[]> {
   const all = await listNotebooks(dir);
-  if (!names || names.length === 0) return all;
+  if (!names || names.length === 0) {
+    return all.sort((a, b) => {
+      const [ia, na] = orderKey(a), [ib, nb] = orderKey(b);
+      return ia - ib || na.localeCompare(nb);
+    });
+  }
   return names.map((n) => {
     const file = join(dir, `${n.replace(/\.ipynb$/, "")}.ipynb`);
     try {

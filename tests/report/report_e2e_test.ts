@@ -14,7 +14,10 @@ import { joinText, type Notebook, parseNotebook } from "../../lib/notebook/ipynb
 import { notebookParams, projectRoot } from "../../lib/notebook/params.ts";
 
 const ROOT = projectRoot();
-const NAMES = ["compare-scaffolds", "difficulty-curves", "elicitation-impact", "protocol-thresholds"];
+// The report's reading order (REPORT_ORDER).
+const NAMES = ["elicitation-impact", "difficulty-curves", "protocol-thresholds", "compare-scaffolds"];
+// Kept after the run (CI can archive the screenshot): <root>/out/test-report/.
+const KEEP = join(ROOT, "out", "test-report");
 
 function outputsOf(nb: Notebook) {
   return nb.cells.flatMap((c) => (c.cell_type === "code" ? c.outputs : []));
@@ -27,6 +30,7 @@ Deno.test({
   async fn(t) {
     const out = await Deno.makeTempDir({ prefix: "evalkit-report-" });
     const gridDir = join(out, "grid");
+    await Deno.remove(KEEP, { recursive: true }).catch(() => {});
     let result: ReportResult;
     try {
       result = await buildReport({ outDir: join(out, "report"), env: { EVALKIT_GRID_DIR: gridDir } });
@@ -98,7 +102,8 @@ Deno.test({
       });
 
       await t.step("headless Chromium shows it without console errors; screenshot taken", async () => {
-        const shot = join(out, "report", "screenshot.png");
+        await Deno.mkdir(KEEP, { recursive: true });
+        const shot = join(KEEP, "screenshot.png");
         const page = await inspectPage(result.indexPath, { screenshotPath: shot });
         assert.deepEqual(page.errors, []);
         assert.ok(page.svgCount >= result.figures.length);
@@ -122,6 +127,8 @@ Deno.test({
         assert.notEqual(strip(other.notebook), strip(again.notebook));
       });
     } finally {
+      // Keep the report beside the screenshot for inspection; drop the rest.
+      await Deno.rename(join(out, "report"), join(KEEP, "report")).catch(() => {});
       await Deno.remove(out, { recursive: true }).catch(() => {});
     }
   },
