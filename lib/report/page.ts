@@ -34,7 +34,9 @@ details.code summary{cursor:pointer}
 table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid var(--line);padding:3px 10px;text-align:left;vertical-align:top}
 th{border-bottom:2px solid #c9c9d0;background:#fafafc}
-td.num,th.num{text-align:right}
+td.num,th.num{text-align:right;white-space:nowrap}
+td:not(.num){min-width:7em;max-width:40em}
+td:first-child{white-space:nowrap}
 caption{caption-side:top;text-align:left;color:var(--muted);padding:4px 0}
 figure.report-figure{margin:16px 0}
 figure.report-figure svg{max-width:100%;height:auto}
