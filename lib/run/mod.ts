@@ -8,6 +8,7 @@ export * from "./grid.ts";
 export * from "./limits.ts";
 export * from "./log_writer.ts";
 export * from "./log_reader.ts";
+export * from "./log_lock.ts";
 export * from "./resume.ts";
 export * from "./pool.ts";
 export * from "./progress.ts";

@@ -22,6 +22,7 @@ import { defaultConcurrency, runPool } from "./pool.ts";
 import { type ProgressReporter, silentProgress } from "./progress.ts";
 import { CellCancelledError, type ModelResolver, runCell } from "./cell.ts";
 import { formatIssue, type LogIssue } from "./log_reader.ts";
+import { acquireLogLock } from "./log_lock.ts";
 
 /** Version recorded in each log header. */
 export const TOOLKIT_VERSION = "0.1.0";
@@ -111,6 +112,39 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   });
   await Deno.mkdir(options.logDir, { recursive: true });
   const logPath = `${options.logDir.replace(/\/+$/, "")}/${evalId}.jsonl`;
+  const releaseLock = acquireLogLock(logPath);
+  try {
+    return await runLocked(options, {
+      cells,
+      taskById,
+      evalId,
+      logPath,
+      epochs,
+      seed,
+      limits,
+      toolOptions,
+      t0,
+    });
+  } finally {
+    releaseLock();
+  }
+}
+
+/** What {@link runEval} resolved before taking the log's lock. */
+interface ResolvedEval {
+  cells: GridCell[];
+  taskById: Map<string, LoadedTask>;
+  evalId: string;
+  logPath: string;
+  epochs: number;
+  seed: number;
+  limits: RunLimits;
+  toolOptions: ToolOptions;
+  t0: number;
+}
+
+async function runLocked(options: EvalOptions, resolved: ResolvedEval): Promise<EvalSummary> {
+  const { cells, taskById, evalId, logPath, epochs, seed, limits, toolOptions, t0 } = resolved;
   const { history, issues } = await readCellHistory(logPath);
   const resumed = history.size > 0;
 

@@ -3,6 +3,7 @@ import { eventLine, LogWriter } from "../../lib/run/log_writer.ts";
 import { readLogFile } from "../../lib/run/log_reader.ts";
 import type { LogEvent } from "../../lib/run/events.ts";
 import { planCell, readCellHistory } from "../../lib/run/resume.ts";
+import { acquireLogLock, LogLockedError } from "../../lib/run/log_lock.ts";
 import { runs } from "../../lib/frame/tables.ts";
 
 function start(cell: string, run: string): LogEvent {
@@ -120,4 +121,24 @@ Deno.test("resume plan: done and limit skipped, open reruns, errors only with re
   assert.equal(plan("err2", false), "interrupted");
   assert.equal(plan("never", false), "new");
   assert.equal(history.get("err2")!.attempts, 2);
+});
+
+Deno.test("log lock: a live writer blocks a second eval; a dead writer's lock is taken over", async () => {
+  const path = `${await Deno.makeTempDir()}/e.jsonl`;
+  const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  try {
+    await Deno.writeTextFile(`${path}.lock`, String(sleeper.pid));
+    assert.throws(() => acquireLogLock(path), (e: unknown) => {
+      assert.ok(e instanceof LogLockedError);
+      assert.match(e.message, new RegExp(`being written by another eval \\(pid ${sleeper.pid}\\)`));
+      return true;
+    });
+  } finally {
+    sleeper.kill("SIGKILL");
+    await sleeper.status;
+  }
+  const release = acquireLogLock(path); // the holder is dead now: stale lock
+  assert.equal(Deno.readTextFileSync(`${path}.lock`), String(Deno.pid));
+  release();
+  assert.throws(() => Deno.statSync(`${path}.lock`), Deno.errors.NotFound);
 });
