@@ -178,6 +178,9 @@ if (import.meta.main) {
     fsync: v.fsync,
     progress: progressByName[v.progress](),
     signal: cancel.signal,
+  }).catch((e: Error) => {
+    console.error(`error: ${e.message}`);
+    Deno.exit(1);
   });
   Deno.removeSignalListener("SIGINT", onSigint);
   for (const line of describeIssues(summary.logIssues)) console.error(`warning: skipped log line ${line}`);
