@@ -5,7 +5,7 @@
  * @module
  */
 import { defineTaskFamily, type TaskContext } from "../../lib/task/define.ts";
-import { mulberry32 } from "../password_recovery/family.ts";
+import { mulberry32 } from "../_shared/random.ts";
 
 /** small_domain: a 32-bit FNV-style hash of a string, with extra xorshift mixing. */
 export function pinHash(s: string): number {

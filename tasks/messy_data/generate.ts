@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { mulberry32 } from "../password_recovery/family.ts";
+import { mulberry32 } from "../_shared/random.ts";
 
 /** A generated task instance: files (path under /home/agent -> bytes) and the expected answers. */
 export interface Instance {

@@ -6,7 +6,8 @@
  * @module
  */
 import { defineTaskFamily, type TaskContext } from "../../lib/task/define.ts";
-import { mulberry32 } from "../password_recovery/family.ts";
+import { mulberry32 } from "../_shared/random.ts";
+import { waitForPort } from "../_shared/wait_for_port.ts";
 
 /** Oracle configuration (written to /root/oracle.json). */
 export interface OracleConfig {
@@ -327,21 +328,7 @@ export default defineTaskFamily({
     await ctx.sandbox.writeFile("/home/agent/oracle_port", String(d.oracle.port));
     await ctx.sandbox.writeFile("/home/agent/inputs.json", JSON.stringify(testInputs(d)));
     await ctx.sandbox.spawnBackground("/usr/bin/python3 /root/oracle.py /root/oracle.json", { user: "root" });
-    const up = await ctx.sandbox.exec(
-      [
-        "/usr/bin/python3",
-        "-c",
-        `import socket, time
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", ${d.oracle.port}), 0.2).close(); break
-    except OSError:
-        time.sleep(0.1)
-else:
-    raise SystemExit("oracle did not start")`,
-      ],
-      { user: "root", timeoutMs: 20_000 },
-    );
+    const up = await waitForPort(ctx.sandbox, d.oracle.port, "oracle");
     if (up.exitCode !== 0) throw new Error(`${ctx.taskId}: oracle service did not start: ${up.stderr}`);
   },
 

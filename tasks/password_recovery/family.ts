@@ -5,18 +5,7 @@
  * @module
  */
 import { defineTaskFamily, type TaskContext } from "../../lib/task/define.ts";
-
-/** Seeded 32-bit PRNG (mulberry32): same seed, same password, so scoring is reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../_shared/random.ts";
 
 const ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 

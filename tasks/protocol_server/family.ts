@@ -6,7 +6,7 @@
  * @module
  */
 import { defineTaskFamily, type TaskContext } from "../../lib/task/define.ts";
-import { type Bug, plantBugs } from "../library_repair/family.ts";
+import { type Bug, plantBugs } from "../_shared/plant_bugs.ts";
 
 type Level = "basic" | "transactions" | "full";
 interface PsData {

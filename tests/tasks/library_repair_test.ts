@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import family, { type Bug, plantBugs, repairScore } from "../../tasks/library_repair/family.ts";
+import family, { repairScore } from "../../tasks/library_repair/family.ts";
+import { type Bug, plantBugs } from "../../tasks/_shared/plant_bugs.ts";
 
 Deno.test("plantBugs applies exact replacements and rejects ambiguous or missing text", () => {
   assert.equal(plantBugs("a < b", [{ id: "x", fixed: "<", buggy: "<=" }]), "a <= b");

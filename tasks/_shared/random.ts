@@ -1,0 +1,18 @@
+/**
+ * Seeded randomness for task families: every generated password, dataset, key and hidden parameter is
+ * drawn from a fixed seed, so the same task always gets the same data and scoring is reproducible.
+ *
+ * @module
+ */
+
+/** Seeded 32-bit PRNG (mulberry32): same seed, same stream of uniforms in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
