@@ -22,7 +22,7 @@
 // %%
 import * as Plot from "@observablehq/plot";
 import * as aq from "arquero";
-import { notebookParams } from "../lib/notebook/params.ts";
+import { deriveBaseModel, notebookParams, PARAM_ENV } from "../lib/notebook/params.ts";
 import { display, showMarkdown } from "../lib/notebook/display.ts";
 import { notebookRuns, runNotebookGrid } from "../lib/notebook/grid.ts";
 import { readMetrRuns } from "../lib/frame/metr.ts";
@@ -178,17 +178,26 @@ const gridOptions = {
   logDir: params.gridDir,
 };
 const scaffoldRuns = await notebookRuns(params.runsLog, gridOptions);
-const modelsInLog = [...new Set(scaffoldRuns.table.array("model") as string[])];
-// The model step: the same scaffold (chat when present) on the weaker model.
+// Models in the runs, weakest (lowest mean score) first.
+const modelsInLog = (scaffoldRuns.table.groupby("model").rollup({ mean: aq.op.mean("score") }).orderby("mean")
+  .array("model") as string[]);
+// The model step: the same scaffold (chat when present) on a weaker model, on the notebook's quick tasks.
 const stepVariant = params.variants.includes("chat") ? "chat" : params.variants[0];
+const strongModel = params.runsLog ? modelsInLog[modelsInLog.length - 1] : params.model;
+// An explicit EVALKIT_BASE_MODEL wins; otherwise derive it from the model actually in the runs.
+let weakModel: string | null = Deno.env.get(PARAM_ENV.baseModel) ? params.baseModel : deriveBaseModel(strongModel);
 let modelStepRuns: aq.ColumnTable | null = null;
-let strongModel = params.model, weakModel = params.baseModel;
 if (params.runsLog && modelsInLog.length >= 2) {
-  [weakModel, strongModel] = modelsInLog.slice(0, 2);
+  weakModel = modelsInLog[0];
   modelStepRuns = scaffoldRuns.table;
-} else if (!params.runsLog && params.baseModel) {
-  const weak = await runNotebookGrid({ ...gridOptions, variants: [stepVariant], models: [params.baseModel] });
-  modelStepRuns = scaffoldRuns.table.concat(weak.table);
+} else if (weakModel) {
+  const weak = await runNotebookGrid({ ...gridOptions, variants: [stepVariant], models: [weakModel] });
+  const weakTasks = new Set(weak.table.array("task_id") as string[]);
+  // A run log may hold more tasks than the weak grid: compare on the tasks both have.
+  const strongRows = scaffoldRuns.table.filter(aq.escape((d: { task_id: string; model: string }) =>
+    weakTasks.has(d.task_id) && d.model === strongModel
+  ));
+  modelStepRuns = strongRows.concat(weak.table);
 }
 console.log(
   `scaffold runs: ${scaffoldRuns.table.numRows()} (${scaffoldRuns.source}); model step: ` +

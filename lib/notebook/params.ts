@@ -48,6 +48,17 @@ export const DEFAULT_GRID_TASKS = [
   "hash_inversion/mixing64",
 ] as const;
 
+/**
+ * The default weaker model for the model-step comparison: `simulated/<m/4>` (two doublings of horizon less)
+ * for `simulated/<m>` (`simulated` alone has a 30-minute horizon); null for other models.
+ */
+export function deriveBaseModel(model: string): string | null {
+  const m = /^simulated(?:\/(\d+(?:\.\d+)?))?$/.exec(model);
+  if (!m) return null;
+  const minutes = m[1] === undefined ? 30 : Number(m[1]);
+  return `simulated/${Math.max(1, Math.round(minutes / 4))}`;
+}
+
 /** Validated notebook parameters. */
 export const NotebookParams = z.object({
   /** METR runs.jsonl (absolute path). */
@@ -56,7 +67,7 @@ export const NotebookParams = z.object({
   releaseDates: z.string().min(1),
   /** Seed for every random draw in the notebook. */
   seed: z.number().int().min(0).max(2 ** 32 - 1),
-  /** A run log (JSONL) written by `deno task eval`, or null to run a small grid in the notebook. */
+  /** A run log (a JSONL file or a directory of them) from `deno task eval`, or null to run a small grid. */
   runsLog: z.string().min(1).nullable(),
   /** Scaffold variants to compare. */
   variants: z.array(z.string().min(1)).min(1),
@@ -122,6 +133,14 @@ function fileExists(path: string): boolean {
   }
 }
 
+function dirExists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 function int(env: Record<string, string | undefined>, variable: string, fallback: number): number {
   const raw = env[variable];
   if (raw === undefined || raw.trim() === "") return fallback;
@@ -174,7 +193,7 @@ export function notebookParams(
     throw new NotebookParamError(PARAM_ENV.releaseDates, `release-dates file not found at ${releaseDates}`);
   }
   const runsLog = path(env, PARAM_ENV.runsLog, root);
-  if (runsLog !== null && !fileExists(runsLog)) {
+  if (runsLog !== null && !fileExists(runsLog) && !dirExists(runsLog)) {
     throw new NotebookParamError(PARAM_ENV.runsLog, `run log not found at ${runsLog}`);
   }
   const thresholds = path(env, PARAM_ENV.thresholds, root) ?? join(root, "data", "thresholds.example.json");
@@ -185,12 +204,10 @@ export function notebookParams(
     raw && raw.trim() !== "" ? raw.split(",").map((v) => v.trim()).filter((v) => v !== "") : [...fallback];
   const variants = list(env[PARAM_ENV.variants], DEFAULT_VARIANTS);
   const model = env[PARAM_ENV.model]?.trim() || DEFAULT_MODEL;
-  const simulated = /^simulated\/(\d+(?:\.\d+)?)$/.exec(model);
   const candidate = {
     model,
     gridDir: path(env, PARAM_ENV.gridDir, root) ?? join(root, "out", "notebook-runs"),
-    baseModel: env[PARAM_ENV.baseModel]?.trim() ||
-      (simulated ? `simulated/${Math.max(1, Math.round(Number(simulated[1]) / 4))}` : null),
+    baseModel: env[PARAM_ENV.baseModel]?.trim() || deriveBaseModel(model),
     tasks: list(env[PARAM_ENV.tasks], DEFAULT_GRID_TASKS),
     data,
     releaseDates,

@@ -191,7 +191,7 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
     params.data,
     params.releaseDates,
     params.thresholds,
-    ...(params.runsLog ? [params.runsLog] : []),
+    ...(await runLogFiles(params.runsLog)),
   ];
   const manifest: ReportManifest = {
     toolkit: await toolkitVersion(root),
@@ -228,4 +228,15 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
   await Deno.writeTextFile(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
   log(`wrote ${indexPath} (${figures.length} figures)`);
   return { indexPath, manifestPath, figures, executed, manifest };
+}
+
+/** The files of a run log: the file itself, or the `.jsonl` files of a log directory (sorted). */
+async function runLogFiles(path: string | null): Promise<string[]> {
+  if (path === null) return [];
+  if ((await Deno.stat(path)).isFile) return [path];
+  const files: string[] = [];
+  for await (const e of Deno.readDir(path)) {
+    if (e.isFile && e.name.endsWith(".jsonl")) files.push(join(path, e.name));
+  }
+  return files.sort();
 }

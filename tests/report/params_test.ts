@@ -83,3 +83,11 @@ Deno.test("release dates parse from YAML strings or dates, with errors naming th
   assert.equal(m.get("x"), "2023-01-02");
   assert.throws(() => parseReleaseDates("date:\n  bad: soon\n", "r.yaml"), /r\.yaml: date\.bad/);
 });
+
+Deno.test("the model step's weaker model is derived from simulated models only", async () => {
+  const { deriveBaseModel } = await import("../../lib/notebook/params.ts");
+  assert.equal(deriveBaseModel("simulated/30"), "simulated/8");
+  assert.equal(deriveBaseModel("simulated"), "simulated/8");
+  assert.equal(deriveBaseModel("simulated/2"), "simulated/1");
+  assert.equal(deriveBaseModel("openai/gpt-4o"), null);
+});
