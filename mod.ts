@@ -15,3 +15,21 @@ export * from "./lib/stats/mod.ts";
 export * from "./lib/plot/mod.ts";
 export * from "./lib/protocol/mod.ts";
 export * from "./lib/elicitation/mod.ts";
+export {
+  display,
+  escapeHtml,
+  figureSvg,
+  show,
+  showFigure,
+  showMarkdown,
+  showRecords,
+  showTable,
+  tableToHtml,
+  tableToText,
+} from "./lib/notebook/display.ts";
+export { NotebookParamError, NotebookParams, notebookParams, PARAM_ENV } from "./lib/notebook/params.ts";
+export { notebookRuns, readRunEvents, readRunsLog, runNotebookGrid } from "./lib/notebook/grid.ts";
+export { buildReport, type ReportOptions, type ReportResult } from "./lib/report/report.ts";
+export { checkExecutedNotebook, executeNotebook, NotebookError } from "./lib/report/execute.ts";
+export { inspectPage } from "./lib/report/browser.ts";
+export { svgToPng } from "./lib/report/png.ts";
