@@ -4,7 +4,7 @@
 # Usage: bench/horizons_bench.sh [runs.jsonl] [repeats]
 set -eu
 cd "$(dirname "$0")/.."
-RUNS=${1:-/work/shared/data/metr/all_runs_2025-01.jsonl}
+RUNS=${1:-../shared/data/metr/all_runs_2025-01.jsonl}
 N=${2:-5}
 deno cache lib/cli/horizons.ts >/dev/null 2>&1 || true
 deno run -A lib/cli/horizons.ts --runs "$RUNS" --bootstrap 10 >/dev/null # warm the module cache

@@ -5,9 +5,10 @@
  * another file).
  */
 import { parseMetrRuns } from "../lib/frame/metr.ts";
+import { join, METR_DATA_DIR } from "../lib/util/path.ts";
 import { agentHorizons, bootstrapHorizons } from "../lib/stats/mod.ts";
 
-const path = Deno.env.get("EVALKIT_METR_RUNS") ?? "/work/shared/data/metr/all_runs_2025-01.jsonl";
+const path = Deno.env.get("EVALKIT_METR_RUNS") ?? join(METR_DATA_DIR, "all_runs_2025-01.jsonl");
 const text = await Deno.readTextFile(path).catch(() => null);
 
 if (text) {

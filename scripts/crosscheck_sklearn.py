@@ -16,6 +16,7 @@ Prints a Markdown table and exits 1 if any relative difference exceeds --max-rel
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 
@@ -24,7 +25,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--runs", default="/work/shared/data/metr/all_runs_2025-01.jsonl")
+ap.add_argument("--runs", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "metr", "all_runs_2025-01.jsonl"))
 ap.add_argument("--weights", default="invsqrt", choices=["invsqrt", "equal", "none"])
 ap.add_argument("--regularization", type=float, default=0.01)
 ap.add_argument("--score", default="score")

@@ -19,3 +19,9 @@ export function toFileUrl(path: string): URL {
 
 /** The project's root directory (where deno.json lives). */
 export const PROJECT_ROOT: string = fromFileUrl(new URL("../../", import.meta.url)).replace(/\/$/, "");
+
+/**
+ * Where METR's public run data sits on the project's machines: `../shared/data/metr/` beside the project.
+ * Users elsewhere pass a path or URL instead (every command takes one).
+ */
+export const METR_DATA_DIR: string = join(PROJECT_ROOT, "..", "shared", "data", "metr");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { agentHorizons } from "../../lib/stats/mod.ts";
-import { haveMetr, METR_RUNS, metrRuns, near } from "./_helpers.ts";
+import { haveMetr, METR_RELEASE_DATES, METR_RUNS, metrRuns, near } from "./_helpers.ts";
 
 const CLI = new URL("../../lib/cli/horizons.ts", import.meta.url).pathname;
 
@@ -48,7 +48,7 @@ Deno.test("CLI CSV has the promised columns; --plots and --release-dates write f
     "--weights",
     "equal",
     "--release-dates",
-    "/work/shared/data/metr/release_dates_2025-01.yaml",
+    METR_RELEASE_DATES,
     "--plots",
     dir,
   );
