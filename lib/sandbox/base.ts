@@ -1,7 +1,7 @@
 /**
  * What both drivers share: everything in the {@link Sandbox} interface is built here on one primitive,
  * {@link BaseSandbox.run} (run an argv in the sandbox as agent or root, with stdin, a timeout that kills the
- * whole process tree, and capped output). Drivers implement `run`, `spawnBackground` and `close`.
+ * whole process tree, and capped output). Drivers implement `run` and `teardown`.
  *
  * @module
  */
@@ -81,6 +81,13 @@ export function baseEnv(user: ExecUser, extra: Record<string, string> | undefine
   };
 }
 
+/** A fresh sandbox id (container name or run directory name): `evalkit-<label slug>-<8 hex digits>`. */
+export function newSandboxId(label: string): string {
+  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) ||
+    "sandbox";
+  return `evalkit-${slug}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
 let markerCounter = 0;
 /** A marker unique to one exec of this process. */
 export function newMarker(): string {
@@ -143,14 +150,35 @@ export abstract class BaseSandbox implements Sandbox {
   abstract readonly id: string;
   abstract readonly driver: SandboxDriverName;
   protected closed = false;
+  /** The teardown started by the first {@link BaseSandbox.close}; every later call returns it. */
+  protected closing?: Promise<void>;
 
   /** Runs one command; the driver handles the timeout by calling {@link BaseSandbox.killTree}. */
   protected abstract run(request: RunRequest): Promise<RunResult>;
-  abstract spawnBackground(
+  /** Kills every process and removes every trace of the sandbox; run once, by {@link BaseSandbox.close}. */
+  protected abstract teardown(): Promise<void>;
+
+  async spawnBackground(
     command: string,
-    options?: Pick<ExecOptions, "user" | "cwd" | "env">,
-  ): Promise<void>;
-  abstract close(): Promise<void>;
+    options: Pick<ExecOptions, "user" | "cwd" | "env"> = {},
+  ): Promise<void> {
+    // setsid -f detaches the process into its own session; it lives until close() tears the sandbox down.
+    const result = await this.exec(
+      ["bash", "-c", 'setsid -f bash -c "$1" </dev/null >/dev/null 2>&1', "evalkit-background", command],
+      { ...options, timeoutMs: 30_000 },
+    );
+    if (result.exitCode !== 0) {
+      throw new Error(
+        `sandbox ${this.id}: spawnBackground failed (exit ${result.exitCode}): ${result.stderr}`,
+      );
+    }
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= this.teardown();
+    return this.closing;
+  }
 
   protected assertOpen(what: string): void {
     if (this.closed) throw new Error(`sandbox ${this.id}: ${what} after close()`);

@@ -10,7 +10,14 @@
 import Docker from "dockerode";
 import { Buffer } from "node:buffer";
 import { Writable } from "node:stream";
-import { BaseSandbox, type RunRequest, type RunResult, SandboxFileError, SandboxGoneError } from "./base.ts";
+import {
+  BaseSandbox,
+  newSandboxId,
+  type RunRequest,
+  type RunResult,
+  SandboxFileError,
+  SandboxGoneError,
+} from "./base.ts";
 import {
   bootId,
   processIsAlive,
@@ -23,9 +30,9 @@ import { type BaseImageOptions, ensureBaseImage } from "./image.ts";
 import { CappedOutput } from "./output.ts";
 import { normalizePackages } from "./packages.ts";
 import { singleFileTar } from "./tar.ts";
+import { delay, waitOrKill } from "./timeout.ts";
 import {
   AGENT_UID,
-  type ExecOptions,
   type SandboxDriver,
   SandboxSpec,
   SandboxUnavailableError,
@@ -46,7 +53,6 @@ export interface DockerDriverOptions {
 export const CONTAINER_LABEL = "evalkit";
 /** Where stdin payloads are staged inside a container (mode 1733: writable, not listable). */
 const STDIN_DIR = "/run/evalkit-stdin";
-const PIPE_GRACE_MS = 2_000;
 /** Maximum number of processes in one container. */
 export const PIDS_LIMIT = 4096;
 
@@ -99,10 +105,6 @@ export async function dockerEngineReachable(docker: Docker = dockerClient()): Pr
   }
 }
 
-function slug(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "sandbox";
-}
-
 function sink(output: CappedOutput): Writable {
   return new Writable({
     write(chunk: Uint8Array, _encoding, callback) {
@@ -112,8 +114,6 @@ function sink(output: CappedOutput): Writable {
   });
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number })?.statusCode === 404;
 }
@@ -121,7 +121,6 @@ function isNotFound(error: unknown): boolean {
 /** One container. Create with {@link DockerDriver.create}. */
 export class DockerSandbox extends BaseSandbox {
   readonly driver = "docker" as const;
-  #closing?: Promise<void>;
 
   private constructor(
     readonly id: string,
@@ -141,7 +140,7 @@ export class DockerSandbox extends BaseSandbox {
     await sweepOncePerProcess(`docker:${dockerEndpoint()}`, () => sweepDockerOrphans(docker));
     const packages = normalizePackages(spec.packages, spec.label);
     const image = options.imageTag ?? await ensureBaseImage(docker, packages, options.image);
-    const id = `evalkit-${slug(spec.label)}-${crypto.randomUUID().slice(0, 8)}`;
+    const id = newSandboxId(spec.label);
     const container = await docker.createContainer({
       name: id,
       Image: image,
@@ -240,26 +239,10 @@ export class DockerSandbox extends BaseSandbox {
       stream.on("close", resolve);
       stream.on("error", () => resolve());
     });
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        resolve();
-      }, request.timeoutMs);
-    });
-    try {
-      await Promise.race([ended, timeout]);
-      if (timedOut) {
-        await this.killTree(request.marker).catch(() => {});
-        let grace: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([ended, new Promise((resolve) => grace = setTimeout(resolve, PIPE_GRACE_MS))]);
-        clearTimeout(grace);
-        stream.destroy();
-        return { exitCode: 137, stdout, stderr, timedOut };
-      }
-    } finally {
-      clearTimeout(timer);
+    const timedOut = await waitOrKill(ended, request.timeoutMs, () => this.killTree(request.marker));
+    if (timedOut) {
+      stream.destroy();
+      return { exitCode: 137, stdout, stderr, timedOut };
     }
     // The stream can end a moment before the engine records the exit code.
     for (let attempt = 0; attempt < 200; attempt++) {
@@ -308,28 +291,7 @@ export class DockerSandbox extends BaseSandbox {
     }
   }
 
-  async spawnBackground(
-    command: string,
-    options: Pick<ExecOptions, "user" | "cwd" | "env"> = {},
-  ): Promise<void> {
-    const result = await this.exec(
-      ["bash", "-c", 'setsid -f bash -c "$1" </dev/null >/dev/null 2>&1', "evalkit-background", command],
-      { ...options, timeoutMs: 30_000 },
-    );
-    if (result.exitCode !== 0) {
-      throw new Error(
-        `sandbox ${this.id}: spawnBackground failed (exit ${result.exitCode}): ${result.stderr}`,
-      );
-    }
-  }
-
-  close(): Promise<void> {
-    this.closed = true;
-    this.#closing ??= this.#teardown();
-    return this.#closing;
-  }
-
-  async #teardown(): Promise<void> {
+  protected async teardown(): Promise<void> {
     try {
       await this.container.remove({ force: true, v: true });
     } catch (error) {

@@ -5,6 +5,7 @@
  * @module
  */
 import { CappedOutput, drainInto } from "./output.ts";
+import { waitOrKill } from "./timeout.ts";
 
 /** How to run a host process. */
 export interface HostProcessRequest {
@@ -27,8 +28,6 @@ export interface HostProcessResult {
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-/** After a timeout kill, how long to wait for the output pipes to close before abandoning them. */
-const PIPE_GRACE_MS = 2_000;
 
 /**
  * Runs the process to completion: both output pipes closed and the process exited. At the timeout,
@@ -58,39 +57,16 @@ export async function runHostProcess(request: HostProcessRequest): Promise<HostP
       writer.releaseLock()
     );
   }
-  let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      resolve();
-    }, request.timeoutMs);
-  });
-  try {
-    await Promise.race([finished, timeout]);
-    if (timedOut) {
-      await request.onTimeout().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-      let grace: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        finished,
-        new Promise<void>((resolve) => grace = setTimeout(resolve, PIPE_GRACE_MS)),
-      ]);
-      clearTimeout(grace);
-      abandon.abort();
+  const timedOut = await waitOrKill(finished, request.timeoutMs, async () => {
+    await request.onTimeout().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
     }
-    const [status] = await finished;
-    const exitCode = timedOut
-      ? 137
-      : status.signal
-      ? 128 + (SIGNAL_NUMBERS[status.signal] ?? 0)
-      : status.code;
-    return { exitCode, stdout, stderr, timedOut };
-  } finally {
-    clearTimeout(timer);
-  }
+  });
+  if (timedOut) abandon.abort();
+  const [status] = await finished;
+  const exitCode = timedOut ? 137 : status.signal ? 128 + (SIGNAL_NUMBERS[status.signal] ?? 0) : status.code;
+  return { exitCode, stdout, stderr, timedOut };
 }

@@ -12,7 +12,14 @@
  *
  * @module
  */
-import { BaseSandbox, type RunRequest, type RunResult, SANDBOX_PATH, SandboxGoneError } from "./base.ts";
+import {
+  BaseSandbox,
+  newSandboxId,
+  type RunRequest,
+  type RunResult,
+  SANDBOX_PATH,
+  SandboxGoneError,
+} from "./base.ts";
 import {
   bootId,
   processIsAlive,
@@ -23,14 +30,8 @@ import {
 } from "./cleanup.ts";
 import { runHostProcess } from "./host_process.ts";
 import { aptInstallCommand, missingHostPackages, normalizePackages } from "./packages.ts";
-import {
-  AGENT_HOME,
-  AGENT_UID,
-  type ExecOptions,
-  type SandboxDriver,
-  SandboxSpec,
-  SandboxUnavailableError,
-} from "./types.ts";
+import { delay } from "./timeout.ts";
+import { AGENT_HOME, AGENT_UID, type SandboxDriver, SandboxSpec, SandboxUnavailableError } from "./types.ts";
 import { z } from "zod";
 
 /** Options of the local driver. */
@@ -125,10 +126,6 @@ export function localPreflight(searchPath: string = Deno.env.get("PATH") ?? ""):
     );
   }
   return { bwrap, nsenter, setpriv };
-}
-
-function slug(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "sandbox";
 }
 
 function rewriteAccounts(text: string, line: string, idField: number): string {
@@ -239,12 +236,9 @@ async function childrenOf(pid: number): Promise<number[]> {
   }
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** One bubblewrap sandbox. Create with {@link LocalDriver.create}. */
 export class LocalSandbox extends BaseSandbox {
   readonly driver = "local" as const;
-  #closing?: Promise<void>;
 
   private constructor(
     readonly id: string,
@@ -277,7 +271,7 @@ export class LocalSandbox extends BaseSandbox {
     const baseDir = options.baseDir ?? defaultLocalBaseDir();
     await Deno.mkdir(baseDir, { recursive: true, mode: 0o700 });
     await sweepOncePerProcess(`local:${baseDir}`, () => sweepLocalOrphans(baseDir));
-    const id = `evalkit-${slug(spec.label)}-${crypto.randomUUID().slice(0, 8)}`;
+    const id = newSandboxId(spec.label);
     const dir = `${baseDir}/${id}`;
     await Deno.mkdir(dir, { mode: 0o700 });
     let bwrap: Deno.ChildProcess | undefined;
@@ -407,31 +401,9 @@ export class LocalSandbox extends BaseSandbox {
     return result;
   }
 
-  async spawnBackground(
-    command: string,
-    options: Pick<ExecOptions, "user" | "cwd" | "env"> = {},
-  ): Promise<void> {
-    // setsid -f detaches the process into its own session; it lives until close() ends the PID namespace.
-    const result = await this.exec(
-      ["bash", "-c", 'setsid -f bash -c "$1" </dev/null >/dev/null 2>&1', "evalkit-background", command],
-      { ...options, timeoutMs: 30_000 },
-    );
-    if (result.exitCode !== 0) {
-      throw new Error(
-        `sandbox ${this.id}: spawnBackground failed (exit ${result.exitCode}): ${result.stderr}`,
-      );
-    }
-  }
-
-  close(): Promise<void> {
-    this.closed = true;
-    this.#closing ??= this.#teardown();
-    return this.#closing;
-  }
-
   /** Synchronous teardown for process exit (see {@link registerSandbox}). */
   closeSync(): void {
-    if (this.#closing) return;
+    if (this.closing) return;
     this.closed = true;
     try {
       Deno.kill(this.bwrap.pid, "SIGKILL");
@@ -445,7 +417,7 @@ export class LocalSandbox extends BaseSandbox {
     }
   }
 
-  async #teardown(): Promise<void> {
+  protected async teardown(): Promise<void> {
     try {
       this.bwrap.kill("SIGKILL");
     } catch {
