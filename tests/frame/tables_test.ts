@@ -11,6 +11,7 @@ import {
 } from "../../lib/frame/mod.ts";
 import type { LogEvent } from "../../lib/run/events.ts";
 import { FIXTURE_TASKS, runScripted } from "../agent/harness.ts";
+import { join, METR_DATA_DIR } from "../../lib/util/path.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const RUNS_CLI = new URL("../../lib/cli/runs.ts", import.meta.url).pathname;
@@ -183,7 +184,7 @@ Deno.test(
 );
 
 Deno.test("runs CLI: METR runs.jsonl in, same rows out", opts, async () => {
-  const source = "/work/shared/data/metr/all_runs_2025-01.jsonl";
+  const source = join(METR_DATA_DIR, "all_runs_2025-01.jsonl");
   const head = (await Deno.readTextFile(source)).split("\n").slice(0, 50).join("\n") + "\n";
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/in.jsonl`, head);
@@ -206,7 +207,7 @@ Deno.test(
   "unionRuns stacks METR's runs and this toolkit's runs with the union of columns",
   opts,
   async () => {
-    const metr = await readMetrRuns("/work/shared/data/metr/all_runs_2025-01.jsonl");
+    const metr = await readMetrRuns(join(METR_DATA_DIR, "all_runs_2025-01.jsonl"));
     const head = metr.table.slice(0, 10);
     const { logDir } = await runScripted({ variants: "chat", model: "simulated/30", tasks: "trivial/*" });
     const ours = (await runs(logDir)).table;
