@@ -85,9 +85,7 @@ export async function main(args: string[]): Promise<number> {
   console.error(`[main] 2/2 report: notebooks over ${logPath} and METR's public runs`);
   const reportArgs = ["--out", values.out, "--runs-log", logPath, "--seed", values.seed];
   if (values.data) reportArgs.push("--data", values.data);
-  const code = await report(reportArgs);
-  if (code === 0) console.log(`\nreport: ${join(values.out, "index.html")}`);
-  return code;
+  return await report(reportArgs);
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
