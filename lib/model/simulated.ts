@@ -274,8 +274,9 @@ function candidateSection(text: string): string {
 
 /**
  * The simulated rater's score on (0, 10): `10 · sigmoid(latent / √(1+σ²))`, latent = +1 (solving attempt),
- * −1 (failing attempt) or 0 (no attempt marker), plus `raterNoiseSd · N(0,1)` seeded by the run and the whole
- * prompt (the same prompt in the same run gets the same rating; a new step or candidate gets a fresh draw).
+ * −1 (failing attempt) or 0 (no attempt marker), plus `raterNoiseSd · N(0,1)` seeded by the run and
+ * {@link stableRatingKey} of the prompt (the same decision in the same run gets the same rating on every run; a
+ * new step or candidate gets a fresh draw).
  *
  * @param promptText the rating prompt; the candidate is read after "Proposed next action" when present
  */
@@ -292,7 +293,7 @@ export function simulatedRating(
         "simulated-rater",
         ...seedKeys,
         marker?.id ?? "none",
-        hashString(promptText),
+        hashString(stableRatingKey(promptText)),
       ),
     );
   // Scaled before the squash so the rating never saturates (ties would break the argmax); monotone.
@@ -406,6 +407,20 @@ export function createSimulatedRater(options: SimulatorOptionsInput = {}): Model
     forRun: (ctx) => rater(ctx),
   });
   return rater(undefined);
+}
+
+/**
+ * The part of a rating prompt that identifies the decision: the agent's own actions in the transcript and the
+ * proposed action. Observations (tool output, which can hold clock times or pids) are left out, so the same
+ * cell with the same seed gets the same ratings on every run, while a new step still gets a fresh draw.
+ */
+export function stableRatingKey(promptText: string): string {
+  const cut = promptText.search(/proposed next action/i);
+  const transcript = cut < 0 ? promptText : promptText.slice(0, cut);
+  const candidate = cut < 0 ? "" : promptText.slice(cut);
+  const blocks = transcript.split(/^(?=\[(?:system|user|assistant|tool)\] )/m);
+  const actions = blocks.filter((b) => b.startsWith("[assistant] "));
+  return [...actions, candidate].join("\u0000");
 }
 
 function rate(

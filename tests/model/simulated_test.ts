@@ -355,3 +355,15 @@ Deno.test("simulated: options from the model name change the drawn probability",
     }
   }
 });
+
+Deno.test("simulated rater: observations (clock times) do not change a rating; the agent's actions do", async () => {
+  const { simulatedRating } = await import("../../lib/model/simulated.ts");
+  const prompt = (clock: string, action: string) =>
+    `Task:\nfind the flag\n\nRecent transcript:\n[assistant] bash: ${action}\n[tool] -rw-r--r-- 1 agent agent 5 Nov 24 ${clock} a.txt\n\n` +
+    "Proposed next action:\nbash: cat a.txt\n\nRating (0-10):";
+  const a = simulatedRating(prompt("16:41", "ls -la"), [7, "t/x", 0]);
+  const b = simulatedRating(prompt("16:42", "ls -la"), [7, "t/x", 0]);
+  const c = simulatedRating(prompt("16:41", "ls -l /tmp"), [7, "t/x", 0]);
+  if (a !== b) throw new Error(`rating changed with the clock: ${a} vs ${b}`);
+  if (a === c) throw new Error("rating did not change with a different action history");
+});
