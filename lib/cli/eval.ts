@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import * as aq from "arquero";
-import { createSandboxDriver } from "../sandbox/mod.ts";
+import { createSandboxDriver, setSandboxSignalPolicy } from "../sandbox/mod.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
 import { createModel } from "../model/registry.ts";
 import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
@@ -161,6 +161,9 @@ if (import.meta.main) {
     cancel.abort();
   };
   Deno.addSignalListener("SIGINT", onSigint);
+  // The first Ctrl-C is ours (stop scheduling, let in-flight cells close their sandboxes); a second one makes
+  // the sandbox module close everything and exit at once.
+  setSandboxSignalPolicy("second-signal");
   const summary = await runEval({
     tasks,
     variants,
