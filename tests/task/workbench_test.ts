@@ -1,0 +1,90 @@
+/**
+ * The workbench CLI end to end, in both real sandboxes: start a task environment (held by a detached
+ * process), run a command in it as the agent, score a submission, export files, destroy it — and nothing
+ * is left behind.
+ */
+import { assert, assertEquals } from "../util/assert.ts";
+import { fromFileUrl } from "../../lib/util/path.ts";
+import { testDrivers } from "../util/drivers.ts";
+
+const CLI = fromFileUrl(new URL("../../lib/cli/workbench.ts", import.meta.url));
+const SUITE = fromFileUrl(new URL("../fixtures/suite_hooks/", import.meta.url));
+
+async function workbench(stateDir: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    env: { EVALKIT_WORKBENCH_DIR: stateDir, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+for (const { name, driver } of await testDrivers()) {
+  Deno.test({
+    name: `workbench (${name}): start, exec as agent, score, export, destroy`,
+    ignore: !driver,
+    fn: async () => {
+      const stateDir = await Deno.makeTempDir({ prefix: "evalkit-wb-" });
+      try {
+        const started = await workbench(stateDir, "start", "hooks/good", "--sandbox", name, "--dir", SUITE);
+        assertEquals(started.code, 0, started.stderr);
+        const envId = /environment (\S+) started/.exec(started.stdout)?.[1];
+        assert(envId, started.stdout);
+        assert(started.stdout.includes("Write hello to /home/agent/answer.txt"), "instructions are printed");
+
+        const listed = await workbench(stateDir, "list");
+        assert(listed.stdout.includes(envId!), listed.stdout);
+
+        const who = await workbench(
+          stateDir,
+          "exec",
+          envId!,
+          "--",
+          "bash",
+          "-c",
+          "id -u; echo hello > answer.txt",
+        );
+        assertEquals(who.code, 0, who.stderr);
+        assertEquals(who.stdout.trim(), "1000", "commands run as the agent user");
+
+        const denied = await workbench(stateDir, "exec", envId!, "--", "cat", "/root/expected.txt");
+        assert(denied.code !== 0, "the agent cannot read root's files");
+
+        const good = await workbench(stateDir, "score", envId!, "--submission", "hello");
+        assert(good.stdout.includes("Score: 1"), good.stdout + good.stderr);
+        const bad = await workbench(stateDir, "score", envId!, "--submission", "nope");
+        assert(bad.stdout.includes("Score: 0"), bad.stdout + bad.stderr);
+
+        const out = await Deno.makeTempDir();
+        const exported = await workbench(stateDir, "export", envId!, "*.txt", "--out", out);
+        assertEquals(exported.code, 0, exported.stderr);
+        assertEquals((await Deno.readTextFile(`${out}/answer.txt`)).trim(), "hello");
+        await Deno.remove(out, { recursive: true });
+
+        const destroyed = await workbench(stateDir, "destroy", envId!);
+        assertEquals(destroyed.code, 0, destroyed.stderr);
+        const after = await workbench(stateDir, "exec", envId!, "--", "true");
+        assert(after.code !== 0 && after.stderr.includes("no environment"), after.stderr);
+        assertEquals([...Deno.readDirSync(stateDir)].length, 0, "state file and socket removed");
+      } finally {
+        await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+      }
+    },
+  });
+}
+
+Deno.test("workbench: an unknown task is a clear error, not a hang", async () => {
+  const stateDir = await Deno.makeTempDir({ prefix: "evalkit-wb-" });
+  try {
+    const r = await workbench(stateDir, "start", "hooks/nope", "--dir", SUITE);
+    assertEquals(r.code, 2);
+    assert(r.stderr.includes('no task "hooks/nope"'), r.stderr);
+  } finally {
+    await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+  }
+});
