@@ -12,7 +12,10 @@ export function suitePackages(families: Array<{ header: { packages: string[] } }
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ args: Deno.args, options: { dir: { type: "string", default: DEFAULT_TASKS_DIR } } });
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { dir: { type: "string", default: DEFAULT_TASKS_DIR } },
+  });
   const suite = await loadSuite(values.dir);
   console.log(suitePackages(suite.families).join(" "));
 }
