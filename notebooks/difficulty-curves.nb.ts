@@ -21,7 +21,7 @@ import { display, showMarkdown } from "../lib/notebook/display.ts";
 import { readReleaseDates } from "../lib/notebook/release_dates.ts";
 import { readMetrRuns } from "../lib/frame/metr.ts";
 import { bootstrapHorizons, HORIZON_BUCKETS, horizonTrend, sigmoid } from "../lib/stats/mod.ts";
-import { horizonTrendFigure, renderPlot } from "../lib/plot/mod.ts";
+import { horizonTrendFigure, minuteAxis, renderPlot } from "../lib/plot/mod.ts";
 
 const params = notebookParams();
 const runs = await readMetrRuns(params.data);
@@ -85,11 +85,17 @@ await display(
   renderPlot({
     width: 760,
     height: 420,
-    x: { type: "log", label: "task length for a skilled human (minutes)", domain: [0.5, 2 ** 14] },
+    x: {
+      type: "log",
+      label: "task length for a skilled human",
+      domain: [0.5, 2 ** 14],
+      ...minuteAxis([0.5, 2 ** 14]).scale,
+    },
     y: { domain: [0, 1], label: "success probability", grid: true },
     marginLeft: 150,
     color: { legend: true },
     marks: [
+      minuteAxis([0.5, 2 ** 14]).mark,
       Plot.line(curves, { x: "minutes", y: "p", stroke: "agent" }),
       Plot.dot(rates, { x: "minutes", y: "rate", stroke: "agent", r: 3 }),
       Plot.ruleY([0.5], { strokeDasharray: "3,3" }),
@@ -111,9 +117,17 @@ await display(
     width: 760,
     height: 360,
     marginLeft: 180,
-    x: { type: "log", label: "horizon (minutes)", grid: true, domain: [0.01, 2000], clamp: true },
+    x: {
+      type: "log",
+      label: "horizon",
+      grid: true,
+      domain: [0.01, 2000],
+      clamp: true,
+      ...minuteAxis([0.01, 2000]).scale,
+    },
     y: { label: null, domain: horizonRows.map((r) => r.agent) },
     marks: [
+      minuteAxis([0.01, 2000]).mark,
       Plot.ruleY(horizonRows.filter((r) => r.p50_low > 0), { y: "agent", x1: "p50_low", x2: "p50_high", strokeWidth: 2 }),
       Plot.dot(horizonRows.filter((r) => r.p50_min > 0), { y: "agent", x: "p50_min", fill: "black", r: 4 }),
       Plot.dot(horizonRows.filter((r) => r.p80_min > 0), { y: "agent", x: "p80_min", stroke: "steelblue", r: 4 }),

@@ -6,6 +6,8 @@
 export { type Figure, figureFromSvg, type RenderOptions, renderPlot, writeFigure } from "./render.ts";
 export {
   formatMinutes,
+  minuteAxis,
+  minuteTicks,
   type SuccessCurveData,
   successCurveData,
   successCurveFigure,

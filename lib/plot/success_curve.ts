@@ -97,10 +97,17 @@ export function successCurveFigure(
     width: options.width ?? 640,
     height: options.height ?? 360,
     marginTop: 48,
-    x: { type: "log", domain: [d0, d1], label: "Time for a skilled human (minutes)", grid: true },
+    x: {
+      type: "log",
+      domain: [d0, d1],
+      label: "Time for a skilled human",
+      grid: true,
+      ...minuteAxis([d0, d1]).scale,
+    },
     marginLeft: 56,
     y: { domain: [0, 1], label: "Success probability", grid: true, labelAnchor: "center" },
     marks: [
+      minuteAxis([d0, d1]).mark,
       titleMark(options.title ?? `${agent}: success vs task length`, undefined, 48),
       ...(hasBand
         ? [Plot.areaY(d.curve, { x: "minutes", y1: "low", y2: "high", fill: "steelblue", fillOpacity: 0.2 })]
@@ -128,6 +135,34 @@ export function successCurveFigure(
         : []),
     ],
   });
+}
+
+/**
+ * Ticks for a log axis in minutes at human-friendly steps (1 s … 1 week) inside `domain`.
+ */
+export function minuteTicks([lo, hi]: [number, number]): number[] {
+  return [1 / 60, 10 / 60, 1, 4, 15, 60, 240, 960, 3840, 10080].filter((t) => t >= lo && t <= hi);
+}
+
+/**
+ * A horizontal log axis in minutes labelled "10 s", "15 min", "4 h" (instead of SI "500m"): spread the
+ * returned `scale` into the `x` scale options and add `mark` to the marks. The labels are drawn as a text
+ * mark because Plot thins out the labels of explicit ticks on log scales.
+ */
+export function minuteAxis(
+  domain: [number, number],
+): { scale: { ticks: number[]; tickFormat: () => string }; mark: Plot.Markish } {
+  const ticks = minuteTicks(domain);
+  return {
+    scale: { ticks, tickFormat: () => "" },
+    mark: Plot.text(ticks, {
+      x: (d: number) => d,
+      text: formatMinutes,
+      frameAnchor: "bottom",
+      dy: 12,
+      lineAnchor: "top",
+    }),
+  };
 }
 
 /** "42 min", "3.1 h", "12 s". */
