@@ -9,66 +9,22 @@ import {
   tasks,
   unionRuns,
 } from "../../lib/frame/mod.ts";
-import type { LogEvent } from "../../lib/run/events.ts";
 import { FIXTURE_TASKS, runScripted } from "../agent/harness.ts";
+import { cellEnd, cellStart } from "../util/log_events.ts";
 import { join, METR_DATA_DIR } from "../../lib/util/path.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const RUNS_CLI = new URL("../../lib/cli/runs.ts", import.meta.url).pathname;
 
-function start(cell: string, run: string, variant = "chat"): LogEvent {
-  return {
-    type: "cell_start",
-    t: 1,
-    cell,
-    run_id: run,
-    eval_id: "e",
-    task_id: `fam/${cell}`,
-    task_family: "fam",
-    human_minutes: 8,
-    human_source: "baseline",
-    variant,
-    variant_hash: "h",
-    scaffold: variant,
-    args: {},
-    model: "openai/x",
-    epoch: 0,
-    seed: 1,
-    attempt: 1,
-  };
-}
-function end(cell: string, run: string, status: "ok" | "error" | "limit", score: number | null): LogEvent {
-  return {
-    type: "cell_end",
-    t: 2,
-    cell,
-    run_id: run,
-    status,
-    limit: status === "limit" ? "tokens" : null,
-    error: status === "error" ? "ModelError: x" : null,
-    error_source: status === "error" ? "model" : null,
-    score,
-    input_tokens: 10,
-    output_tokens: 5,
-    cost_usd: 0.5,
-    actions: 3,
-    model_calls: 4,
-    duration_s: 9,
-    agent_s: 8,
-    started_at: 100,
-    completed_at: 200,
-  };
-}
-
 Deno.test("runRowsFromEvents: the last finished attempt of a cell wins; columns follow METR's names", () => {
   const rows = runRowsFromEvents([
-    start("a", "1"),
-    end("a", "1", "error", null),
-    start("b", "2"),
-    end("b", "2", "limit", 0.4),
-    start("a", "3"),
-    end("a", "3", "ok", 0.75),
-    start("c", "4"), // never ended: not a run
+    cellStart("a", "1"),
+    cellEnd("a", "1", "error", null),
+    cellStart("b", "2"),
+    cellEnd("b", "2", "limit", 0.4),
+    cellStart("a", "3"),
+    cellEnd("a", "3", "ok", 0.75),
+    cellStart("c", "4"), // never ended: not a run
   ]);
   assert.equal(rows.length, 2);
   const a = rows.find((r) => r.cell_id === "a")!;
@@ -83,7 +39,9 @@ Deno.test("runRowsFromEvents: the last finished attempt of a cell wins; columns 
   const b = rows.find((r) => r.cell_id === "b")!;
   assert.equal(b.limit, "tokens");
   assert.equal(b.score_binarized, 0);
-  const strict = runRowsFromEvents([start("a", "1"), end("a", "1", "ok", 0.75)], { successThreshold: 0.8 });
+  const strict = runRowsFromEvents([cellStart("a", "1"), cellEnd("a", "1", "ok", 0.75)], {
+    successThreshold: 0.8,
+  });
   assert.equal(strict[0].score_binarized, 0);
 });
 

@@ -5,53 +5,10 @@ import type { LogEvent } from "../../lib/run/events.ts";
 import { planCell, readCellHistory } from "../../lib/run/resume.ts";
 import { acquireLogLock, LogLockedError } from "../../lib/run/log_lock.ts";
 import { runs } from "../../lib/frame/tables.ts";
-
-function start(cell: string, run: string): LogEvent {
-  return {
-    type: "cell_start",
-    t: 1,
-    cell,
-    run_id: run,
-    eval_id: "e",
-    task_id: "f/t",
-    task_family: "f",
-    human_minutes: 3,
-    human_source: "estimate",
-    variant: "chat",
-    variant_hash: "h",
-    scaffold: "chat",
-    args: {},
-    model: "m/x",
-    epoch: 0,
-    seed: 1,
-    attempt: 1,
-  };
-}
-function end(cell: string, run: string, status: "ok" | "error" | "limit", score: number | null): LogEvent {
-  return {
-    type: "cell_end",
-    t: 2,
-    cell,
-    run_id: run,
-    status,
-    limit: status === "limit" ? "actions" : null,
-    error: status === "error" ? "boom" : null,
-    error_source: status === "error" ? "model" : null,
-    score,
-    input_tokens: 1,
-    output_tokens: 2,
-    cost_usd: 0,
-    actions: 0,
-    model_calls: 1,
-    duration_s: 1,
-    agent_s: 1,
-    started_at: 1,
-    completed_at: 2,
-  };
-}
+import { cellEnd, cellStart } from "../util/log_events.ts";
 
 Deno.test("eventLine puts type first and ends with a newline", () => {
-  const line = eventLine(end("c", "r", "ok", 1));
+  const line = eventLine(cellEnd("c", "r", "ok", 1));
   assert.ok(line.startsWith('{"type":"cell_end",'));
   assert.ok(line.endsWith("}\n"));
 });
@@ -60,16 +17,16 @@ Deno.test("a corrupt or truncated line is reported with file:line and skipped; t
   const dir = await Deno.makeTempDir();
   const path = `${dir}/e.jsonl`;
   const w = LogWriter.open(path);
-  w.write(start("a", "r1"));
-  w.write(end("a", "r1", "ok", 1));
+  w.write(cellStart("a", "r1"));
+  w.write(cellEnd("a", "r1", "ok", 1));
   w.close();
   await Deno.writeTextFile(path, "this is not json\n", { append: true });
   await Deno.writeTextFile(path, JSON.stringify({ type: "cell_end", cell: "x" }) + "\n", { append: true });
   const w2 = LogWriter.open(path);
-  w2.write(start("b", "r2"));
-  w2.write(end("b", "r2", "ok", 0));
+  w2.write(cellStart("b", "r2"));
+  w2.write(cellEnd("b", "r2", "ok", 0));
   w2.close();
-  const partial = eventLine(start("c", "r3"));
+  const partial = eventLine(cellStart("c", "r3"));
   await Deno.writeTextFile(path, partial.slice(0, 40), { append: true }); // a crash mid-line
   const seen: LogEvent[] = [];
   const r = await readLogFile(path, { onEvent: (e) => seen.push(e) });
@@ -86,9 +43,9 @@ Deno.test("a corrupt or truncated line is reported with file:line and skipped; t
 
 Deno.test("reopening a log that ends mid-line starts the next event on a fresh line", async () => {
   const path = `${await Deno.makeTempDir()}/e.jsonl`;
-  await Deno.writeTextFile(path, eventLine(start("a", "r1")) + '{"type":"cell_end","t":');
+  await Deno.writeTextFile(path, eventLine(cellStart("a", "r1")) + '{"type":"cell_end","t":');
   const w = LogWriter.open(path);
-  w.write(end("a", "r1", "ok", 1));
+  w.write(cellEnd("a", "r1", "ok", 1));
   w.close();
   const seen: LogEvent[] = [];
   const r = await readLogFile(path, { onEvent: (e) => seen.push(e) });
@@ -100,16 +57,16 @@ Deno.test("reopening a log that ends mid-line starts the next event on a fresh l
 Deno.test("resume plan: done and limit skipped, open reruns, errors only with retry", async () => {
   const path = `${await Deno.makeTempDir()}/e.jsonl`;
   const w = LogWriter.open(path);
-  w.write(start("ok", "1"));
-  w.write(end("ok", "1", "ok", 1));
-  w.write(start("lim", "2"));
-  w.write(end("lim", "2", "limit", 0));
-  w.write(start("err", "3"));
-  w.write(end("err", "3", "error", null));
-  w.write(start("open", "4"));
-  w.write(start("err2", "5"));
-  w.write(end("err2", "5", "error", null));
-  w.write(start("err2", "6")); // a retry of an errored cell that crashed
+  w.write(cellStart("ok", "1"));
+  w.write(cellEnd("ok", "1", "ok", 1));
+  w.write(cellStart("lim", "2"));
+  w.write(cellEnd("lim", "2", "limit", 0));
+  w.write(cellStart("err", "3"));
+  w.write(cellEnd("err", "3", "error", null));
+  w.write(cellStart("open", "4"));
+  w.write(cellStart("err2", "5"));
+  w.write(cellEnd("err2", "5", "error", null));
+  w.write(cellStart("err2", "6")); // a retry of an errored cell that crashed
   w.close();
   const { history } = await readCellHistory(path);
   const plan = (c: string, retry: boolean) => planCell(history.get(c), retry);
