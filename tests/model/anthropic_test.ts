@@ -5,15 +5,10 @@ import {
   ANTHROPIC_VERSION,
   createAnthropicModel,
 } from "../../lib/model/anthropic.ts";
-import { type ChatMessage, ModelError, type ToolDefinition } from "../../lib/model/types.ts";
+import { type ChatMessage, ModelError } from "../../lib/model/types.ts";
 import { ModelConfigError } from "../../lib/model/provider.ts";
-import { startLoopbackServer } from "./loopback_server.ts";
-
-const TOOLS: ToolDefinition[] = [{
-  name: "bash",
-  description: "Run a bash command.",
-  parameters: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
-}];
+import { withLoopbackServer } from "./loopback_server.ts";
+import { FAST_RETRY, TOOLS, withSavedEnv } from "./provider_fixtures.ts";
 
 const MESSAGES: ChatMessage[] = [
   { role: "system", content: "You are an agent." },
@@ -45,15 +40,12 @@ const reply = {
   usage: { input_tokens: 2000, output_tokens: 100 },
 };
 
-const fast = { baseDelayMs: 20, jitter: 0, maxRetries: 5, requestTimeoutMs: 2000 };
-
 Deno.test("anthropic: request shape (headers, system, content blocks, tools), parsing, usage and cost", async () => {
-  const server = await startLoopbackServer([{ status: 200, body: reply }]);
-  try {
+  await withLoopbackServer([{ status: 200, body: reply }], async (server) => {
     const model = createAnthropicModel("claude-sonnet-4-20250514", {
       baseUrl: server.url,
       apiKey: "ak-test",
-      retry: fast,
+      retry: FAST_RETRY,
     });
     assert.equal(model.name, "anthropic/claude-sonnet-4-20250514");
     const result = await model.generate(MESSAGES, TOOLS, { temperature: 0 });
@@ -104,22 +96,19 @@ Deno.test("anthropic: request shape (headers, system, content blocks, tools), pa
     assert.deepEqual(result.usage, { inputTokens: 2000, outputTokens: 100 });
     // claude-sonnet-4 list price 3 / 15 USD per million tokens
     assert.ok(Math.abs(result.costUsd - (2000 * 3 + 100 * 15) / 1e6) < 1e-12);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("anthropic: n > 1 is emulated by repeated calls; usage and retries add up", async () => {
-  const server = await startLoopbackServer([
+  await withLoopbackServer([
     { status: 200, body: reply },
     { status: 529, body: { type: "error", error: { type: "overloaded_error" } } },
     { status: 200, body: { ...reply, content: [{ type: "text", text: "second" }] } },
-  ]);
-  try {
+  ], async (server) => {
     const model = createAnthropicModel("claude-sonnet-4-20250514", {
       baseUrl: server.url,
       apiKey: "k",
-      retry: fast,
+      retry: FAST_RETRY,
     });
     const result = await model.generate(MESSAGES, TOOLS, { n: 2, maxTokens: 64 });
     assert.equal(server.requests.length, 3);
@@ -128,91 +117,77 @@ Deno.test("anthropic: n > 1 is emulated by repeated calls; usage and retries add
     assert.equal(result.choices[1].content, "second");
     assert.deepEqual(result.usage, { inputTokens: 4000, outputTokens: 200 });
     assert.equal(result.retries, 1);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("anthropic: 429 with an HTTP-date Retry-After, truncated JSON and a stall are retried", async () => {
-  const server = await startLoopbackServer([
+  await withLoopbackServer([
     // HTTP dates have 1 s resolution: ask for a wait that ends 2 s from now and check at least ~1 s passed.
     { status: 429, body: {}, headers: { "retry-after": new Date(Date.now() + 2000).toUTCString() } },
     { raw: '{"content":[{"type":"text","te' },
     { stallMs: 3000, then: { status: 200, body: reply } },
     { status: 200, body: reply },
-  ]);
-  try {
+  ], async (server) => {
     const model = createAnthropicModel("claude-sonnet-4-20250514", {
       baseUrl: server.url,
       apiKey: "k",
-      retry: { ...fast, requestTimeoutMs: 200 },
+      retry: { ...FAST_RETRY, requestTimeoutMs: 200 },
     });
     const result = await model.generate(MESSAGES, TOOLS);
     assert.equal(server.requests.length, 4);
     assert.equal(result.retries, 3);
     const waited = server.requests[1].at - server.requests[0].at;
     assert.ok(waited >= 990, `HTTP-date Retry-After honoured: waited ${waited} ms`);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("anthropic: exhausting retries on 429 ends with ModelError rate_limit; 401 is auth at once", async () => {
-  const server = await startLoopbackServer([{ status: 429, body: {}, headers: { "retry-after-ms": "10" } }]);
-  try {
-    const model = createAnthropicModel("claude-3-5-haiku-latest", {
-      baseUrl: server.url,
-      apiKey: "k",
-      retry: { ...fast, maxRetries: 3 },
-    });
-    const error = await model.generate(MESSAGES, TOOLS).then(() => null, (e) => e);
-    assert.ok(error instanceof ModelError);
-    assert.equal(error.kind, "rate_limit");
-    assert.equal(error.attempts, 4);
-    assert.equal(server.requests.length, 4);
-  } finally {
-    await server.close();
-  }
-  const auth = await startLoopbackServer([{
+  await withLoopbackServer(
+    [{ status: 429, body: {}, headers: { "retry-after-ms": "10" } }],
+    async (server) => {
+      const model = createAnthropicModel("claude-3-5-haiku-latest", {
+        baseUrl: server.url,
+        apiKey: "k",
+        retry: { ...FAST_RETRY, maxRetries: 3 },
+      });
+      const error = await model.generate(MESSAGES, TOOLS).then(() => null, (e) => e);
+      assert.ok(error instanceof ModelError);
+      assert.equal(error.kind, "rate_limit");
+      assert.equal(error.attempts, 4);
+      assert.equal(server.requests.length, 4);
+    },
+  );
+  await withLoopbackServer([{
     status: 401,
     body: { error: { type: "authentication_error" } },
-  }]);
-  try {
+  }], async (auth) => {
     const model = createAnthropicModel("claude-3-5-haiku-latest", {
       baseUrl: auth.url,
       apiKey: "bad",
-      retry: fast,
+      retry: FAST_RETRY,
     });
     const error = await model.generate(MESSAGES, TOOLS).then(() => null, (e) => e);
     assert.ok(error instanceof ModelError);
     assert.equal(error.kind, "auth");
     assert.equal(auth.requests.length, 1);
-  } finally {
-    await auth.close();
-  }
+  });
 });
 
 Deno.test("anthropic: createModel reads ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY and names the missing key", async () => {
-  const saved = { base: Deno.env.get("ANTHROPIC_BASE_URL"), key: Deno.env.get("ANTHROPIC_API_KEY") };
-  const server = await startLoopbackServer([{ status: 200, body: reply }]);
-  try {
-    Deno.env.delete("ANTHROPIC_API_KEY");
-    assert.throws(
-      () => createModel("anthropic/claude-sonnet-4-20250514"),
-      (e: unknown) => e instanceof ModelConfigError && /ANTHROPIC_API_KEY/.test(e.message),
-    );
-    Deno.env.set("ANTHROPIC_BASE_URL", server.url);
-    Deno.env.set("ANTHROPIC_API_KEY", "from-env");
-    const model = createModel("anthropic/claude-sonnet-4-20250514", { retry: fast });
-    await model.generate(MESSAGES, TOOLS);
-    assert.equal(server.requests[0].headers["x-api-key"], "from-env");
-  } finally {
-    for (
-      const [name, value] of [["ANTHROPIC_BASE_URL", saved.base], ["ANTHROPIC_API_KEY", saved.key]] as const
-    ) {
-      if (value === undefined) Deno.env.delete(name);
-      else Deno.env.set(name, value);
-    }
-    await server.close();
-  }
+  await withSavedEnv(
+    ["ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY"],
+    () =>
+      withLoopbackServer([{ status: 200, body: reply }], async (server) => {
+        Deno.env.delete("ANTHROPIC_API_KEY");
+        assert.throws(
+          () => createModel("anthropic/claude-sonnet-4-20250514"),
+          (e: unknown) => e instanceof ModelConfigError && /ANTHROPIC_API_KEY/.test(e.message),
+        );
+        Deno.env.set("ANTHROPIC_BASE_URL", server.url);
+        Deno.env.set("ANTHROPIC_API_KEY", "from-env");
+        const model = createModel("anthropic/claude-sonnet-4-20250514", { retry: FAST_RETRY });
+        await model.generate(MESSAGES, TOOLS);
+        assert.equal(server.requests[0].headers["x-api-key"], "from-env");
+      }),
+  );
 });

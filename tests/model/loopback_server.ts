@@ -99,3 +99,16 @@ export function startLoopbackServer(script: Reply[]): Promise<LoopbackServer> {
     });
   });
 }
+
+/** Start a server playing `script`, run `fn` against it, and close the server afterwards (also when `fn` throws). */
+export async function withLoopbackServer<T>(
+  script: Reply[],
+  fn: (server: LoopbackServer) => Promise<T>,
+): Promise<T> {
+  const server = await startLoopbackServer(script);
+  try {
+    return await fn(server);
+  } finally {
+    await server.close();
+  }
+}

@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
 import { createModel } from "../../lib/model/registry.ts";
 import { createOpenAIModel } from "../../lib/model/openai.ts";
-import { type ChatMessage, ModelError, type ToolDefinition } from "../../lib/model/types.ts";
+import { type ChatMessage, ModelError } from "../../lib/model/types.ts";
 import type { RetryEvent } from "../../lib/model/retry.ts";
-import { startLoopbackServer } from "./loopback_server.ts";
-
-const TOOLS: ToolDefinition[] = [{
-  name: "bash",
-  description: "Run a bash command.",
-  parameters: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
-}];
+import { withLoopbackServer } from "./loopback_server.ts";
+import { FAST_RETRY, TOOLS, withSavedEnv } from "./provider_fixtures.ts";
 
 const MESSAGES: ChatMessage[] = [
   { role: "system", content: "You are an agent." },
@@ -48,15 +43,12 @@ function completion(overrides: Record<string, unknown> = {}) {
   };
 }
 
-const fast = { baseDelayMs: 20, jitter: 0, maxRetries: 5, requestTimeoutMs: 2000 };
-
 Deno.test("openai: request shape, tool-call parsing, usage and cost", async () => {
-  const server = await startLoopbackServer([{ status: 200, body: completion() }]);
-  try {
+  await withLoopbackServer([{ status: 200, body: completion() }], async (server) => {
     const model = createOpenAIModel("gpt-4o", {
       baseUrl: `${server.url}/v1`,
       apiKey: "sk-test",
-      retry: fast,
+      retry: FAST_RETRY,
     });
     const result = await model.generate(MESSAGES, TOOLS, { temperature: 0.5, maxTokens: 300 });
 
@@ -102,22 +94,19 @@ Deno.test("openai: request shape, tool-call parsing, usage and cost", async () =
     assert.equal(result.retries, 0);
     // gpt-4o list price 2.50 / 10.00 USD per million tokens
     assert.ok(Math.abs(result.costUsd - (1000 * 2.5 + 200 * 10) / 1e6) < 1e-12);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: no tools means no tools/tool_choice fields; n is passed and all choices returned", async () => {
-  const server = await startLoopbackServer([{
+  await withLoopbackServer([{
     status: 200,
     body: {
       model: "m",
       choices: [0, 1, 2].map((i) => ({ index: i, message: { role: "assistant", content: `answer ${i}` } })),
       usage: { prompt_tokens: 10, completion_tokens: 30 },
     },
-  }]);
-  try {
-    const model = createOpenAIModel("m", { baseUrl: server.url, apiKey: "k", retry: fast });
+  }], async (server) => {
+    const model = createOpenAIModel("m", { baseUrl: server.url, apiKey: "k", retry: FAST_RETRY });
     const result = await model.generate([{ role: "user", content: "hi" }], [], { n: 3 });
     const body = server.requests[0].body as Record<string, unknown>;
     assert.equal(body.n, 3);
@@ -125,44 +114,38 @@ Deno.test("openai: no tools means no tools/tool_choice fields; n is passed and a
     assert.equal("tool_choice" in body, false);
     assert.deepEqual(result.choices.map((c) => c.content), ["answer 0", "answer 1", "answer 2"]);
     assert.equal(result.costUsd, 0, "a model with no price costs 0");
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: content given as an array of text parts (some compatible servers) is joined", async () => {
-  const server = await startLoopbackServer([{
+  await withLoopbackServer([{
     status: 200,
     body: {
       choices: [{
         message: { role: "assistant", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] },
       }],
     },
-  }]);
-  try {
-    const model = createOpenAIModel("m", { baseUrl: server.url, apiKey: "k", retry: fast });
+  }], async (server) => {
+    const model = createOpenAIModel("m", { baseUrl: server.url, apiKey: "k", retry: FAST_RETRY });
     const result = await model.generate([{ role: "user", content: "hi" }], []);
     assert.equal(result.choices[0].content, "ab");
     assert.deepEqual(result.usage, { inputTokens: 0, outputTokens: 0 }, "a body without usage counts 0");
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: retries 429 (retry-after-ms), 500, truncated JSON and a stall, then succeeds", async () => {
-  const server = await startLoopbackServer([
+  const events: RetryEvent[] = [];
+  await withLoopbackServer([
     { status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after-ms": "150" } },
     { status: 500, body: { error: { message: "boom" } } },
     { raw: '{"id":"chatcmpl-1","choices":[{"index":0,"mess' },
     { stallMs: 3000, then: { status: 200, body: completion() } },
     { status: 200, body: completion() },
-  ]);
-  const events: RetryEvent[] = [];
-  try {
+  ], async (server) => {
     const model = createOpenAIModel("gpt-4o", {
       baseUrl: server.url,
       apiKey: "k",
-      retry: { ...fast, requestTimeoutMs: 200 },
+      retry: { ...FAST_RETRY, requestTimeoutMs: 200 },
       onRetry: (e) => events.push(e),
     });
     const result = await model.generate(MESSAGES, TOOLS);
@@ -181,34 +164,28 @@ Deno.test("openai: retries 429 (retry-after-ms), 500, truncated JSON and a stall
     assert.ok(gap(2) >= 78, `backoff 80 ms: waited ${gap(2)} ms`);
     assert.ok(gap(3) >= 200 + 158, `timeout 200 ms + backoff 160 ms: waited ${gap(3)} ms`);
     assert.deepEqual(result.usage, { inputTokens: 1000, outputTokens: 200 });
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: Retry-After in whole seconds is honoured", async () => {
-  const server = await startLoopbackServer([
+  await withLoopbackServer([
     { status: 429, body: {}, headers: { "retry-after": "1" } },
     { status: 200, body: completion() },
-  ]);
-  try {
-    const model = createOpenAIModel("gpt-4o", { baseUrl: server.url, apiKey: "k", retry: fast });
+  ], async (server) => {
+    const model = createOpenAIModel("gpt-4o", { baseUrl: server.url, apiKey: "k", retry: FAST_RETRY });
     const result = await model.generate(MESSAGES, TOOLS);
     assert.equal(result.retries, 1);
     const waited = server.requests[1].at - server.requests[0].at;
     assert.ok(waited >= 990, `waited ${waited} ms for Retry-After: 1`);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: gives up with a typed ModelError after maxRetries", async () => {
-  const server = await startLoopbackServer([{ status: 503, body: { error: "unavailable" } }]);
-  try {
+  await withLoopbackServer([{ status: 503, body: { error: "unavailable" } }], async (server) => {
     const model = createOpenAIModel("gpt-4o", {
       baseUrl: server.url,
       apiKey: "k",
-      retry: { ...fast, maxRetries: 2 },
+      retry: { ...FAST_RETRY, maxRetries: 2 },
     });
     const error = await model.generate(MESSAGES, TOOLS).then(() => null, (e) => e);
     assert.ok(error instanceof ModelError, String(error));
@@ -217,43 +194,35 @@ Deno.test("openai: gives up with a typed ModelError after maxRetries", async () 
     assert.equal(error.status, 503);
     assert.match(error.message, /openai\/gpt-4o: gave up after 3 attempts/);
     assert.equal(server.requests.length, 3);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: malformed bodies every time end as kind malformed", async () => {
-  const server = await startLoopbackServer([{ raw: '{"choices": [' }]);
-  try {
+  await withLoopbackServer([{ raw: '{"choices": [' }], async (server) => {
     const model = createOpenAIModel("gpt-4o", {
       baseUrl: server.url,
       apiKey: "k",
-      retry: { ...fast, maxRetries: 1 },
+      retry: { ...FAST_RETRY, maxRetries: 1 },
     });
     const error = await model.generate(MESSAGES, TOOLS).then(() => null, (e) => e);
     assert.ok(error instanceof ModelError);
     assert.equal(error.kind, "malformed");
     assert.equal(server.requests.length, 2);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: a JSON body of the wrong shape is malformed too", async () => {
-  const server = await startLoopbackServer([{ status: 200, body: { choices: [] } }]);
-  try {
+  await withLoopbackServer([{ status: 200, body: { choices: [] } }], async (server) => {
     const model = createOpenAIModel("gpt-4o", {
       baseUrl: server.url,
       apiKey: "k",
-      retry: { ...fast, maxRetries: 0 },
+      retry: { ...FAST_RETRY, maxRetries: 0 },
     });
     const error = await model.generate(MESSAGES, TOOLS).then(() => null, (e) => e);
     assert.ok(error instanceof ModelError);
     assert.equal(error.kind, "malformed");
     assert.match(error.message, /choices/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: 401 and 400 are not retried", async () => {
@@ -263,25 +232,21 @@ Deno.test("openai: 401 and 400 are not retried", async () => {
       "bad_request",
     ]] as const
   ) {
-    const server = await startLoopbackServer([{ status, body: { error: { message: "no" } } }]);
-    try {
-      const model = createOpenAIModel("gpt-4o", { baseUrl: server.url, apiKey: "k", retry: fast });
+    await withLoopbackServer([{ status, body: { error: { message: "no" } } }], async (server) => {
+      const model = createOpenAIModel("gpt-4o", { baseUrl: server.url, apiKey: "k", retry: FAST_RETRY });
       const error = await model.generate(MESSAGES, TOOLS).then(() => null, (e) => e);
       assert.ok(error instanceof ModelError);
       assert.equal(error.kind, kind);
       assert.equal(error.attempts, 1);
       assert.equal(error.status, status);
       assert.equal(server.requests.length, 1, `${status} must not be retried`);
-    } finally {
-      await server.close();
-    }
+    });
   }
 });
 
 Deno.test("openai: the caller's abort signal stops a stalled request without retrying", async () => {
-  const server = await startLoopbackServer([{ stallMs: 5000, then: { status: 200, body: completion() } }]);
-  try {
-    const model = createOpenAIModel("gpt-4o", { baseUrl: server.url, apiKey: "k", retry: fast });
+  await withLoopbackServer([{ stallMs: 5000, then: { status: 200, body: completion() } }], async (server) => {
+    const model = createOpenAIModel("gpt-4o", { baseUrl: server.url, apiKey: "k", retry: FAST_RETRY });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("cancelled by test")), 100);
     const error = await model.generate(MESSAGES, TOOLS, { signal: controller.signal }).then(
@@ -291,34 +256,31 @@ Deno.test("openai: the caller's abort signal stops a stalled request without ret
     assert.ok(!(error instanceof ModelError));
     assert.equal((error as Error).message, "cancelled by test");
     assert.equal(server.requests.length, 1);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("openai: createModel reads OPENAI_BASE_URL and OPENAI_API_KEY; presets need no key", async () => {
-  const server = await startLoopbackServer([{ status: 200, body: completion() }]);
-  const saved = { base: Deno.env.get("OPENAI_BASE_URL"), key: Deno.env.get("OPENAI_API_KEY") };
-  try {
-    Deno.env.set("OPENAI_BASE_URL", `${server.url}/v1`);
-    Deno.env.set("OPENAI_API_KEY", "sk-from-env");
-    const model = createModel("openai/gpt-4o", { retry: fast });
-    assert.equal(model.name, "openai/gpt-4o");
-    await model.generate(MESSAGES, TOOLS);
-    assert.equal(server.requests[0].headers["authorization"], "Bearer sk-from-env");
-    assert.equal(server.requests[0].path, "/v1/chat/completions");
+  await withLoopbackServer(
+    [{ status: 200, body: completion() }],
+    (server) =>
+      withSavedEnv(["OPENAI_BASE_URL", "OPENAI_API_KEY"], async () => {
+        Deno.env.set("OPENAI_BASE_URL", `${server.url}/v1`);
+        Deno.env.set("OPENAI_API_KEY", "sk-from-env");
+        const model = createModel("openai/gpt-4o", { retry: FAST_RETRY });
+        assert.equal(model.name, "openai/gpt-4o");
+        await model.generate(MESSAGES, TOOLS);
+        assert.equal(server.requests[0].headers["authorization"], "Bearer sk-from-env");
+        assert.equal(server.requests[0].path, "/v1/chat/completions");
 
-    const local = createModel("vllm/meta-llama/Llama-3.1-8B-Instruct", { baseUrl: server.url, retry: fast });
-    assert.equal(local.name, "vllm/meta-llama/Llama-3.1-8B-Instruct");
-    await local.generate(MESSAGES, TOOLS);
-    const req = server.requests[1];
-    assert.equal((req.body as { model: string }).model, "meta-llama/Llama-3.1-8B-Instruct");
-    assert.equal(req.headers["authorization"], undefined, "no key configured, no auth header");
-  } finally {
-    for (const [name, value] of [["OPENAI_BASE_URL", saved.base], ["OPENAI_API_KEY", saved.key]] as const) {
-      if (value === undefined) Deno.env.delete(name);
-      else Deno.env.set(name, value);
-    }
-    await server.close();
-  }
+        const local = createModel("vllm/meta-llama/Llama-3.1-8B-Instruct", {
+          baseUrl: server.url,
+          retry: FAST_RETRY,
+        });
+        assert.equal(local.name, "vllm/meta-llama/Llama-3.1-8B-Instruct");
+        await local.generate(MESSAGES, TOOLS);
+        const req = server.requests[1];
+        assert.equal((req.body as { model: string }).model, "meta-llama/Llama-3.1-8B-Instruct");
+        assert.equal(req.headers["authorization"], undefined, "no key configured, no auth header");
+      }),
+  );
 });

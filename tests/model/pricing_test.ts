@@ -9,7 +9,7 @@ import {
   withPriceOverrides,
 } from "../../lib/model/pricing.ts";
 import { createOpenAIModel } from "../../lib/model/openai.ts";
-import { startLoopbackServer } from "./loopback_server.ts";
+import { withLoopbackServer } from "./loopback_server.ts";
 
 Deno.test("pricing: lookup by full name, bare id and longest prefix", () => {
   assert.equal(priceFor("openai/gpt-4o"), DEFAULT_PRICES["gpt-4o"]);
@@ -84,15 +84,14 @@ Deno.test("pricing: a JSON price file overrides the defaults; bad files name the
 });
 
 Deno.test("pricing: a provider uses the override table for costUsd", async () => {
-  const server = await startLoopbackServer([{
+  await withLoopbackServer([{
     status: 200,
     body: {
       model: "local-model",
       choices: [{ message: { content: "hi" } }],
       usage: { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 },
     },
-  }]);
-  try {
+  }], async (server) => {
     const model = createOpenAIModel("local-model", {
       baseUrl: server.url,
       apiKey: "k",
@@ -100,7 +99,5 @@ Deno.test("pricing: a provider uses the override table for costUsd", async () =>
     });
     const result = await model.generate([{ role: "user", content: "hi" }], []);
     assert.equal(result.costUsd, 1);
-  } finally {
-    await server.close();
-  }
+  });
 });
