@@ -21,21 +21,14 @@ import * as Plot from "@observablehq/plot";
 import * as aq from "arquero";
 import { notebookParams } from "../lib/notebook/params.ts";
 import { display, showMarkdown } from "../lib/notebook/display.ts";
-import { notebookRuns, readRunEvents } from "../lib/notebook/grid.ts";
+import { notebookGridOptions, notebookRuns, readRunEvents } from "../lib/notebook/grid.ts";
 import { budgetCurveFigure, renderPlot } from "../lib/plot/mod.ts";
 import { pairedDifference } from "../lib/stats/mod.ts";
 import { suggestFailureTags } from "../lib/elicitation/heuristics.ts";
 import { successAtBudgets } from "../lib/elicitation/budget.ts";
 
 const params = notebookParams();
-const loaded = await notebookRuns(params.runsLog, {
-  tasks: params.tasks,
-  variants: params.variants,
-  models: [params.model],
-  epochs: params.epochs,
-  seed: params.seed,
-  logDir: params.gridDir,
-});
+const loaded = await notebookRuns(params.runsLog, notebookGridOptions(params));
 const runs = loaded.table;
 const events = await readRunEvents(loaded.logPath);
 const variants = params.variants.filter((v) => (runs.array("variant") as string[]).includes(v));

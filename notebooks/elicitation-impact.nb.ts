@@ -24,7 +24,7 @@ import * as Plot from "@observablehq/plot";
 import * as aq from "arquero";
 import { deriveBaseModel, notebookParams, PARAM_ENV } from "../lib/notebook/params.ts";
 import { display, showMarkdown } from "../lib/notebook/display.ts";
-import { notebookRuns, runNotebookGrid } from "../lib/notebook/grid.ts";
+import { notebookGridOptions, notebookRuns, runNotebookGrid } from "../lib/notebook/grid.ts";
 import { readMetrRuns } from "../lib/frame/metr.ts";
 import { gapVsEffortFigure, renderPlot } from "../lib/plot/mod.ts";
 import { pairedDifference } from "../lib/stats/mod.ts";
@@ -169,14 +169,7 @@ await display(showMarkdown(
 // part demonstrates the method; with a real endpoint it measures.
 
 // %%
-const gridOptions = {
-  tasks: params.tasks,
-  variants: params.variants,
-  models: [params.model],
-  epochs: params.epochs,
-  seed: params.seed,
-  logDir: params.gridDir,
-};
+const gridOptions = notebookGridOptions(params);
 const scaffoldRuns = await notebookRuns(params.runsLog, gridOptions);
 // Models in the runs, weakest (lowest mean score) first.
 const modelsInLog = (scaffoldRuns.table.groupby("model").rollup({ mean: aq.op.mean("score") }).orderby("mean")

@@ -18,7 +18,7 @@ import { silentProgress } from "../run/progress.ts";
 import { runs } from "../frame/tables.ts";
 import { readLogs } from "../run/log_reader.ts";
 import { eventsByRun, type ReviewEvent } from "../elicitation/events.ts";
-import { projectRoot } from "./params.ts";
+import { type NotebookParams, projectRoot } from "./params.ts";
 import { join } from "node:path";
 
 /** Options of {@link notebookRuns}. */
@@ -85,6 +85,23 @@ export async function runNotebookGrid(options: NotebookGridOptions): Promise<Not
     throw new Error(`grid produced no runs (${errored} cells errored): ${summary.logPath}`);
   }
   return { table, source: "grid", logPath: summary.logPath, ran: summary.ran, issues: issues.length };
+}
+
+/**
+ * The grid a notebook runs when it is given no run log, from its parameters: the `EVALKIT_TASKS` tasks ×
+ * the `EVALKIT_VARIANTS` variants × the one `EVALKIT_MODEL` model, `EVALKIT_EPOCHS` epochs, the notebook's
+ * seed, logged under `EVALKIT_GRID_DIR`. The scaffold notebooks share it, so with the same parameters they
+ * run (and then read from the cache) the very same grid.
+ */
+export function notebookGridOptions(params: NotebookParams): NotebookGridOptions {
+  return {
+    tasks: params.tasks,
+    variants: params.variants,
+    models: [params.model],
+    epochs: params.epochs,
+    seed: params.seed,
+    logDir: params.gridDir,
+  };
 }
 
 /** The runs a notebook analyses: `runsLog` when given, else the grid. */
