@@ -29,6 +29,7 @@ import { defaultConcurrency } from "../run/pool.ts";
 import { runs } from "../frame/tables.ts";
 import { formatTable } from "../util/table.ts";
 import { resolve, toFileUrl } from "../util/path.ts";
+import { joinNegativeValues } from "./args.ts";
 
 const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
 
@@ -54,6 +55,17 @@ const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
   --progress auto|bar|lines|none   (default auto: a bar on a terminal, lines otherwise)
   --json                    print the summary as JSON`;
 
+const NUMERIC_OPTIONS = [
+  "epochs",
+  "concurrency",
+  "seed",
+  "token-limit",
+  "action-limit",
+  "time-limit",
+  "cost-limit",
+  "tool-timeout",
+];
+
 function fail(message: string): never {
   console.error(`error: ${message}\n\n${USAGE}`);
   Deno.exit(2);
@@ -72,7 +84,7 @@ if (import.meta.main) {
   let parsed;
   try {
     parsed = parseArgs({
-      args: Deno.args,
+      args: joinNegativeValues(Deno.args, NUMERIC_OPTIONS),
       options: {
         tasks: { type: "string" },
         "tasks-dir": { type: "string", default: DEFAULT_TASKS_DIR },
@@ -149,10 +161,10 @@ if (import.meta.main) {
       fail((e as Error).message);
     }
   }
-  const suite = await loadSuite(v["tasks-dir"]);
+  const suite = await loadSuite(v["tasks-dir"]).catch((e: Error) => fail(`--tasks-dir: ${e.message}`));
   for (const e of suite.errors) console.error(`warning: skipped ${e.message}`);
   const tasks = selectTasks(suite.tasks, v.tasks);
-  if (tasks.length === 0) fail(`no task matches ${v.tasks ?? "(all)"} in ${suite.dir}`);
+  if (tasks.length === 0) fail(`--tasks: no task matches ${v.tasks ?? "(all)"} in ${suite.dir}`);
 
   const driver = await createSandboxDriver(driverName.data);
   const cancel = new AbortController();
@@ -202,5 +214,16 @@ if (import.meta.main) {
     console.log(formatTable(byAgent.objects() as Record<string, unknown>[]));
     console.log(`log: ${summary.logPath}  (tables: deno task runs --log ${v.log})`);
   }
-  Deno.exit(summary.cancelled ? 130 : 0);
+  // Errors are infrastructure failures (model endpoint, sandbox, task hooks), not agent failures: say which,
+  // and fail the command when nothing it ran finished (e.g. an endpoint that does not answer).
+  if (summary.counts.error > 0) {
+    const errors = table.filter((d: { error: string | null }) => d.error !== null).array("error") as string[];
+    console.error(
+      `error: ${summary.counts.error} of ${summary.ran} cell(s) ended with an error` +
+        (errors.length ? `; last: ${errors[errors.length - 1]}` : "") +
+        ` (rerun with --retry-errors)`,
+    );
+  }
+  const nothingFinished = summary.ran > 0 && summary.counts.ok + summary.counts.limit === 0;
+  Deno.exit(summary.cancelled ? 130 : nothingFinished ? 1 : 0);
 }

@@ -13,6 +13,7 @@ import { type AgentHorizon, agentHorizons } from "../stats/agent_horizons.ts";
 import { frontierPoints, type HorizonTrend, horizonTrend } from "../stats/doubling_time.ts";
 import { horizonSummary, type HorizonSummaryRow } from "../stats/horizon_summary.ts";
 import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
+import { joinNegativeValues, outputDirProblem } from "./args.ts";
 
 const USAGE = `Usage: deno task horizons --runs <runs.jsonl|URL> [options]
 
@@ -51,7 +52,10 @@ const STRING_OPTIONS = [
 
 /** Parsed command-line options. */
 export const HorizonsArgs = z.object({
-  runs: z.string().min(1, "--runs <file> is required"),
+  runs: z.string({ error: "required (a runs.jsonl file or URL)" }).min(
+    1,
+    "required (a runs.jsonl file or URL)",
+  ),
   weights: z.enum(["invsqrt", "equal", "none"]).default("invsqrt"),
   regularization: z.coerce.number().nonnegative().default(0.01),
   bootstrap: z.coerce.number().int().nonnegative().default(500),
@@ -101,10 +105,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
     for (const k of STRING_OPTIONS) options[k] = { type: "string" };
-    values = parseArgs({ args: argv, options, strict: true }).values as Record<
-      string,
-      string | boolean | undefined
-    >;
+    values = parseArgs({ args: joinNegativeValues(argv, STRING_OPTIONS), options, strict: true })
+      .values as Record<
+        string,
+        string | boolean | undefined
+      >;
   } catch (e) {
     console.error(`horizons: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
@@ -122,6 +127,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const args = parsed.data;
+  if (args["trend-agents"] !== undefined && args["release-dates"] === undefined) {
+    console.error("horizons: --trend-agents needs --release-dates <yaml>");
+    return 2;
+  }
+  const plotsProblem = args.plots === undefined ? null : await outputDirProblem("plots", args.plots);
+  if (plotsProblem) {
+    console.error(`horizons: ${plotsProblem}`);
+    return 2;
+  }
   try {
     const runs = await readMetrRuns(args.runs);
     for (const e of runs.errors.slice(0, 20)) {

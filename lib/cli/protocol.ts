@@ -41,6 +41,7 @@ import { successAtBudgets } from "../elicitation/budget.ts";
 import { bucketProfileFigure, verdictFigure } from "../plot/protocol.ts";
 import { budgetCurveFigure, gapVsEffortFigure } from "../plot/elicitation.ts";
 import { writeFigure } from "../plot/render.ts";
+import { joinNegativeValues, outputDirProblem } from "./args.ts";
 
 /** The shipped example thresholds. */
 export const DEFAULT_THRESHOLDS = new URL("../../data/thresholds.example.json", import.meta.url).pathname;
@@ -111,7 +112,10 @@ const BOOLEANS = ["help", "write", "confirm", "all"];
 
 /** Parsed options of the main command. */
 export const ProtocolArgs = z.object({
-  runs: z.string({ error: "--runs <file|log> is required" }).min(1, "--runs <file|log> is required"),
+  runs: z.string({ error: "required (a runs.jsonl file, or an event log file or directory)" }).min(
+    1,
+    "required (a runs.jsonl file, or an event log file or directory)",
+  ),
   thresholds: z.string().default(DEFAULT_THRESHOLDS),
   buckets: z.string().optional(),
   format: z.enum(["json", "csv"]).default("json"),
@@ -147,6 +151,9 @@ export interface LoadedRuns {
 
 /** Loads METR's runs.jsonl or an event log (file or directory), reporting bad lines as warnings. */
 export async function loadRuns(path: string): Promise<LoadedRuns> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    throw new Error(`--runs ${path}: a URL is not accepted here; download the file and pass its path`);
+  }
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -381,7 +388,12 @@ export async function main(argv: string[]): Promise<number> {
     const options: Record<string, { type: "string" | "boolean" }> = {};
     for (const k of STRINGS) options[k] = { type: "string" };
     for (const k of BOOLEANS) options[k] = { type: "boolean" };
-    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    const parsed = parseArgs({
+      args: joinNegativeValues(argv, STRINGS),
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
     values = parsed.values as Record<string, string | boolean | undefined>;
     positionals = parsed.positionals;
   } catch (e) {
@@ -406,6 +418,21 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const a = parsed.data;
+    const plotsProblem = a.plots === undefined ? null : await outputDirProblem("plots", a.plots);
+    if (plotsProblem) {
+      console.error(`protocol: ${plotsProblem}`);
+      return 2;
+    }
+    if (a.tags !== undefined) {
+      const problem = await Deno.stat(a.tags).then(
+        (info) => (info.isFile ? null : "not a file"),
+        (e: Error) => (e instanceof Deno.errors.NotFound ? "no such file" : e.message),
+      );
+      if (problem) {
+        console.error(`protocol: --tags ${a.tags}: ${problem}`);
+        return 1;
+      }
+    }
     const thresholds = await loadThresholds(a.thresholds);
     const scheme = a.buckets ? await loadBucketScheme(a.buckets) : undefined;
     const loaded = await loadRuns(a.runs);

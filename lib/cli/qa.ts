@@ -11,23 +11,31 @@ import { SandboxDriverName } from "../sandbox/types.ts";
 import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
 import { type QaResult, qaSuite } from "../task/qa.ts";
 import { formatTable } from "../util/table.ts";
+import { joinNegativeValues } from "./args.ts";
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      sandbox: { type: "string", default: "local" },
-      tasks: { type: "string" },
-      dir: { type: "string", default: DEFAULT_TASKS_DIR },
-      concurrency: { type: "string", default: "2" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const usage =
+    "usage: deno task qa [--sandbox local|docker] [--tasks <glob,...>] [--concurrency N] [--json]";
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: joinNegativeValues(Deno.args, ["concurrency"]),
+      options: {
+        sandbox: { type: "string", default: "local" },
+        tasks: { type: "string" },
+        dir: { type: "string", default: DEFAULT_TASKS_DIR },
+        concurrency: { type: "string", default: "2" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}\n${usage}`);
+    Deno.exit(2);
+  }
+  const { values } = parsed;
   if (values.help) {
-    console.log(
-      "usage: deno task qa [--sandbox local|docker] [--tasks <glob,...>] [--concurrency N] [--json]",
-    );
+    console.log(usage);
     Deno.exit(0);
   }
   const driverName = SandboxDriverName.safeParse(values.sandbox);
@@ -40,10 +48,13 @@ if (import.meta.main) {
     console.error(`error: --concurrency must be a positive integer, got "${values.concurrency}"`);
     Deno.exit(2);
   }
-  const suite = await loadSuite(values.dir);
+  const suite = await loadSuite(values.dir).catch((e: Error) => {
+    console.error(`error: --dir: ${e.message}`);
+    Deno.exit(2);
+  });
   const tasks = selectTasks(suite.tasks, values.tasks);
   if (tasks.length === 0 && suite.errors.length === 0) {
-    console.error(`error: no task matches ${values.tasks ?? "(all)"}`);
+    console.error(`error: --tasks: no task matches ${values.tasks ?? "(all)"}`);
     Deno.exit(2);
   }
   const driver = await createSandboxDriver(driverName.data);

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { buildReport } from "../report/report.ts";
 import { inspectPage } from "../report/browser.ts";
 import { PARAM_ENV } from "../notebook/params.ts";
+import { joinNegativeValues } from "./args.ts";
 
 const USAGE = `usage: deno task report [options]
   --out DIR            output directory (default out/report)
@@ -33,7 +34,7 @@ export async function main(args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args, ["seed", "bootstrap", "jobs"]),
       options: {
         out: { type: "string" },
         notebooks: { type: "string" },

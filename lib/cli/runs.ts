@@ -9,6 +9,7 @@ import { runs } from "../frame/tables.ts";
 import { renderTable, TableFormat } from "../frame/export.ts";
 import { readMetrRuns } from "../frame/metr.ts";
 import { formatIssue } from "../run/log_reader.ts";
+import { joinNegativeValues } from "./args.ts";
 
 const USAGE = `usage: deno task runs --log <dir|file> [--format csv|json|jsonl] [--out <file>]
        deno task runs --metr <runs.jsonl> [--format csv|json|jsonl] [--out <file>]
@@ -19,7 +20,7 @@ if (import.meta.main) {
   let parsed;
   try {
     parsed = parseArgs({
-      args: Deno.args,
+      args: joinNegativeValues(Deno.args, ["success-threshold"]),
       options: {
         log: { type: "string" },
         metr: { type: "string" },
@@ -56,11 +57,23 @@ if (import.meta.main) {
   try {
     if (v.log !== undefined) {
       const { table, issues } = await runs(v.log, { successThreshold: threshold });
-      for (const issue of issues) console.error(`warning: skipped ${formatIssue(issue)}`);
+      for (const issue of issues.slice(0, 20)) console.error(`warning: skipped ${formatIssue(issue)}`);
+      if (issues.length > 20) console.error(`warning: … ${issues.length - 20} more unreadable lines skipped`);
+      if (table.numRows() === 0 && issues.length > 0) {
+        throw new Error(`--log ${v.log}: no readable run events (${issues.length} unreadable lines)`);
+      }
       text = renderTable(table, format.data);
     } else {
       const metr = await readMetrRuns(v.metr!);
-      for (const e of metr.errors) console.error(`warning: skipped ${v.metr}:${e.line}: ${e.message}`);
+      for (const e of metr.errors.slice(0, 20)) {
+        console.error(`warning: skipped ${v.metr}:${e.line}: ${e.message}`);
+      }
+      if (metr.errors.length > 20) {
+        console.error(`warning: … ${metr.errors.length - 20} more bad lines skipped`);
+      }
+      if (metr.table.numRows() === 0 && metr.errors.length > 0) {
+        throw new Error(`--metr ${v.metr}: no valid runs (${metr.errors.length} bad lines)`);
+      }
       text = renderTable(metr.table, format.data);
     }
   } catch (e) {

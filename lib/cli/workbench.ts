@@ -231,18 +231,24 @@ function printExec(reply: Record<string, unknown>): never {
 
 if (import.meta.main) {
   const [command, ...rest] = Deno.args;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      sandbox: { type: "string", default: "local" },
-      dir: { type: "string", default: DEFAULT_TASKS_DIR },
-      root: { type: "boolean", default: false },
-      submission: { type: "string" },
-      out: { type: "string" },
-      cmd: { type: "string" },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        sandbox: { type: "string", default: "local" },
+        dir: { type: "string", default: DEFAULT_TASKS_DIR },
+        root: { type: "boolean", default: false },
+        submission: { type: "string" },
+        out: { type: "string" },
+        cmd: { type: "string" },
+      },
+    });
+  } catch (e) {
+    fail(`${(e as Error).message.split("\n")[0]} (see lib/cli/workbench.ts for usage)`);
+  }
+  const { values, positionals } = parsed;
   const sandbox = SandboxDriverName.safeParse(values.sandbox);
   if (!sandbox.success) fail(`--sandbox must be local or docker, got "${values.sandbox}"`);
   switch (command) {
@@ -306,7 +312,7 @@ if (import.meta.main) {
       if (!positionals[0] || !values.cmd) {
         fail('usage: workbench run <task-id> --cmd "<command>" [--sandbox …]');
       }
-      const suite = await loadSuite(values.dir);
+      const suite = await loadSuite(values.dir).catch((e: Error) => fail(`--dir: ${e.message}`));
       const task = suite.tasks.find((t) => t.id === positionals[0]) ?? fail(`no task "${positionals[0]}"`);
       const env = await startTaskEnvironment(task, await createSandboxDriver(sandbox.data));
       try {

@@ -1,0 +1,214 @@
+/**
+ * Realistic mistakes on every command line: each must end in a one-line error naming the option or file,
+ * a non-zero exit code, and no stack trace.
+ */
+import { assertFails, cli, README } from "./_run.ts";
+
+const tmp = await Deno.makeTempDir({ prefix: "evalkit_cli_" });
+const RUNS = `${tmp}/runs.jsonl`;
+await Deno.writeTextFile(RUNS, "");
+const ALL_BAD = `${tmp}/all_bad.jsonl`;
+await Deno.writeTextFile(ALL_BAD, "not json\n{also not json\n");
+
+// tasks
+Deno.test("tasks: a missing --dir is a one-line error, not a stack trace", async () => {
+  assertFails(await cli("tasks", ["--dir", `${tmp}/nope`]), 2, /^error: --dir: cannot read tasks directory/m);
+});
+Deno.test("tasks: a file as --dir is a one-line error", async () => {
+  assertFails(await cli("tasks", ["--dir", README]), 2, /^error: --dir: .*Not a directory/m);
+});
+Deno.test("tasks: an unknown option is a one-line error with the usage", async () => {
+  assertFails(await cli("tasks", ["--bogus"]), 2, /^error: Unknown option '--bogus'/m);
+});
+Deno.test("tasks: a --tasks glob that matches nothing fails instead of listing no rows", async () => {
+  assertFails(await cli("tasks", ["--tasks", "nope/*"]), 2, /^error: --tasks: no task matches nope\/\*/m);
+});
+
+// qa
+Deno.test("qa: an unknown option is a one-line error", async () => {
+  assertFails(await cli("qa", ["--bogus"]), 2, /^error: Unknown option '--bogus'/m);
+});
+Deno.test("qa: a missing --dir is a one-line error", async () => {
+  assertFails(await cli("qa", ["--dir", `${tmp}/nope`]), 2, /^error: --dir: cannot read tasks directory/m);
+});
+Deno.test("qa: a negative --concurrency reaches the option's own check", async () => {
+  assertFails(
+    await cli("qa", ["--concurrency", "-3"]),
+    2,
+    /^error: --concurrency must be a positive integer, got "-3"/m,
+  );
+});
+Deno.test("qa: an unknown --sandbox and an unknown --tasks glob are named", async () => {
+  assertFails(
+    await cli("qa", ["--sandbox", "nope"]),
+    2,
+    /^error: --sandbox must be local or docker, got "nope"/m,
+  );
+  assertFails(await cli("qa", ["--tasks", "nope/*"]), 2, /^error: --tasks: no task matches nope\/\*/m);
+});
+
+// eval
+Deno.test("eval: --epochs -1 is rejected by name, not as an 'ambiguous' argument", async () => {
+  assertFails(
+    await cli("eval", ["--model", "simulated/30", "--epochs", "-1"]),
+    2,
+    /^error: --epochs must be a non-negative integer, got "-1"/m,
+  );
+});
+Deno.test("eval: a missing --tasks-dir is a one-line error", async () => {
+  assertFails(
+    await cli("eval", ["--model", "simulated/30", "--tasks-dir", `${tmp}/nope`]),
+    2,
+    /^error: --tasks-dir: cannot read tasks directory/m,
+  );
+});
+Deno.test("eval: unknown provider, missing API key, bad --sandbox and unknown glob are named", async () => {
+  assertFails(await cli("eval", ["--model", "foo/bar"]), 2, /^error: foo\/bar: unknown provider "foo"/m);
+  assertFails(
+    await cli("eval", ["--model", "openai/gpt-4o"], { OPENAI_API_KEY: "" }),
+    2,
+    /^error: openai\/gpt-4o: no API key: set the OPENAI_API_KEY/m,
+  );
+  assertFails(
+    await cli("eval", ["--model", "simulated/30", "--sandbox", "nope"]),
+    2,
+    /^error: --sandbox must be local or docker, got "nope"/m,
+  );
+  assertFails(
+    await cli("eval", ["--model", "simulated/30", "--tasks", "nope/*"]),
+    2,
+    /^error: --tasks: no task matches nope\/\*/m,
+  );
+});
+Deno.test("eval: an endpoint that does not answer fails the command and names the error", async () => {
+  const r = await cli("eval", [
+    "--model",
+    "openai/gpt-4o",
+    "--variants",
+    "basic",
+    "--tasks",
+    "mystery_function/affine",
+    "--log",
+    `${tmp}/eval_log`,
+    "--progress",
+    "none",
+  ], { OPENAI_API_KEY: "test", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" });
+  assertFails(r, 1, /^error: 1 of 1 cell\(s\) ended with an error; last: ModelError: .*127\.0\.0\.1:9/m);
+});
+
+// workbench
+Deno.test("workbench: an unknown option is a one-line error", async () => {
+  assertFails(await cli("workbench", ["start", "--bogus"]), 2, /^error: Unknown option '--bogus'/m);
+});
+Deno.test("workbench: run with a missing --dir is a one-line error", async () => {
+  assertFails(
+    await cli("workbench", ["run", "x/y", "--cmd", "true", "--dir", `${tmp}/nope`]),
+    2,
+    /^error: --dir: cannot read tasks directory/m,
+  );
+});
+
+// runs
+Deno.test("runs: a log with no readable line fails instead of printing an empty table", async () => {
+  assertFails(
+    await cli("runs", ["--log", ALL_BAD]),
+    1,
+    /^error: --log .*: no readable run events \(2 unreadable/m,
+  );
+});
+Deno.test("runs: a METR file with no valid run fails", async () => {
+  assertFails(await cli("runs", ["--metr", ALL_BAD]), 1, /^error: --metr .*: no valid runs \(2 bad lines\)/m);
+});
+Deno.test("runs: a negative --success-threshold reaches the option's own check", async () => {
+  assertFails(
+    await cli("runs", ["--log", ALL_BAD, "--success-threshold", "-1"]),
+    2,
+    /^error: --success-threshold must be in \[0,1\], got "-1"/m,
+  );
+});
+
+// horizons
+Deno.test("horizons: a missing --runs says it is required", async () => {
+  assertFails(await cli("horizons", []), 2, /^horizons: --runs: required \(a runs.jsonl file or URL\)/m);
+});
+Deno.test("horizons: --bootstrap -1 is rejected by name", async () => {
+  assertFails(
+    await cli("horizons", ["--runs", RUNS, "--bootstrap", "-1"]),
+    2,
+    /^horizons: --bootstrap: Too small/m,
+  );
+});
+Deno.test("horizons: a file as --plots is refused before any work", async () => {
+  assertFails(
+    await cli("horizons", ["--runs", RUNS, "--plots", README]),
+    2,
+    /^horizons: --plots .*README.md: exists and is not a directory/m,
+  );
+});
+Deno.test("horizons: --trend-agents without --release-dates is refused instead of ignored", async () => {
+  assertFails(
+    await cli("horizons", ["--runs", RUNS, "--trend-agents", "frontier"]),
+    2,
+    /^horizons: --trend-agents needs --release-dates/m,
+  );
+});
+
+// protocol
+Deno.test("protocol: --replicates -1 is rejected by name", async () => {
+  assertFails(
+    await cli("protocol", ["--runs", RUNS, "--replicates", "-1"]),
+    2,
+    /^protocol: --replicates: Too small/m,
+  );
+});
+Deno.test("protocol: a file as --plots is refused before any work", async () => {
+  assertFails(
+    await cli("protocol", ["--runs", RUNS, "--plots", README]),
+    2,
+    /^protocol: --plots .*README.md: exists and is not a directory/m,
+  );
+});
+Deno.test("protocol: a --tags file that does not exist fails instead of running without tags", async () => {
+  assertFails(
+    await cli("protocol", ["--runs", RUNS, "--tags", `${tmp}/nope.csv`]),
+    1,
+    /^protocol: --tags .*nope.csv: no such file/m,
+  );
+});
+Deno.test("protocol: a URL as --runs says URLs are not accepted (not 'no such file')", async () => {
+  assertFails(
+    await cli("protocol", ["--runs", "http://127.0.0.1:9/runs.jsonl"]),
+    1,
+    /^protocol: --runs http:\/\/127.0.0.1:9\/runs.jsonl: a URL is not accepted here/m,
+  );
+});
+Deno.test("protocol: a thresholds file with a wrong field names the file and the field", async () => {
+  const file = `${tmp}/thresholds.json`;
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({
+      thresholds: [{
+        id: "h",
+        metric: "p50_horizon",
+        comparator: "=>",
+        value: 1,
+        unit: "hours",
+        meaning: "m",
+      }],
+    }),
+  );
+  assertFails(
+    await cli("protocol", ["--runs", RUNS, "--thresholds", file]),
+    1,
+    /^protocol: .*thresholds.json at thresholds.0.comparator: Invalid option/m,
+  );
+});
+
+// report
+Deno.test("report: --jobs -1 is rejected by name", async () => {
+  assertFails(
+    await cli("report", ["--jobs", "-1"]),
+    1,
+    /^report failed: --jobs: expected a whole number, got "-1"/m,
+  );
+});
