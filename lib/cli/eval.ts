@@ -2,7 +2,7 @@
  * `deno task eval` — run (or resume) a grid of tasks × variants × models × epochs and log every event.
  *
  * ```sh
- * deno task eval --tasks 'hello/*' --variants basic,chat,allTools,bestOfN --model simulated/30 \
+ * deno task eval --tasks 'mystery_function/*' --variants basic,chat,allTools,bestOfN --model simulated/30 \
  *   --epochs 3 --sandbox local --log runs/
  * ```
  * Re-running the same command resumes (finished cells are skipped, interrupted ones rerun);
