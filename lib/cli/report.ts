@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { buildReport } from "../report/report.ts";
 import { inspectPage } from "../report/browser.ts";
 import { PARAM_ENV } from "../notebook/params.ts";
+import { PROJECT_ROOT, resolve } from "../util/path.ts";
 import { joinNegativeValues } from "./args.ts";
 
 const USAGE = `usage: deno task report [options]
@@ -66,6 +67,22 @@ export async function main(args: string[]): Promise<number> {
     if (!/^\d+$/.test(raw)) throw new Error(`--${name}: expected a whole number, got ${JSON.stringify(raw)}`);
     return Number(raw);
   };
+  for (const [name, value] of [["data", v.data], ["runs-log", v["runs-log"]]] as const) {
+    if (value === undefined) continue;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      console.error(`report failed: --${name} ${value}: a URL is not accepted here; download the file first`);
+      return 2;
+    }
+    // Relative paths resolve against the project root, as the notebooks resolve them.
+    const problem = await Deno.stat(resolve(PROJECT_ROOT, value)).then(
+      (info) => (name === "data" && !info.isFile ? "not a file" : null),
+      (e: Error) => (e instanceof Deno.errors.NotFound ? "no such file or directory" : e.message),
+    );
+    if (problem) {
+      console.error(`report failed: --${name} ${value}: ${problem}`);
+      return 2;
+    }
+  }
   try {
     const env: Record<string, string> = {};
     if (v.data) env[PARAM_ENV.data] = v.data;

@@ -212,3 +212,23 @@ Deno.test("report: --jobs -1 is rejected by name", async () => {
     /^report failed: --jobs: expected a whole number, got "-1"/m,
   );
 });
+Deno.test("report: a missing --data or --runs-log is named before any notebook runs", async () => {
+  assertFails(
+    await cli("report", ["--data", `${tmp}/nope.jsonl`]),
+    2,
+    /^report failed: --data .*nope.jsonl: no such file/m,
+  );
+  assertFails(await cli("report", ["--data", tmp]), 2, /^report failed: --data .*: not a file/m);
+  assertFails(
+    await cli("report", ["--runs-log", `${tmp}/nope`]),
+    2,
+    /^report failed: --runs-log .*nope: no such file or directory/m,
+  );
+});
+Deno.test("report: a URL as --data is refused by name (it used to become a path under the project)", async () => {
+  assertFails(
+    await cli("report", ["--data", "http://127.0.0.1:9/runs.jsonl"]),
+    2,
+    /^report failed: --data http:\/\/127.0.0.1:9\/runs.jsonl: a URL is not accepted here/m,
+  );
+});
