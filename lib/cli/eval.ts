@@ -29,7 +29,7 @@ import { defaultConcurrency } from "../run/pool.ts";
 import { runs } from "../frame/tables.ts";
 import { formatTable } from "../util/table.ts";
 import { resolve, toFileUrl } from "../util/path.ts";
-import { joinNegativeValues } from "./args.ts";
+import { joinNegativeValues, outputDirProblem } from "./args.ts";
 
 const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
 
@@ -166,6 +166,8 @@ if (import.meta.main) {
   const tasks = selectTasks(suite.tasks, v.tasks);
   if (tasks.length === 0) fail(`--tasks: no task matches ${v.tasks ?? "(all)"} in ${suite.dir}`);
 
+  const logProblem = await outputDirProblem("log", v.log);
+  if (logProblem) fail(logProblem);
   const driver = await createSandboxDriver(driverName.data);
   const cancel = new AbortController();
   const onSigint = () => {

@@ -304,8 +304,11 @@ async function tagsCommand(
     case "export": {
       const list = values.all ? tags : [...resolveTags(tags).values()];
       const text = values.format === "json" ? tagsToJson(list) : tagsToCsv(list);
-      if (values.out) await Deno.writeTextFile(values.out as string, text);
-      else console.log(text.trimEnd());
+      if (values.out) {
+        await Deno.writeTextFile(values.out as string, text).catch((e: Error) => {
+          throw new Error(`--out ${values.out}: ${e.message}`);
+        });
+      } else console.log(text.trimEnd());
       return 0;
     }
     case "import": {
@@ -314,7 +317,9 @@ async function tagsCommand(
         console.error("protocol tags import: --file <tags.csv|tags.json> is required");
         return 2;
       }
-      const text = await Deno.readTextFile(file);
+      const text = await Deno.readTextFile(file).catch((e: Error) => {
+        throw new Error(`--file ${file}: ${e.message}`);
+      });
       const parsed = file.endsWith(".json") ? parseTagsJson(text, file) : parseTagsCsv(text, file);
       for (const i of parsed.issues) {
         console.error(`protocol tags import: ${i.file}:${i.line}: ${i.reason} (skipped)`);
@@ -468,8 +473,11 @@ export async function main(argv: string[]): Promise<number> {
     const text = a.format === "csv" ? sections(report) : reportJson(report, {
       input: { runs: a.runs, kind: loaded.kind, thresholds: a.thresholds, tags: tags ? tagFile : null },
     });
-    if (a.out) await Deno.writeTextFile(a.out, text);
-    else await Deno.stdout.write(new TextEncoder().encode(text));
+    if (a.out) {
+      await Deno.writeTextFile(a.out, text).catch((e: Error) => {
+        throw new Error(`--out ${a.out}: ${e.message}`);
+      });
+    } else await Deno.stdout.write(new TextEncoder().encode(text));
     if (a.plots) {
       const written = await writePlots(a.plots, report, loaded, a);
       console.error(`protocol: wrote ${written.length} figure(s) to ${a.plots}`);

@@ -80,6 +80,10 @@ if (import.meta.main) {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(1);
   }
-  if (v.out) await Deno.writeTextFile(v.out, text);
-  else await Deno.stdout.write(new TextEncoder().encode(text));
+  if (v.out) {
+    await Deno.writeTextFile(v.out, text).catch((e: Error) => {
+      console.error(`error: --out ${v.out}: ${e.message}`);
+      Deno.exit(1);
+    });
+  } else await Deno.stdout.write(new TextEncoder().encode(text));
 }

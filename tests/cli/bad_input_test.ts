@@ -232,3 +232,45 @@ Deno.test("report: a URL as --data is refused by name (it used to become a path 
     /^report failed: --data http:\/\/127.0.0.1:9\/runs.jsonl: a URL is not accepted here/m,
   );
 });
+
+// output paths
+Deno.test("runs: an --out in a missing directory is a one-line error, not a stack trace", async () => {
+  const one = `${tmp}/one.jsonl`;
+  await Deno.writeTextFile(
+    one,
+    JSON.stringify({
+      run_id: "r1",
+      task_id: "f/t",
+      task_family: "f",
+      alias: "a",
+      model: "m",
+      score: 1,
+      score_binarized: 1,
+      human_minutes: 5,
+    }) + "\n",
+  );
+  assertFails(
+    await cli("runs", ["--metr", one, "--out", `${tmp}/nope/x.csv`]),
+    1,
+    /^error: --out .*nope\/x.csv: No such file/m,
+  );
+});
+Deno.test("eval: a file as --log is named before any sandbox starts", async () => {
+  assertFails(
+    await cli("eval", ["--model", "simulated/30", "--tasks", "mystery_function/affine", "--log", README]),
+    2,
+    /^error: --log .*README.md: exists and is not a directory/m,
+  );
+});
+Deno.test("protocol: --out and tags --file/--out name the option when the path is unusable", async () => {
+  assertFails(
+    await cli("protocol", ["tags", "import", "--runs", tmp, "--file", `${tmp}/nope.csv`]),
+    1,
+    /^protocol: --file .*nope.csv: No such file/m,
+  );
+  assertFails(
+    await cli("protocol", ["tags", "export", "--runs", tmp, "--out", `${tmp}/nope/x.csv`]),
+    1,
+    /^protocol: --out .*nope\/x.csv: No such file/m,
+  );
+});
