@@ -168,7 +168,10 @@ if (import.meta.main) {
 
   const logProblem = await outputDirProblem("log", v.log);
   if (logProblem) fail(logProblem);
-  const driver = await createSandboxDriver(driverName.data);
+  const driver = await createSandboxDriver(driverName.data).catch((e: Error) => {
+    console.error(`error: ${e.message}`);
+    Deno.exit(1);
+  });
   const cancel = new AbortController();
   const onSigint = () => {
     console.error("\ninterrupted: no new cells are started; re-run the same command to resume");

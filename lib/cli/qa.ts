@@ -57,7 +57,10 @@ if (import.meta.main) {
     console.error(`error: --tasks: no task matches ${values.tasks ?? "(all)"}`);
     Deno.exit(2);
   }
-  const driver = await createSandboxDriver(driverName.data);
+  const driver = await createSandboxDriver(driverName.data).catch((e: Error) => {
+    console.error(`error: ${e.message}`);
+    Deno.exit(1);
+  });
   const started = performance.now();
   const log = (r: QaResult) => {
     if (!values.json) {

@@ -314,7 +314,14 @@ if (import.meta.main) {
       }
       const suite = await loadSuite(values.dir).catch((e: Error) => fail(`--dir: ${e.message}`));
       const task = suite.tasks.find((t) => t.id === positionals[0]) ?? fail(`no task "${positionals[0]}"`);
-      const env = await startTaskEnvironment(task, await createSandboxDriver(sandbox.data));
+      const driver = await createSandboxDriver(sandbox.data).catch((e: Error) => {
+        console.error(`error: ${e.message}`);
+        Deno.exit(1);
+      });
+      const env = await startTaskEnvironment(task, driver).catch((e: Error) => {
+        console.error(`error: could not start ${task.id}: ${e.message}`);
+        Deno.exit(1);
+      });
       try {
         const result = await env.sandbox.exec(["bash", "-c", values.cmd], { user: "agent" });
         console.log(result.stdout + result.stderr);

@@ -274,3 +274,36 @@ Deno.test("protocol: --out and tags --file/--out name the option when the path i
     /^protocol: --out .*nope\/x.csv: No such file/m,
   );
 });
+
+// a Docker engine that does not answer
+Deno.test("qa, eval, workbench run: an unreachable Docker engine is one line with the fix, no stack trace", async () => {
+  const env = { DOCKER_HOST: "tcp://127.0.0.1:9" };
+  const unavailable =
+    /^error: docker sandbox unavailable: cannot reach a Docker engine at tcp:\/\/127.0.0.1:9/m;
+  assertFails(
+    await cli("qa", ["--sandbox", "docker", "--tasks", "mystery_function/affine"], env),
+    1,
+    unavailable,
+  );
+  assertFails(
+    await cli("eval", [
+      "--model",
+      "simulated/30",
+      "--sandbox",
+      "docker",
+      "--tasks",
+      "mystery_function/affine",
+      "--log",
+      `${tmp}/docker_log`,
+      "--progress",
+      "none",
+    ], env),
+    1,
+    unavailable,
+  );
+  assertFails(
+    await cli("workbench", ["run", "mystery_function/affine", "--cmd", "true", "--sandbox", "docker"], env),
+    1,
+    unavailable,
+  );
+});
