@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { join, PROJECT_ROOT } from "../util/path.ts";
 import { main as report } from "./report.ts";
+import { joinNegativeValues } from "./args.ts";
 
 const USAGE =
   `usage: deno task main [--model simulated/30] [--epochs 2] [--sandbox local|docker] [--tasks <glob>]
@@ -23,7 +24,7 @@ export async function main(args: string[]): Promise<number> {
   let values;
   try {
     values = parseArgs({
-      args,
+      args: joinNegativeValues(args, ["epochs", "seed"]),
       options: {
         model: { type: "string", default: "simulated/30" },
         epochs: { type: "string", default: "2" },
@@ -37,12 +38,17 @@ export async function main(args: string[]): Promise<number> {
       },
     }).values;
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`error: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  // Checked here too, so that --skip-eval does not silently ignore a mistyped value.
+  if (values.sandbox !== "local" && values.sandbox !== "docker") {
+    console.error(`error: --sandbox must be local or docker, got "${values.sandbox}"`);
+    return 2;
   }
   const logDir = join(PROJECT_ROOT, "runs", "main");
   const logPath = join(logDir, "main.jsonl");

@@ -307,3 +307,19 @@ Deno.test("qa, eval, workbench run: an unreachable Docker engine is one line wit
     unavailable,
   );
 });
+
+// main
+Deno.test("main: a bad --sandbox is refused even with --skip-eval (it used to run the whole report)", async () => {
+  assertFails(
+    await cli("main", ["--sandbox", "nope", "--skip-eval", "--out", `${tmp}/report`]),
+    2,
+    /^error: --sandbox must be local or docker, got "nope"/m,
+  );
+});
+Deno.test("main: --epochs -1 reaches eval's own check, not an 'ambiguous' parse error", async () => {
+  assertFails(
+    await cli("main", ["--epochs", "-1", "--out", `${tmp}/report`]),
+    2,
+    /^error: --epochs must be a non-negative integer, got "-1"/m,
+  );
+});
