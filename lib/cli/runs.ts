@@ -56,7 +56,10 @@ if (import.meta.main) {
   let text: string;
   try {
     if (v.log !== undefined) {
-      const { table, issues } = await runs(v.log, { successThreshold: threshold });
+      const { table, issues, files } = await runs(v.log, { successThreshold: threshold });
+      if (files.length === 0) {
+        throw new Error(`--log ${v.log}: no .jsonl log file in it (subdirectories are not searched)`);
+      }
       for (const issue of issues.slice(0, 20)) console.error(`warning: skipped ${formatIssue(issue)}`);
       if (issues.length > 20) console.error(`warning: … ${issues.length - 20} more unreadable lines skipped`);
       if (table.numRows() === 0 && issues.length > 0) {

@@ -323,3 +323,13 @@ Deno.test("main: --epochs -1 reaches eval's own check, not an 'ambiguous' parse 
     /^error: --epochs must be a non-negative integer, got "-1"/m,
   );
 });
+Deno.test("runs: a --log directory without any .jsonl fails instead of printing a header only", async () => {
+  const dir = `${tmp}/no_logs`;
+  await Deno.mkdir(`${dir}/sub`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/sub/eval.jsonl`, "");
+  assertFails(
+    await cli("runs", ["--log", dir]),
+    1,
+    /^error: --log .*no_logs: no .jsonl log file in it \(subdirectories are not searched\)/m,
+  );
+});
