@@ -177,7 +177,10 @@ export async function loadRuns(path: string): Promise<LoadedRuns> {
       warnings: metr.errors.map((e) => `${path}:${e.line}: ${e.message}`),
     };
   }
-  const { table, issues } = await runsFromLog(path);
+  const { table, issues, files } = await runsFromLog(path);
+  if (files.length === 0) {
+    throw new Error(`--runs ${path}: no .jsonl log file in it (subdirectories are not searched)`);
+  }
   const raw: unknown[] = [];
   await readLogs(path, {
     types: ["cell_start", "model_call", "action", "observation", "note", "score", "cell_end"],

@@ -333,3 +333,12 @@ Deno.test("runs: a --log directory without any .jsonl fails instead of printing 
     /^error: --log .*no_logs: no .jsonl log file in it \(subdirectories are not searched\)/m,
   );
 });
+Deno.test("protocol: a --runs directory without any .jsonl names the problem, not 'the runs table is empty'", async () => {
+  const dir = `${tmp}/no_logs_protocol`;
+  await Deno.mkdir(dir, { recursive: true });
+  assertFails(
+    await cli("protocol", ["--runs", dir]),
+    1,
+    /^protocol: --runs .*no_logs_protocol: no .jsonl log file in it/m,
+  );
+});
