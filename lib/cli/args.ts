@@ -42,3 +42,24 @@ export async function outputDirProblem(name: string, path: string): Promise<stri
     return e instanceof Deno.errors.NotFound ? null : `--${name} ${path}: ${(e as Error).message}`;
   }
 }
+
+/**
+ * Whether `path` is a local file whose first line is an evalkit event (`{"type": …}`), i.e. a log from
+ * `deno task eval` rather than a runs table. False for URLs, directories and unreadable paths.
+ */
+export async function isEventLogFile(path: string): Promise<boolean> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return false;
+  let file: Deno.FsFile | undefined;
+  try {
+    if (!(await Deno.stat(path)).isFile) return false;
+    file = await Deno.open(path);
+    const buf = new Uint8Array(4096);
+    const n = (await file.read(buf)) ?? 0;
+    const first = new TextDecoder().decode(buf.subarray(0, n)).split("\n")[0].trim();
+    return /^\{\s*"type"\s*:/.test(first);
+  } catch {
+    return false;
+  } finally {
+    file?.close();
+  }
+}

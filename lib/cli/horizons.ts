@@ -13,7 +13,7 @@ import { type AgentHorizon, agentHorizons } from "../stats/agent_horizons.ts";
 import { frontierPoints, type HorizonTrend, horizonTrend } from "../stats/doubling_time.ts";
 import { horizonSummary, type HorizonSummaryRow } from "../stats/horizon_summary.ts";
 import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
-import { joinNegativeValues, outputDirProblem } from "./args.ts";
+import { isEventLogFile, joinNegativeValues, outputDirProblem } from "./args.ts";
 
 const USAGE = `Usage: deno task horizons --runs <runs.jsonl|URL> [options]
 
@@ -135,6 +135,13 @@ export async function main(argv: string[]): Promise<number> {
   if (plotsProblem) {
     console.error(`horizons: ${plotsProblem}`);
     return 2;
+  }
+  if (await isEventLogFile(args.runs)) {
+    console.error(
+      `horizons: --runs ${args.runs} is an event log of deno task eval, not a runs table; convert it with ` +
+        `deno task runs --log ${args.runs} --format jsonl --out runs.jsonl`,
+    );
+    return 1;
   }
   try {
     const runs = await readMetrRuns(args.runs);

@@ -9,7 +9,7 @@ import { runs } from "../frame/tables.ts";
 import { renderTable, TableFormat } from "../frame/export.ts";
 import { readMetrRuns } from "../frame/metr.ts";
 import { formatIssue } from "../run/log_reader.ts";
-import { joinNegativeValues } from "./args.ts";
+import { isEventLogFile, joinNegativeValues } from "./args.ts";
 
 const USAGE = `usage: deno task runs --log <dir|file> [--format csv|json|jsonl] [--out <file>]
        deno task runs --metr <runs.jsonl> [--format csv|json|jsonl] [--out <file>]
@@ -67,6 +67,9 @@ if (import.meta.main) {
       }
       text = renderTable(table, format.data);
     } else {
+      if (await isEventLogFile(v.metr!)) {
+        throw new Error(`--metr ${v.metr} is an event log of deno task eval: read it with --log ${v.metr}`);
+      }
       const metr = await readMetrRuns(v.metr!);
       for (const e of metr.errors.slice(0, 20)) {
         console.error(`warning: skipped ${v.metr}:${e.line}: ${e.message}`);

@@ -342,3 +342,17 @@ Deno.test("protocol: a --runs directory without any .jsonl names the problem, no
     /^protocol: --runs .*no_logs_protocol: no .jsonl log file in it/m,
   );
 });
+Deno.test("horizons and runs --metr: an eval event log is recognised and the conversion is named", async () => {
+  const log = `${tmp}/eval-log.jsonl`;
+  await Deno.writeTextFile(log, '{"type":"eval_start","t":0}\n');
+  assertFails(
+    await cli("horizons", ["--runs", log]),
+    1,
+    /^horizons: --runs .*eval-log.jsonl is an event log of deno task eval, not a runs table; convert it with deno task runs --log/m,
+  );
+  assertFails(
+    await cli("runs", ["--metr", log]),
+    1,
+    /^error: --metr .*eval-log.jsonl is an event log of deno task eval: read it with --log/m,
+  );
+});
