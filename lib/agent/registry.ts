@@ -74,6 +74,22 @@ export function parseScaffoldArgs(
     const issues = parsed.error.issues.map((i) => `args.${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new Error(`variant ${where} (scaffold ${scaffold}): ${issues.join("; ")}`);
   }
+  // A plain z.object() strips unknown keys: a misspelt argument ("temprature") would silently run the
+  // defaults under the scaffold's own name. Name it instead.
+  const schema = entry.argsSchema;
+  if (
+    schema instanceof z.ZodObject && schema.def.catchall === undefined && args && typeof args === "object" &&
+    !Array.isArray(args)
+  ) {
+    const known = Object.keys(schema.shape);
+    const unknown = Object.keys(args).filter((k) => !known.includes(k));
+    if (unknown.length) {
+      throw new Error(
+        `variant ${where} (scaffold ${scaffold}): unknown argument${unknown.length > 1 ? "s" : ""} ` +
+          `${unknown.map((k) => `args.${k}`).join(", ")} (known: ${known.join(", ") || "none"})`,
+      );
+    }
+  }
   return parsed.data;
 }
 

@@ -15,7 +15,7 @@ export const VariantInput = z.object({
   name: z.string().min(1).regex(/^[^\s,]+$/, "variant names cannot contain spaces or commas").optional(),
   scaffold: z.string().min(1),
   args: z.record(z.string(), z.unknown()).default({}),
-});
+}).strict();
 /** A variant as written by a user. */
 export type VariantInput = z.input<typeof VariantInput>;
 

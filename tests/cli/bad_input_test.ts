@@ -356,3 +356,38 @@ Deno.test("horizons and runs --metr: an eval event log is recognised and the con
     /^error: --metr .*eval-log.jsonl is an event log of deno task eval: read it with --log/m,
   );
 });
+
+// variants files
+Deno.test("eval: a misspelt key in a variants file is named instead of silently running the defaults", async () => {
+  const misspeltArg = `${tmp}/variants_arg.json`;
+  await Deno.writeTextFile(
+    misspeltArg,
+    JSON.stringify([{ scaffold: "allTools", args: { temprature: 0.7 } }]),
+  );
+  assertFails(
+    await cli("eval", [
+      "--model",
+      "simulated/30",
+      "--variants",
+      misspeltArg,
+      "--tasks",
+      "mystery_function/affine",
+    ]),
+    2,
+    /^error: variant .*variants_arg.json \[0\] \(scaffold allTools\): unknown argument args.temprature \(known: temperature/m,
+  );
+  const misspeltKey = `${tmp}/variants_key.json`;
+  await Deno.writeTextFile(misspeltKey, JSON.stringify([{ scaffold: "basic", argz: {} }]));
+  assertFails(
+    await cli("eval", [
+      "--model",
+      "simulated/30",
+      "--variants",
+      misspeltKey,
+      "--tasks",
+      "mystery_function/affine",
+    ]),
+    2,
+    /^error: .*variants_key.json \[0\]: \(root\): Unrecognized key: "argz"/m,
+  );
+});
