@@ -14,6 +14,7 @@ import * as aq from "arquero";
 import { createSandboxDriver, setSandboxSignalPolicy } from "../sandbox/mod.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
 import { createModel } from "../model/registry.ts";
+import { loadPriceTable, type PriceTable, withPriceOverrides } from "../model/pricing.ts";
 import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
 import { loadVariants } from "../agent/variant.ts";
 import "../agent/builtin.ts";
@@ -50,6 +51,7 @@ const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
   --time-limit S            wall seconds of the agent loop (default 1800; 0 = none)
   --cost-limit USD          dollars per run (default 10; 0 = none)
   --tool-timeout S          timeout of one bash/python command (default 120)
+  --prices <file>           JSON price table overriding the built-in prices (USD per million tokens; see docs/models.md)
   --eval-id ID              log under this id instead of the grid's hash
   --fsync                   fsync every log line
   --progress auto|bar|lines|none   (default auto: a bar on a terminal, lines otherwise)
@@ -102,6 +104,7 @@ if (import.meta.main) {
         "time-limit": { type: "string" },
         "cost-limit": { type: "string" },
         "tool-timeout": { type: "string" },
+        prices: { type: "string" },
         "eval-id": { type: "string" },
         fsync: { type: "boolean", default: false },
         progress: { type: "string", default: "auto" },
@@ -154,9 +157,17 @@ if (import.meta.main) {
   } catch (e) {
     fail((e as Error).message);
   }
+  let prices: PriceTable | undefined;
+  if (v.prices !== undefined) {
+    try {
+      prices = withPriceOverrides(await loadPriceTable(v.prices));
+    } catch (e) {
+      fail(`--prices: ${(e as Error).message}`);
+    }
+  }
   for (const m of models) {
     try {
-      createModel(m);
+      createModel(m, { prices });
     } catch (e) {
       fail((e as Error).message);
     }
@@ -188,7 +199,7 @@ if (import.meta.main) {
     epochs,
     seed,
     driver,
-    resolveModel: (name) => createModel(name),
+    resolveModel: (name) => createModel(name, { prices }),
     logDir: v.log,
     evalId: v["eval-id"],
     limits,
