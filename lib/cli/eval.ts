@@ -69,7 +69,7 @@ const NUMERIC_OPTIONS = [
 ];
 
 function fail(message: string): never {
-  console.error(`error: ${message}\n\n${USAGE}`);
+  console.error(`error: ${message}\n(deno task eval --help shows every option)`);
   Deno.exit(2);
 }
 
