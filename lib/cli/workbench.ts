@@ -61,7 +61,11 @@ async function readState(envId: string): Promise<EnvState> {
   } catch {
     fail(`no environment "${envId}" (no ${file}); see \`deno task workbench list\``);
   }
-  return EnvState.parse(JSON.parse(text));
+  try {
+    return EnvState.parse(JSON.parse(text));
+  } catch (error) {
+    fail(`state file ${file} is unreadable (${(error as Error).message.split("\n")[0]}); remove it`);
+  }
 }
 
 async function send(envId: string, request: Request): Promise<Record<string, unknown>> {
@@ -267,8 +271,14 @@ if (import.meta.main) {
       const rows: EnvState[] = [];
       try {
         for await (const entry of Deno.readDir(STATE_DIR)) {
-          if (entry.name.endsWith(".json")) {
-            rows.push(EnvState.parse(JSON.parse(await Deno.readTextFile(join(STATE_DIR, entry.name)))));
+          if (!entry.name.endsWith(".json")) continue;
+          const file = join(STATE_DIR, entry.name);
+          try {
+            rows.push(EnvState.parse(JSON.parse(await Deno.readTextFile(file))));
+          } catch (error) {
+            console.error(
+              `warning: skipping unreadable state file ${file}: ${(error as Error).message.split("\n")[0]}`,
+            );
           }
         }
       } catch (error) {

@@ -88,3 +88,21 @@ Deno.test("workbench: an unknown task is a clear error, not a hang", async () =>
     await Deno.remove(stateDir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("workbench: a corrupt state file is skipped by list and named by exec, never a stack trace", async () => {
+  const stateDir = await Deno.makeTempDir({ prefix: "evalkit-wb-" });
+  try {
+    await Deno.writeTextFile(`${stateDir}/broken.json`, "{not json");
+    const listed = await workbench(stateDir, "list");
+    assertEquals(listed.code, 0, listed.stderr);
+    assert(
+      listed.stderr.includes("skipping unreadable state file") && listed.stdout.includes("no environments"),
+    );
+    const exec = await workbench(stateDir, "exec", "broken", "--", "true");
+    assertEquals(exec.code, 2);
+    assert(exec.stderr.includes("broken.json is unreadable"), exec.stderr);
+    assert(!/^\s+at /m.test(exec.stderr), exec.stderr);
+  } finally {
+    await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+  }
+});
