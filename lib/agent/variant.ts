@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { sha256Hex } from "../util/hash.ts";
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { parseScaffoldArgs } from "./registry.ts";
@@ -38,11 +39,7 @@ export function stableStringify(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(obj[k])}`).join(",")}}`;
 }
 
-/** SHA-256 hex digest of a string. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex };
 
 /** The stable hash of a variant's effective configuration. */
 export function variantHash(scaffold: string, args: Record<string, unknown>): Promise<string> {

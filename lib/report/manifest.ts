@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { join } from "node:path";
+import { sha256Hex } from "../util/hash.ts";
 
 /** One input file, fingerprinted. */
 export const DataFileEntry = z.object({
@@ -43,9 +44,7 @@ export type ReportManifest = z.infer<typeof ReportManifest>;
 
 /** Hex sha256 of a file's bytes. */
 export async function sha256File(path: string): Promise<string> {
-  const bytes = await Deno.readFile(path);
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(await Deno.readFile(path));
 }
 
 /** Fingerprint a data file. */

@@ -10,6 +10,7 @@ import type Docker from "dockerode";
 import { Readable } from "node:stream";
 import { AGENT_HOME, AGENT_UID } from "./types.ts";
 import { normalizePackages } from "./packages.ts";
+import { sha256Hex } from "../util/hash.ts";
 import { bootId, processIsAlive, processStartTime } from "./cleanup.ts";
 
 /** Bump when the rootfs recipe below changes, so cached images are rebuilt. */
@@ -86,8 +87,7 @@ export async function baseImageTag(
   const key = `recipe=${IMAGE_RECIPE_VERSION}\nsuite=${suite}\npackages=${
     normalizePackages(packages).join(",")
   }`;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-  const hex = [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const hex = await sha256Hex(key);
   return `${IMAGE_REPOSITORY}:${hex.slice(0, 16)}`;
 }
 

@@ -199,9 +199,6 @@ export function validateFamily(
     }
     tasks.push({ id: `${family.name}/${taskName}`, name: taskName, family, manifest: parsed.data, bucket });
   }
-  if (!definition.score && !definition.intermediateScore) {
-    // METR: an absent score method means every submission needs manual scoring; allowed but noted by QA.
-  }
   return { family: tasks.length ? family : undefined, errors };
 }
 

@@ -23,6 +23,7 @@ import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { defineTaskFamily, type IntermediateScore, type TaskContext, type TaskFamily } from "./define.ts";
 import { TaskHookError, TaskLoadError } from "./errors.ts";
+import { sha256Hex } from "../util/hash.ts";
 import { FamilyName, Permissions, type TaskManifestInput, TaskMetadata, TaskName } from "./schema.ts";
 
 /** Separator line printed by taskhelper.py before its one JSON result line. */
@@ -217,11 +218,6 @@ const helperUrl = new URL("./taskhelper.py", import.meta.url);
 
 async function helperSource(): Promise<string> {
   return await Deno.readTextFile(helperUrl);
-}
-
-async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Content key of a family: helper source + every .py/.yaml/.json file's content + other files' size/mtime. */

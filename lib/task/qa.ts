@@ -13,6 +13,7 @@ import type { SandboxDriver } from "../sandbox/types.ts";
 import { type StartOptions, startTaskEnvironment, type TaskEnvironment } from "./environment.ts";
 import type { LoadedTask } from "./loader.ts";
 import { join } from "../util/path.ts";
+import { sha256Hex } from "../util/hash.ts";
 
 /** Minimum reference-solution score. */
 export const REFERENCE_MIN_SCORE = 0.9;
@@ -155,7 +156,7 @@ export async function checkPrivacy(env: TaskEnvironment): Promise<string[]> {
     for await (const file of walkFiles(join(task.family.dir, rel))) {
       const bytes = await Deno.readFile(file);
       if (bytes.length < 16) continue; // too small to identify
-      privateHashes.set(await sha256(bytes), file);
+      privateHashes.set(await sha256Hex(bytes), file);
     }
   }
   if (privateHashes.size === 0) return problems;
@@ -188,9 +189,4 @@ async function* walkFiles(path: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(path)) {
     yield* walkFiles(join(path, entry.name));
   }
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
