@@ -2,7 +2,7 @@
  * `deno task report [--out dir] [--notebooks a,b] [--seed N] [--data runs.jsonl] [--runs-log log.jsonl]
  *  [--jobs N] [--no-png] [--check-browser]`
  *
- * Executes the notebooks headless (nbconvert + the Deno kernel) and writes a self-contained HTML report
+ * Executes the notebooks headless (the Deno kernel, cell by cell over jupyter_client) and writes a self-contained HTML report
  * with figures as SVG and PNG and a run manifest. Exit code 1 with the failing notebook and cell named on
  * any error output.
  *
@@ -25,7 +25,6 @@ const USAGE = `usage: deno task report [options]
   --variants A,B       scaffold variants (EVALKIT_VARIANTS)
   --bootstrap N        bootstrap replicates (EVALKIT_BOOTSTRAP)
   --jobs N             notebooks executed at once (default 1)
-  --engine client|nbconvert   how notebooks are executed (default client: jupyter_client, cell by cell)
   --no-png             skip PNG export
   --check-browser      open the report in headless Chromium: console errors fail, screenshot saved
   -h, --help`;
@@ -45,7 +44,6 @@ export async function main(args: string[]): Promise<number> {
         variants: { type: "string" },
         bootstrap: { type: "string" },
         jobs: { type: "string" },
-        engine: { type: "string" },
         "no-png": { type: "boolean" },
         "check-browser": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -89,11 +87,7 @@ export async function main(args: string[]): Promise<number> {
     if (v["runs-log"]) env[PARAM_ENV.runsLog] = v["runs-log"];
     if (v.variants) env[PARAM_ENV.variants] = v.variants;
     if (v.bootstrap) env[PARAM_ENV.bootstrap] = String(int("bootstrap", v.bootstrap));
-    if (v.engine !== undefined && v.engine !== "client" && v.engine !== "nbconvert") {
-      throw new Error(`--engine must be client or nbconvert, got ${JSON.stringify(v.engine)}`);
-    }
     const result = await buildReport({
-      engine: v.engine as "client" | "nbconvert" | undefined,
       outDir: v.out,
       notebooks: v.notebooks?.split(",").map((s) => s.trim()).filter((s) => s !== ""),
       seed: int("seed", v.seed),

@@ -295,7 +295,8 @@ function kernelDisplay(): ((obj: unknown, options?: { raw?: boolean }) => Promis
 /**
  * Display a value now (see {@link show} for what it accepts) and wait until the kernel has sent it.
  *
- * Prefer this to leaving a displayable as a cell's last expression: with nbconvert, the Deno kernel's
+ * Prefer this to leaving a displayable as a cell's last expression: with nbconvert (and any runner that
+ * stops reading at idle), the Deno kernel's
  * `execute_result` can arrive after the cell is reported idle and be dropped from the saved notebook, while
  * an awaited `display_data` is always sent before the cell finishes. Outside a notebook (a `.nb.ts` source
  * run as a script) it prints the text form.

@@ -1,5 +1,6 @@
 /**
- * Execute a notebook headless with nbconvert and the Deno kernel, and check the result: any error output
+ * Execute a notebook headless with the Deno kernel (a cell-by-cell jupyter_client loop,
+ * `execute_notebook.py`), and check the result: any error output
  * fails with an error naming the notebook, the cell (index and id) and the exception; a notebook missing
  * one of the figures it promises (metadata `evalkit.expects`) fails too.
  *
@@ -122,9 +123,6 @@ export function checkExecutedNotebook(
   return { problems, errors };
 }
 
-/** How notebooks are executed. */
-export type ExecutionEngine = "client" | "nbconvert";
-
 /** Options for {@link executeNotebook}. */
 export interface ExecuteOptions {
   /** Where the executed notebook is written (a file path). */
@@ -133,13 +131,8 @@ export interface ExecuteOptions {
   env?: Record<string, string>;
   /** Per-cell timeout in seconds; default 300. */
   cellTimeoutSeconds?: number;
+  /** Python with jupyter_client and nbformat; default Debian's `/usr/bin/python3`. */
   python?: string;
-  /**
-   * `client` (default): `execute_notebook.py`, a cell-by-cell loop over jupyter_client. `nbconvert`:
-   * `python3 -m nbconvert --to notebook --execute`, which with Debian 12's nbclient 0.7 and the Deno kernel
-   * drops a display output now and then on a busy machine (see docs/report.md).
-   */
-  engine?: ExecutionEngine;
 }
 
 /** Result of {@link executeNotebook}. */
@@ -154,32 +147,9 @@ export interface ExecutedNotebook {
 /** The executor script shipped beside this module. */
 export const EXECUTOR_SCRIPT: string = fileURLToPath(new URL("./execute_notebook.py", import.meta.url));
 
-/** The command line that executes `input` into `outputPath` with `engine`. */
-export function executionArgs(
-  engine: ExecutionEngine,
-  input: string,
-  outputPath: string,
-  cellTimeoutSeconds: number,
-): string[] {
-  if (engine === "client") {
-    return [EXECUTOR_SCRIPT, input, outputPath, "--timeout", String(cellTimeoutSeconds)];
-  }
-  return [
-    "-m",
-    "nbconvert",
-    "--to",
-    "notebook",
-    "--execute",
-    "--allow-errors",
-    "--ExecutePreprocessor.kernel_name=deno",
-    `--ExecutePreprocessor.timeout=${cellTimeoutSeconds}`,
-    "--ExecutePreprocessor.record_timing=False",
-    "--output-dir",
-    dirname(outputPath),
-    "--output",
-    basename(outputPath),
-    input,
-  ];
+/** The executor's command line (after the Python interpreter) for `input` into `outputPath`. */
+export function executionArgs(input: string, outputPath: string, cellTimeoutSeconds: number): string[] {
+  return [EXECUTOR_SCRIPT, input, outputPath, "--timeout", String(cellTimeoutSeconds)];
 }
 
 /**
@@ -192,12 +162,7 @@ export async function executeNotebook(inputPath: string, options: ExecuteOptions
   const name = basename(input).replace(/\.ipynb$/, "");
   const outputPath = resolve(options.outputPath);
   await Deno.mkdir(dirname(outputPath), { recursive: true });
-  const args = executionArgs(
-    options.engine ?? "client",
-    input,
-    outputPath,
-    options.cellTimeoutSeconds ?? 300,
-  );
+  const args = executionArgs(input, outputPath, options.cellTimeoutSeconds ?? 300);
   const started = performance.now();
   const result = await new Deno.Command(options.python ?? DEBIAN_PYTHON, {
     args,

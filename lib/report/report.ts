@@ -7,13 +7,7 @@
  */
 import { join, resolve } from "node:path";
 import { notebookParams, PARAM_ENV, projectRoot } from "../notebook/params.ts";
-import {
-  type ExecutedNotebook,
-  executeNotebook,
-  type ExecutionEngine,
-  listNotebooks,
-  NotebookError,
-} from "./execute.ts";
+import { type ExecutedNotebook, executeNotebook, listNotebooks, NotebookError } from "./execute.ts";
 import { dataFileEntry, gitState, type ReportManifest, toolkitVersion } from "./manifest.ts";
 import { renderReportPage, selfContainedProblems } from "./page.ts";
 import { outerSvg, svgToPng } from "./png.ts";
@@ -36,8 +30,6 @@ export interface ReportOptions {
   env?: Record<string, string>;
   /** Also write PNGs; default true. */
   png?: boolean;
-  /** Execution engine (see `executeNotebook`); default `client`. */
-  engine?: ExecutionEngine;
   /** Notebooks executed at the same time; default 1. */
   jobs?: number;
   /** Page title. */
@@ -152,7 +144,6 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
     const done = await executeNotebook(file, {
       outputPath: join(outDir, "notebooks", `${name}.ipynb`),
       env,
-      engine: options.engine,
     });
     log(`executed ${name} in ${done.seconds.toFixed(1)} s`);
     return done;

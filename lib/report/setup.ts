@@ -1,6 +1,6 @@
 /**
- * Checks that headless notebook execution can work on this machine: Debian's Python with nbconvert and
- * nbclient, and the Deno Jupyter kernel. Each failure says exactly what to run.
+ * Checks that headless notebook execution can work on this machine: Debian's Python with jupyter_client
+ * and nbformat (the executor's imports), and the Deno Jupyter kernel. Each failure says exactly what to run.
  *
  * @module
  */
@@ -51,16 +51,16 @@ export interface EnsureJupyterOptions {
 }
 
 /**
- * Verify nbconvert/nbclient and the Deno kernel; registers the kernel when missing (it is a per-user
+ * Verify jupyter_client/nbformat and the Deno kernel; registers the kernel when missing (it is a per-user
  * kernelspec file, harmless to write).
  * @throws SetupError with the fixing command.
  */
 export async function ensureJupyter(options: EnsureJupyterOptions = {}): Promise<void> {
   const python = options.python ?? DEBIAN_PYTHON;
-  const mods = await run(python, ["-c", "import nbconvert, nbclient, jupyter_client"]);
+  const mods = await run(python, ["-c", "import nbformat, jupyter_client"]);
   if (mods.code !== 0) {
     throw new SetupError(
-      `${python} cannot import nbconvert/nbclient/jupyter_client (${mods.stderr.trim().split("\n").pop()})`,
+      `${python} cannot import nbformat/jupyter_client (${mods.stderr.trim().split("\n").pop()})`,
       JUPYTER_APT_LINE,
     );
   }

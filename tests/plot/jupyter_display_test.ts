@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { EXECUTOR_SCRIPT } from "../../lib/report/execute.ts";
 
-// Real Jupyter: execute a two-cell notebook on the Deno kernel with nbconvert and check that the kernel displays
+// Real Jupyter: execute a two-cell notebook on the Deno kernel (the report's jupyter_client executor) and check that the kernel displays
 // a Figure as image/svg+xml through its Symbol.for("Jupyter.display") hook.
 const hasJupyter = (() => {
   try {
@@ -8,7 +9,7 @@ const hasJupyter = (() => {
     const out = new Deno.Command("/usr/bin/python3", {
       args: [
         "-c",
-        "import nbconvert, jupyter_client.kernelspec as k; k.KernelSpecManager().get_kernel_spec('deno')",
+        "import nbformat, jupyter_client.kernelspec as k; k.KernelSpecManager().get_kernel_spec('deno')",
       ],
       stdout: "null",
       stderr: "null",
@@ -37,7 +38,7 @@ Deno.test("a Figure displays as SVG in a real Deno-kernel notebook", { ignore: !
     metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
     cells: [
       cell("a", `import * as Plot from "@observablehq/plot";\nimport { renderPlot } from "${render}";`),
-      // Awaited display: a bare last-expression result can arrive after nbconvert has seen the cell go idle.
+      // Awaited display, as the notebooks do (display.ts explains why).
       cell(
         "b",
         `const fig = renderPlot({ marks: [Plot.dot([{ x: 1, y: 2 }, { x: 2, y: 1 }], { x: "x", y: "y" })] });\n` +
@@ -48,7 +49,7 @@ Deno.test("a Figure displays as SVG in a real Deno-kernel notebook", { ignore: !
   try {
     await Deno.writeTextFile(`${dir}/t.ipynb`, JSON.stringify(nb));
     const out = await new Deno.Command("/usr/bin/python3", {
-      args: ["-m", "nbconvert", "--to", "notebook", "--execute", "--output", "t.out.ipynb", `${dir}/t.ipynb`],
+      args: [EXECUTOR_SCRIPT, `${dir}/t.ipynb`, `${dir}/t.out.ipynb`],
       stdout: "piped",
       stderr: "piped",
     }).output();
