@@ -37,6 +37,19 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
+/** Wait `ms`, or less if the client gives up on the request (so closing the server never waits for it). */
+function delayUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
 /** Start a scripted server; `script(request, index)` decides each reply. */
 export function startScriptedServer(
   script: (request: ReceivedRequest, index: number) => ScriptedReply | Promise<ScriptedReply>,
@@ -55,7 +68,7 @@ export function startScriptedServer(
     requests.push(body);
     const index = calls++;
     const reply = await script(body, index);
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (reply.delayMs) await delayUnlessAborted(reply.delayMs, req.signal);
     if (reply.status && reply.status !== 200) {
       return Response.json({ error: { message: "scripted failure" } }, { status: reply.status });
     }
