@@ -49,6 +49,18 @@ console.log(`${metr.rows.length} METR runs; seed ${params.seed}; ${params.bootst
 // %%
 const tasksOf = (alias: string) =>
   new Set((metr.table.filter(aq.escape((d: { alias: string }) => d.alias === alias)).array("task_id") as string[]));
+/** One sentence on the cross-fitted p50-horizon gap in doublings, with its interval when there is one. */
+function crossFittedHorizonSentence(c: {
+  horizonLog2Gap: number | null;
+  horizonLog2Lower: number | null;
+  horizonLog2Upper: number | null;
+}): string {
+  if (c.horizonLog2Gap === null) return "";
+  const interval = c.horizonLog2Lower !== null && c.horizonLog2Upper !== null
+    ? ` (80% interval ${c.horizonLog2Lower.toFixed(2)} to ${c.horizonLog2Upper.toFixed(2)})`
+    : "";
+  return `In p50 horizon the cross-fitted gap is **${c.horizonLog2Gap.toFixed(2)} doublings**${interval}. `;
+}
 function pairTable(a: string, b: string) {
   const ta = tasksOf(a), tb = tasksOf(b);
   const shared = new Set([...ta].filter((t) => tb.has(t)));
@@ -300,6 +312,7 @@ await display(showMarkdown(
     `the best scaffold adds **${(100 * gap.successRate.gap).toFixed(1)} points** over ${gap.baseline} ` +
     `when chosen and measured on the same tasks, and **${(100 * gap.crossFitted.gap).toFixed(1)} points** ` +
     `cross-fitted (selection optimism ${(100 * gap.crossFitted.optimism).toFixed(1)} points). ` +
+    crossFittedHorizonSentence(gap.crossFitted) +
     (scaffoldRuns.source === "grid" && params.model.startsWith("simulated")
       ? "These numbers come from the simulated model's illustrative settings and a small grid: they show the " +
         "analysis, not a property of any real model."

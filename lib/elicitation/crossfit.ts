@@ -53,9 +53,17 @@ export interface CrossFitResult {
   naiveBest: string;
   /**
    * Cross-fitted p50-horizon gap, log2(best / baseline) measured on the held-out half (same splits; tasks
-   * equally weighted); null when no fold gave two finite non-zero horizons. Point estimate only.
+   * equally weighted); null when no fold gave two finite non-zero horizons.
    */
   horizonLog2Gap: number | null;
+  /**
+   * Bootstrap interval of `horizonLog2Gap` (same replicates and width as `lower`/`upper`); null without
+   * replicates, or when fewer than half of them gave a finite horizon gap.
+   */
+  horizonLog2Lower: number | null;
+  horizonLog2Upper: number | null;
+  /** Replicates that gave a finite horizon gap (of `replicates`). */
+  horizonReplicates: number;
   /** Folds that contributed to `horizonLog2Gap`. */
   horizonFolds: number;
   /** naiveGap − gap: the selection optimism removed. */
@@ -226,7 +234,10 @@ function bestOn(s: TaskSums, T: number, V: number, half: Uint8Array | null): num
   return best;
 }
 
-/** Kernel: cross-fitted gap averaged over `repeats` random splits; counts choices into `chosen`. */
+/**
+ * Kernel: cross-fitted gap averaged over `repeats` random splits; counts choices into `chosen`, and with
+ * `horizon` accumulates the held-out log2 horizon ratios (fits weighted by the multiplicities `m`, if given).
+ */
 export function _crossFit(
   p: GapPrep,
   s: TaskSums,
@@ -234,6 +245,7 @@ export function _crossFit(
   repeats: number,
   chosen?: Float64Array,
   horizon?: { sum: number; n: number },
+  m?: ArrayLike<number>,
 ): number {
   const T = p.tasks.length, V = p.variants.length, U = p.units;
   let total = 0, n = 0;
@@ -258,7 +270,7 @@ export function _crossFit(
       total += g;
       n++;
       if (horizon) {
-        const hb = _halfHorizon(p, best, measure), h0 = _halfHorizon(p, 0, measure);
+        const hb = _halfHorizon(p, best, measure, m), h0 = _halfHorizon(p, 0, measure, m);
         if (hb > 0 && h0 > 0 && Number.isFinite(hb) && Number.isFinite(h0)) {
           horizon.sum += Math.log2(hb / h0);
           horizon.n++;
@@ -269,21 +281,27 @@ export function _crossFit(
   return n > 0 ? total / n : NaN;
 }
 
-/** p50 horizon (minutes) of variant `v` fitted on the rows of the units in `half` (tasks equally weighted). */
-export function _halfHorizon(p: GapPrep, v: number, half: Uint8Array): number {
+/**
+ * p50 horizon (minutes) of variant `v` fitted on the rows of the units in `half` (tasks equally weighted;
+ * each row's weight times its bootstrap multiplicity in `m`, when given).
+ */
+export function _halfHorizon(p: GapPrep, v: number, half: Uint8Array, m?: ArrayLike<number>): number {
   const rows: number[] = [];
+  const weights: number[] = [];
   let total = 0;
   for (let i = 0; i < p.variantOf.length; i++) {
-    if (p.variantOf[i] === v && half[p.unitOf[i]] && !Number.isNaN(p.x[i])) {
+    const w = p.weight[i] * (m ? m[i] : 1);
+    if (w > 0 && p.variantOf[i] === v && half[p.unitOf[i]] && !Number.isNaN(p.x[i])) {
       rows.push(i);
-      total += p.weight[i];
+      weights.push(w);
+      total += w;
     }
   }
   if (rows.length === 0 || !(total > 0)) return NaN;
   const fit = fitLogisticUnchecked(
     Float64Array.from(rows, (i) => p.x[i]),
     Float64Array.from(rows, (i) => p.score[i]),
-    Float64Array.from(rows, (i) => p.weight[i] / total),
+    Float64Array.from(weights, (w) => w / total),
   );
   return fit.degenerate === "no-weight" ? NaN : horizonMinutes(fit, 0.5);
 }
@@ -324,6 +342,10 @@ export function crossFittedGap(table: RunsTable, options: CrossFitOptions): Cros
   }
   const R = options.replicates ?? 200;
   let lower: number | null = null, upper: number | null = null;
+  let horizonLower: number | null = null, horizonUpper: number | null = null;
+  const horizonReps: number[] = [];
+  // Horizon fits per replicate only when the point estimate has one (the data carry human minutes).
+  const withHorizon = horizonAcc.n > 0;
   if (R > 0) {
     const resample = makeResampler({ family: p.family, task: p.taskId, group: p.variantOf });
     const buffer = new Uint32Array(p.variantOf.length);
@@ -331,11 +353,19 @@ export function crossFittedGap(table: RunsTable, options: CrossFitOptions): Cros
     const perReplicate = Math.max(1, Math.min(repeats, 4));
     for (let b = 0; b < R; b++) {
       const r = rng(seed, b);
-      const sb = _taskSums(p, resample(r, buffer));
-      reps[b] = _crossFit(p, sb, r, perReplicate);
+      const m = resample(r, buffer);
+      const sb = _taskSums(p, m);
+      const acc = { sum: 0, n: 0 };
+      reps[b] = _crossFit(p, sb, r, perReplicate, undefined, withHorizon ? acc : undefined, m);
+      if (acc.n > 0) horizonReps.push(acc.sum / acc.n);
     }
     const w = options.interval ?? 0.8;
-    [lower, upper] = quantiles(reps, [(1 - w) / 2, (1 + w) / 2]).map((v) => (Number.isNaN(v) ? null : v));
+    const probs = [(1 - w) / 2, (1 + w) / 2];
+    [lower, upper] = quantiles(reps, probs).map((v) => (Number.isNaN(v) ? null : v));
+    if (withHorizon && horizonReps.length >= R / 2) {
+      [horizonLower, horizonUpper] = quantiles(Float64Array.from(horizonReps), probs)
+        .map((v) => (Number.isNaN(v) ? null : v));
+    }
   }
   const chosen: Record<string, number> = {};
   for (let v = 1; v < V; v++) chosen[p.variants[v]] = chosenCounts[v];
@@ -347,6 +377,9 @@ export function crossFittedGap(table: RunsTable, options: CrossFitOptions): Cros
     naiveBest: p.variants[naive],
     horizonLog2Gap: horizonAcc.n > 0 ? horizonAcc.sum / horizonAcc.n : null,
     horizonFolds: horizonAcc.n,
+    horizonLog2Lower: horizonLower,
+    horizonLog2Upper: horizonUpper,
+    horizonReplicates: horizonReps.length,
     optimism: naiveGap - gap,
     chosen,
     lower,

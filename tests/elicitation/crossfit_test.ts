@@ -145,3 +145,44 @@ Deno.test("simulate-then-recover: cross-fitted horizon gap ≈ the true shift in
   assert.ok(Math.abs(shifted - 1.5) < 0.5, `shifted ${shifted}`);
   assert.ok(Math.abs(nullGap) < 0.4, `null ${nullGap}`);
 });
+
+Deno.test("simulate-then-recover: the cross-fitted horizon gap's bootstrap interval covers the true shift", () => {
+  // Same world as above (true shift 1.5 doublings); the interval comes from the hierarchical bootstrap.
+  let covered = 0, nullCovered = 0;
+  const seeds = [71, 72, 73, 74];
+  for (const s of seeds) {
+    const r = crossFittedGap(world(3, (v) => (v === "v0" ? 1.2 : 0), s, 0, 60, 4), {
+      baseline: "base",
+      replicates: 60,
+      repeats: 6,
+      seed: s,
+    });
+    assert.ok(r.horizonReplicates >= 30, `${r.horizonReplicates} replicates with a horizon gap`);
+    const [lo, hi] = [r.horizonLog2Lower!, r.horizonLog2Upper!];
+    assert.ok(lo < r.horizonLog2Gap! && r.horizonLog2Gap! < hi, `${lo} < ${r.horizonLog2Gap} < ${hi}`);
+    assert.ok(hi - lo > 0.05 && hi - lo < 3, `width ${hi - lo}`);
+    if (lo < 1.5 && 1.5 < hi) covered++;
+    const z = crossFittedGap(world(3, () => 0, s + 10, 0, 60, 4), {
+      baseline: "base",
+      replicates: 60,
+      repeats: 6,
+      seed: s,
+    });
+    if (z.horizonLog2Lower! < 0 && 0 < z.horizonLog2Upper!) nullCovered++;
+  }
+  // Nominal 80% intervals: at least 3 of 4 worlds cover the truth, in both cases.
+  assert.ok(covered >= 3, `true shift covered in ${covered} of ${seeds.length}`);
+  assert.ok(nullCovered >= 3, `zero covered in ${nullCovered} of ${seeds.length} null worlds`);
+});
+
+Deno.test("cross-fitted horizon interval: null without replicates or without human minutes", () => {
+  const t = world(2, () => 0, 5);
+  const none = crossFittedGap(t, { baseline: "base", replicates: 0, seed: 1 });
+  assert.equal(none.horizonLog2Lower, null);
+  assert.equal(none.horizonReplicates, 0);
+  const noMinutes = t.derive({ human_minutes: () => null });
+  const r = crossFittedGap(noMinutes, { baseline: "base", replicates: 20, seed: 1 });
+  assert.equal(r.horizonLog2Gap, null);
+  assert.equal(r.horizonLog2Upper, null);
+  assert.ok(r.lower !== null, "the success-rate interval is still there");
+});
