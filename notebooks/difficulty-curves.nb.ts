@@ -21,7 +21,7 @@ import { display, showMarkdown } from "../lib/notebook/display.ts";
 import { readReleaseDates } from "../lib/notebook/release_dates.ts";
 import { readMetrRuns } from "../lib/frame/metr.ts";
 import { bootstrapHorizons, HORIZON_BUCKETS, horizonTrend, sigmoid } from "../lib/stats/mod.ts";
-import { horizonTrendFigure, minuteAxis, renderPlot } from "../lib/plot/mod.ts";
+import { horizonTrendFigure, lineEndLabels, minuteAxis, renderPlot } from "../lib/plot/mod.ts";
 
 const params = notebookParams();
 const runs = await readMetrRuns(params.data);
@@ -88,19 +88,25 @@ await display(
     x: {
       type: "log",
       label: "task length for a skilled human",
+      labelAnchor: "center",
+      labelOffset: 40,
       domain: [0.5, 2 ** 14],
       ...minuteAxis([0.5, 2 ** 14]).scale,
     },
-    y: { domain: [0, 1], label: "success probability", grid: true },
-    marginLeft: 150,
+    // The y axis on the right leaves the left margin to the direct labels.
+    y: { domain: [0, 1], label: "success probability", grid: true, axis: "right" },
+    marginLeft: 160,
+    marginRight: 50,
+    marginBottom: 48,
     color: { legend: true },
     marks: [
       minuteAxis([0.5, 2 ** 14]).mark,
       Plot.line(curves, { x: "minutes", y: "p", stroke: "agent" }),
       Plot.dot(rates, { x: "minutes", y: "rate", stroke: "agent", r: 3 }),
       Plot.ruleY([0.5], { strokeDasharray: "3,3" }),
-      // Direct labels at the left end, so the chart reads without its legend (e.g. as PNG).
-      Plot.text(curves, Plot.selectFirst({ x: "minutes", y: "p", z: "agent", text: "agent", fill: "agent", dx: -4, textAnchor: "end", fontSize: 9 })),
+      // Direct labels at the left end, pushed apart so none overlap (12 px of the 352 px plot height), so
+      // the chart reads without its legend (e.g. as PNG).
+      lineEndLabels(curves, { x: "minutes", y: "p", z: "agent" }, { minGap: 12 / (420 - 20 - 48), domain: [0, 1] }),
     ],
   }),
   {

@@ -16,3 +16,4 @@ export {
 export { horizonTrendFigure, type HorizonTrendOptions } from "./horizon_trend.ts";
 export * from "./protocol.ts";
 export * from "./elicitation.ts";
+export { dodgeLabels, type LineEndLabelOptions, lineEndLabels } from "./labels.ts";
