@@ -182,9 +182,11 @@ function metricKernel(
     if (rows.length === 0 || (m && !(hi > lo))) {
       out.p50_horizon[offset + a] = NaN;
       out.p80_horizon[offset + a] = NaN;
+      out.horizon_slope[offset + a] = NaN;
       continue;
     }
     const fit = fitLogisticUnchecked(x, y, w, { regularization: p.regularization });
+    out.horizon_slope[offset + a] = fit.degenerate === "no-weight" ? NaN : fit.coefficient;
     out.p50_horizon[offset + a] = fit.degenerate === "no-weight" ? NaN : horizonMinutes(fit, 0.5);
     out.p80_horizon[offset + a] = fit.degenerate === "no-weight" ? NaN : horizonMinutes(fit, 0.8);
   }
@@ -200,6 +202,9 @@ export function estimateMetrics(table: RunsTable, options: EstimateOptions = {})
   const metrics = [
     "p50_horizon",
     "p80_horizon",
+    // The fit's slope per doubling of task length: a replicate whose slope is not negative (success does not
+    // fall with length) has a horizon that is an extrapolation; the verdicts count such replicates.
+    "horizon_slope",
     "level",
     "level_horizon",
     "success_rate",

@@ -169,6 +169,7 @@ export function verdicts(
       const pm = share(true);
       const finite = (v: number) => (Number.isFinite(v) ? v : null);
       const skipped = est.replicateCount - reps.length;
+      const rising = key === "p50_horizon" || key === "p80_horizon" ? risingReplicates(est, agent) : 0;
       rows.push({
         ...base,
         estimate: finite(toUnit(point, t)),
@@ -188,11 +189,22 @@ export function verdicts(
           skipped > 0
             ? `${skipped} of ${est.replicateCount} replicates skipped (outcomes without two distinct values)`
             : "",
+          rising > 0
+            ? `${rising} of ${est.replicateCount} replicates fit a success curve that does not fall with task ` +
+              "length (their horizons are extrapolations and enter p_crossed as computed)"
+            : "",
         ].filter((s) => s).join("; ") || null,
       });
     }
   }
   return rows;
+}
+
+/** Replicates whose horizon fit for `agent` has a slope ≥ 0 per doubling (success not falling with length). */
+function risingReplicates(est: MetricEstimates, agent: string): number {
+  let k = 0;
+  for (const slope of replicatesOf(est, "horizon_slope", agent)) if (slope >= 0) k++;
+  return k;
 }
 
 /** {@link verdicts} as an arquero table. */

@@ -129,3 +129,41 @@ Deno.test("estimates on METR's public runs agree with lib/stats' agentHorizons (
     }
   }
 });
+
+Deno.test("verdicts: replicates whose curve does not fall with task length are counted in the note", () => {
+  const t = simTasks(20, 3, 1, 3000, 21);
+  const runs = simRuns(
+    t,
+    ["rising", "falling", "flat"],
+    (a, task) =>
+      a === "rising"
+        ? logisticP(task.human_minutes, 200, +0.8) // success grows with length
+        : a === "falling"
+        ? logisticP(task.human_minutes, 60)
+        : 0.06,
+    4,
+    22,
+  );
+  const R = 100;
+  const est = estimateMetrics(runs, { replicates: R, seed: 9 });
+  const rows = verdicts(est, [th({ id: "1h" })]);
+  const risingCount = (agent: string) => {
+    const note = rows.find((r) => r.agent === agent)!.note ?? "";
+    const m = note.match(/(\d+) of (\d+) replicates fit a success curve that does not fall/);
+    return m ? Number(m[1]) : 0;
+  };
+  assert.ok(risingCount("rising") >= 0.9 * R, `rising: ${risingCount("rising")}`);
+  assert.equal(risingCount("falling"), 0);
+  const flat = risingCount("flat");
+  assert.ok(flat > 0.05 * R && flat < 0.95 * R, `flat: ${flat}`);
+  // The note counts the replicate fits' slopes: the same number, read independently from the replicates.
+  const a = est.agents.indexOf("flat"), A = est.agents.length;
+  let k = 0;
+  for (let r = 0; r < R; r++) if (est.replicates.horizon_slope[r * A + a] >= 0) k++;
+  assert.equal(flat, k);
+  // Only horizon thresholds carry it.
+  const level = verdicts(est, [
+    th({ id: "lv", metric: "level", value: 1, unit: "level" } as Partial<Threshold> & { id: string }),
+  ]);
+  assert.ok(!(level.find((r) => r.agent === "rising")!.note ?? "").includes("does not fall"));
+});
