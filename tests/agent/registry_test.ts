@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { cli } from "../cli/_run.ts";
 import { z } from "zod";
 import type { ChatMessage } from "../../lib/model/types.ts";
 import {
@@ -113,33 +114,25 @@ import { registerScaffold } from "${registry}";
 registerScaffold("giveUp", () => async () => ({ submission: "0" }), z.object({}));
 `,
   );
-  const cli = new URL("../../lib/cli/eval.ts", import.meta.url).pathname;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      cli,
-      "--import",
-      `${dir}/my_scaffold.ts`,
-      "--variants",
-      "giveUp",
-      "--model",
-      "simulated",
-      "--tasks-dir",
-      new URL("../fixtures/tasks/", import.meta.url).pathname,
-      "--tasks",
-      "trivial/one_minute",
-      "--log",
-      `${dir}/log`,
-      "--json",
-      "--progress",
-      "none",
-    ],
-    cwd: new URL("../../", import.meta.url).pathname,
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  const summary = JSON.parse(new TextDecoder().decode(out.stdout));
+  const out = await cli("eval", [
+    "--import",
+    `${dir}/my_scaffold.ts`,
+    "--variants",
+    "giveUp",
+    "--model",
+    "simulated",
+    "--tasks-dir",
+    new URL("../fixtures/tasks/", import.meta.url).pathname,
+    "--tasks",
+    "trivial/one_minute",
+    "--log",
+    `${dir}/log`,
+    "--json",
+    "--progress",
+    "none",
+  ]);
+  assert.equal(out.code, 0, out.stderr);
+  const summary = JSON.parse(out.stdout);
   assert.equal(summary.counts.ok, 1);
   assert.equal(summary.agents[0].alias, "simulated · giveUp");
   assert.equal(summary.agents[0].success, 0);

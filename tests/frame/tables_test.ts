@@ -12,9 +12,9 @@ import {
 import { FIXTURE_TASKS, runScripted } from "../agent/harness.ts";
 import { cellEnd, cellStart } from "../util/log_events.ts";
 import { join, METR_DATA_DIR } from "../../lib/util/path.ts";
+import { cli } from "../cli/_run.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const RUNS_CLI = new URL("../../lib/cli/runs.ts", import.meta.url).pathname;
 
 Deno.test("runRowsFromEvents: the last finished attempt of a cell wins; columns follow METR's names", () => {
   const rows = runRowsFromEvents([
@@ -109,33 +109,25 @@ Deno.test(
     const { logDir } = await runScripted({ variants: "chat", model: "simulated/30", tasks: "trivial/*" });
     const [file] = [...Deno.readDirSync(logDir)].map((e) => `${logDir}/${e.name}`);
     await Deno.writeTextFile(file, '{"type":"cell_end","t":17', { append: true });
-    const cli = async (...args: string[]) => {
-      const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", RUNS_CLI, ...args] })
-        .output();
-      return {
-        code: out.code,
-        stdout: new TextDecoder().decode(out.stdout),
-        stderr: new TextDecoder().decode(out.stderr),
-      };
-    };
-    const json = await cli("--log", logDir, "--format", "json");
+    const runs = (...args: string[]) => cli("runs", args);
+    const json = await runs("--log", logDir, "--format", "json");
     assert.equal(json.code, 0);
     const parsed = JSON.parse(json.stdout);
     assert.equal(parsed.length, 4);
     assert.match(json.stderr, new RegExp(`warning: skipped ${file}:\\d+: truncated last line`));
-    const csv = await cli("--log", logDir, "--format", "csv");
+    const csv = await runs("--log", logDir, "--format", "csv");
     const [header, ...body] = csv.stdout.trim().split("\n");
     assert.ok(
       header.startsWith("run_id,task_id,task_family,alias,model,score,score_binarized,human_minutes"),
     );
     assert.equal(body.length, 4);
-    const jsonl = await cli("--log", logDir, "--format", "jsonl");
+    const jsonl = await runs("--log", logDir, "--format", "jsonl");
     const objs = jsonl.stdout.trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(
       objs.map((o) => o.task_id).sort(),
       parsed.map((o: { task_id: string }) => o.task_id).sort(),
     );
-    const bad = await cli("--log", logDir, "--format", "xml");
+    const bad = await runs("--log", logDir, "--format", "xml");
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--format must be csv, json or jsonl/);
   },
@@ -146,11 +138,9 @@ Deno.test("runs CLI: METR runs.jsonl in, same rows out", opts, async () => {
   const head = (await Deno.readTextFile(source)).split("\n").slice(0, 50).join("\n") + "\n";
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/in.jsonl`, head);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", RUNS_CLI, "--metr", `${dir}/in.jsonl`, "--format", "jsonl"],
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const back = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
+  const out = await cli("runs", ["--metr", `${dir}/in.jsonl`, "--format", "jsonl"]);
+  assert.equal(out.code, 0, out.stderr);
+  const back = out.stdout.trim().split("\n").map((l) => JSON.parse(l));
   const orig = head.trim().split("\n").map((l) => JSON.parse(l));
   assert.equal(back.length, orig.length);
   for (let i = 0; i < orig.length; i++) {

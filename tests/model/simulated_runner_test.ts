@@ -4,10 +4,10 @@
  * reference solution scores 1, the wrong attempt 0), and the success count must match the formula.
  */
 import assert from "node:assert/strict";
+import { cli } from "../cli/_run.ts";
 import { simulatedCellProbability } from "../../lib/model/simulated.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const EVAL_CLI = new URL("../../lib/cli/eval.ts", import.meta.url).pathname;
 const FIXTURE_TASKS = new URL("../fixtures/tasks", import.meta.url).pathname;
 
 Deno.test(
@@ -16,32 +16,25 @@ Deno.test(
   async () => {
     const logDir = await Deno.makeTempDir({ prefix: "evalkit-sim-" });
     try {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          EVAL_CLI,
-          "--tasks-dir",
-          FIXTURE_TASKS,
-          "--tasks",
-          "trivial/*",
-          "--variants",
-          "chat,basic",
-          "--model",
-          "simulated/30",
-          "--epochs",
-          "15",
-          "--seed",
-          "11",
-          "--progress",
-          "none",
-          "--log",
-          logDir,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const out = await cli("eval", [
+        "--tasks-dir",
+        FIXTURE_TASKS,
+        "--tasks",
+        "trivial/*",
+        "--variants",
+        "chat,basic",
+        "--model",
+        "simulated/30",
+        "--epochs",
+        "15",
+        "--seed",
+        "11",
+        "--progress",
+        "none",
+        "--log",
+        logDir,
+      ]);
+      assert.equal(out.code, 0, out.stderr);
       const files = [...Deno.readDirSync(logDir)].filter((f) => f.name.endsWith(".jsonl"));
       assert.equal(files.length, 1);
       const events = Deno.readTextFileSync(`${logDir}/${files[0].name}`).trim().split("\n").map((l) =>

@@ -3,23 +3,15 @@
  * (simulated model, local bubblewrap sandbox), and on bad input.
  */
 import assert from "node:assert/strict";
+import { cli } from "../cli/_run.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const METR = new URL("../../../shared/data/metr/all_runs_2025-01.jsonl", import.meta.url).pathname;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}lib/cli/protocol.ts`, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const protocol = (args: string[]) => cli("protocol", args);
 
 Deno.test("protocol CLI on METR's public runs: bucket scores, verdicts for every threshold × agent, checks", async () => {
-  const r = await cli(["--runs", METR, "--replicates", "60"]);
+  const r = await protocol(["--runs", METR, "--replicates", "60"]);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.input.kind, "metr");
@@ -58,32 +50,24 @@ Deno.test("protocol CLI on METR's public runs: bucket scores, verdicts for every
 
 Deno.test("protocol CLI on the runner's own event log; tags suggest/review/export/import; CSV output", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evalkit-protocol-test-" });
-  const ev = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `${ROOT}lib/cli/eval.ts`,
-      "--tasks",
-      "esolang/*,mystery_function/*",
-      "--variants",
-      "basic,chat",
-      "--model",
-      "simulated/30",
-      "--epochs",
-      "2",
-      "--sandbox",
-      "local",
-      "--log",
-      dir,
-      "--concurrency",
-      "2",
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(ev.code, 0, new TextDecoder().decode(ev.stderr));
-  const r = await cli(["--runs", dir, "--baseline", "basic", "--replicates", "40"]);
+  const ev = await cli("eval", [
+    "--tasks",
+    "esolang/*,mystery_function/*",
+    "--variants",
+    "basic,chat",
+    "--model",
+    "simulated/30",
+    "--epochs",
+    "2",
+    "--sandbox",
+    "local",
+    "--log",
+    dir,
+    "--concurrency",
+    "2",
+  ]);
+  assert.equal(ev.code, 0, ev.stderr);
+  const r = await protocol(["--runs", dir, "--baseline", "basic", "--replicates", "40"]);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.input.kind, "log");
@@ -94,13 +78,13 @@ Deno.test("protocol CLI on the runner's own event log; tags suggest/review/expor
   assert.ok(out.bucketScores.length === 2);
 
   // Tags: suggestions written beside the log, a review, export, import.
-  const s = await cli(["tags", "suggest", "--runs", dir, "--write"]);
+  const s = await protocol(["tags", "suggest", "--runs", dir, "--write"]);
   assert.equal(s.code, 0, s.stderr);
   const store = `${dir}/failure_tags.ndjson`;
   const stored = (await Deno.readTextFile(store)).trim().split("\n").map((l) => JSON.parse(l));
   assert.ok(stored.length > 0);
   const target = stored[0].run_id;
-  const rv = await cli([
+  const rv = await protocol([
     "tags",
     "review",
     "--runs",
@@ -115,7 +99,7 @@ Deno.test("protocol CLI on the runner's own event log; tags suggest/review/expor
     "tool format errors",
   ]);
   assert.equal(rv.code, 0, rv.stderr);
-  const ex = await cli(["tags", "export", "--runs", dir, "--format", "json"]);
+  const ex = await protocol(["tags", "export", "--runs", dir, "--format", "json"]);
   const exported = JSON.parse(ex.stdout);
   assert.equal(exported.find((t: { run_id: string }) => t.run_id === target).reviewer, "ana");
   const csvFile = `${dir}/import.csv`;
@@ -125,12 +109,13 @@ Deno.test("protocol CLI on the runner's own event log; tags suggest/review/expor
       stored[0].run_id
     },real,second opinion,review,ben,,2030-01-01T00:00:00.000Z\nbad,nope,x,review,ben,,2030-01-01T00:00:00.000Z\n`,
   );
-  const im = await cli(["tags", "import", "--runs", dir, "--file", csvFile]);
+  const im = await protocol(["tags", "import", "--runs", dir, "--file", csvFile]);
   assert.equal(im.code, 0);
   assert.match(im.stderr, /import\.csv:3: category/);
   // The stored review now feeds the report: reviewed tags, and all three policies' bucket scores.
   const withTags = JSON.parse(
-    (await cli(["--runs", dir, "--baseline", "basic", "--replicates", "20", "--policy", "exclude"])).stdout,
+    (await protocol(["--runs", dir, "--baseline", "basic", "--replicates", "20", "--policy", "exclude"]))
+      .stdout,
   );
   assert.equal(withTags.input.tags, store);
   assert.deepEqual(Object.keys(withTags.bucketScoresByPolicy).sort(), [
@@ -138,7 +123,7 @@ Deno.test("protocol CLI on the runner's own event log; tags suggest/review/expor
     "as_success",
     "exclude",
   ]);
-  const csv = await cli(["--runs", dir, "--baseline", "basic", "--replicates", "20", "--format", "csv"]);
+  const csv = await protocol(["--runs", dir, "--baseline", "basic", "--replicates", "20", "--format", "csv"]);
   assert.equal(csv.code, 0);
   assert.match(csv.stdout, /^# bucket_scores\nagent,bucket,label,tasks,runs,score,level,horizon_hours\n/);
   assert.match(csv.stdout, /\n# verdicts\nthreshold,metric,agent,/);
@@ -153,20 +138,20 @@ Deno.test("protocol CLI bad input: names the file, the path or the column, and e
       thresholds: [{ id: "x", metric: "level", comparator: ">=", value: 1, unit: "hours", meaning: "m" }],
     }),
   );
-  const bad = await cli(["--runs", METR, "--thresholds", `${dir}/t.json`]);
+  const bad = await protocol(["--runs", METR, "--thresholds", `${dir}/t.json`]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /t\.json at thresholds\.0\.unit/);
   await Deno.writeTextFile(
     `${dir}/b.json`,
     JSON.stringify([{ id: "a", label: "A", minMinutes: 5, maxMinutes: 1 }]),
   );
-  const b = await cli(["--runs", METR, "--buckets", `${dir}/b.json`]);
+  const b = await protocol(["--runs", METR, "--buckets", `${dir}/b.json`]);
   assert.equal(b.code, 1);
   assert.match(b.stderr, /b\.json at buckets\.0\.maxMinutes: maxMinutes must exceed minMinutes/);
-  const none = await cli([]);
+  const none = await protocol([]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /--runs/);
-  const missing = await cli(["--runs", `${dir}/nope.jsonl`]);
+  const missing = await protocol(["--runs", `${dir}/nope.jsonl`]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /nope\.jsonl/);
   // A runs file whose rows lack human_minutes: the reader rejects every line, naming the field.
@@ -174,7 +159,7 @@ Deno.test("protocol CLI bad input: names the file, the path or the column, and e
     `${dir}/r.jsonl`,
     JSON.stringify({ run_id: "a", task_id: "t", task_family: "f", alias: "A", score: 1 }) + "\n",
   );
-  const col = await cli(["--runs", `${dir}/r.jsonl`]);
+  const col = await protocol(["--runs", `${dir}/r.jsonl`]);
   assert.notEqual(col.code, 0);
   assert.match(col.stderr, /human_minutes/);
 });
@@ -196,7 +181,7 @@ Deno.test("--qa-failed reads deno task qa --json output, a JSON list, or one id 
     `${dir}/qa.json`,
     JSON.stringify({ results: [{ taskId: "ai_rd_fix_embedding/main", passed: false }] }),
   );
-  const r = await cli(["--runs", METR, "--replicates", "0", "--qa-failed", `${dir}/qa.json`]);
+  const r = await protocol(["--runs", METR, "--replicates", "0", "--qa-failed", `${dir}/qa.json`]);
   assert.equal(r.code, 0, r.stderr);
   const qaCheck = JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === "qa_failed");
   assert.equal(qaCheck.status, "fail");

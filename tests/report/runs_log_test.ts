@@ -3,6 +3,7 @@
  * its own grid.
  */
 import assert from "node:assert/strict";
+import { cli } from "../cli/_run.ts";
 import { join } from "node:path";
 import { projectRoot } from "../../lib/notebook/params.ts";
 import { executeNotebook, summarizeDisplays } from "../../lib/report/execute.ts";
@@ -18,32 +19,25 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "evalkit-runslog-" });
     try {
       const logDir = join(dir, "runs");
-      const evalRun = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          join(ROOT, "lib", "cli", "eval.ts"),
-          "--tasks",
-          "mystery_function/affine,password_recovery/plain,hash_inversion/small_domain",
-          "--variants",
-          "basic,chat",
-          "--model",
-          "simulated/30",
-          "--epochs",
-          "2",
-          "--sandbox",
-          "local",
-          "--log",
-          logDir,
-          "--progress",
-          "none",
-          "--seed",
-          "3",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(evalRun.code, 0, new TextDecoder().decode(evalRun.stderr));
+      const evalRun = await cli("eval", [
+        "--tasks",
+        "mystery_function/affine,password_recovery/plain,hash_inversion/small_domain",
+        "--variants",
+        "basic,chat",
+        "--model",
+        "simulated/30",
+        "--epochs",
+        "2",
+        "--sandbox",
+        "local",
+        "--log",
+        logDir,
+        "--progress",
+        "none",
+        "--seed",
+        "3",
+      ]);
+      assert.equal(evalRun.code, 0, evalRun.stderr);
       const r = await executeNotebook(join(ROOT, "notebooks", "compare-scaffolds.ipynb"), {
         outputPath: join(dir, "out", "compare-scaffolds.ipynb"),
         env: { EVALKIT_RUNS_LOG: logDir, EVALKIT_VARIANTS: "basic,chat", EVALKIT_BOOTSTRAP: "100" },

@@ -1,22 +1,9 @@
 import assert from "node:assert/strict";
 import { agentHorizons } from "../../lib/stats/mod.ts";
+import { cli } from "../cli/_run.ts";
 import { haveMetr, METR_RELEASE_DATES, METR_RUNS, metrRuns, near } from "./_helpers.ts";
 
-const CLI = new URL("../../lib/cli/horizons.ts", import.meta.url).pathname;
-
-async function run(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+const run = (...args: string[]) => cli("horizons", args);
 
 Deno.test("CLI prints one JSON row per agent matching the library, with bootstrap intervals", {
   ignore: !haveMetr,

@@ -6,23 +6,12 @@
 import { assert, assertEquals } from "../util/assert.ts";
 import { fromFileUrl } from "../../lib/util/path.ts";
 import { testDrivers } from "../util/drivers.ts";
+import { cli } from "../cli/_run.ts";
 
-const CLI = fromFileUrl(new URL("../../lib/cli/workbench.ts", import.meta.url));
 const SUITE = fromFileUrl(new URL("../fixtures/suite_hooks/", import.meta.url));
 
-async function workbench(stateDir: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    env: { EVALKIT_WORKBENCH_DIR: stateDir, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+const workbench = (stateDir: string, ...args: string[]) =>
+  cli("workbench", args, { EVALKIT_WORKBENCH_DIR: stateDir });
 
 for (const { name, driver } of await testDrivers()) {
   Deno.test({
