@@ -73,16 +73,16 @@ export function lineEndLabels<T extends Record<string, unknown>>(
   channels: { x: keyof T & string; y: keyof T & string; z: keyof T & string },
   options: LineEndLabelOptions,
 ): Plot.Markish {
+  const start = (options.end ?? "start") === "start";
   const ends = new Map<unknown, T>();
   for (const r of rows) {
     const key = r[channels.z];
     const cur = ends.get(key);
     const x = Number(r[channels.x]), cx = cur === undefined ? NaN : Number(cur[channels.x]);
-    if (cur === undefined || ((options.end ?? "start") === "start" ? x < cx : x > cx)) ends.set(key, r);
+    if (cur === undefined || (start ? x < cx : x > cx)) ends.set(key, r);
   }
   const picked = [...ends.values()];
   const ys = dodgeLabels(picked.map((r) => Number(r[channels.y])), options.minGap, options.domain);
-  const start = (options.end ?? "start") === "start";
   return Plot.text(picked.map((r, i) => ({ x: r[channels.x], y: ys[i], z: r[channels.z] })), {
     x: "x",
     y: "y",

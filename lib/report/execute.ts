@@ -147,11 +147,6 @@ export interface ExecutedNotebook {
 /** The executor script shipped beside this module. */
 export const EXECUTOR_SCRIPT: string = fileURLToPath(new URL("./execute_notebook.py", import.meta.url));
 
-/** The executor's command line (after the Python interpreter) for `input` into `outputPath`. */
-export function executionArgs(input: string, outputPath: string, cellTimeoutSeconds: number): string[] {
-  return [EXECUTOR_SCRIPT, input, outputPath, "--timeout", String(cellTimeoutSeconds)];
-}
-
 /**
  * Execute one notebook headless with the Deno kernel (error outputs are kept so they can be reported by
  * cell) and validate the result.
@@ -162,7 +157,7 @@ export async function executeNotebook(inputPath: string, options: ExecuteOptions
   const name = basename(input).replace(/\.ipynb$/, "");
   const outputPath = resolve(options.outputPath);
   await Deno.mkdir(dirname(outputPath), { recursive: true });
-  const args = executionArgs(input, outputPath, options.cellTimeoutSeconds ?? 300);
+  const args = [EXECUTOR_SCRIPT, input, outputPath, "--timeout", String(options.cellTimeoutSeconds ?? 300)];
   const started = performance.now();
   const result = await new Deno.Command(options.python ?? DEBIAN_PYTHON, {
     args,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EXECUTOR_SCRIPT } from "../../lib/report/execute.ts";
+import { executeNotebook } from "../../lib/report/execute.ts";
 
 // Real Jupyter: execute a two-cell notebook on the Deno kernel (the report's jupyter_client executor) and check that the kernel displays
 // a Figure as image/svg+xml through its Symbol.for("Jupyter.display") hook.
@@ -48,14 +48,11 @@ Deno.test("a Figure displays as SVG in a real Deno-kernel notebook", { ignore: !
   };
   try {
     await Deno.writeTextFile(`${dir}/t.ipynb`, JSON.stringify(nb));
-    const out = await new Deno.Command("/usr/bin/python3", {
-      args: [EXECUTOR_SCRIPT, `${dir}/t.ipynb`, `${dir}/t.out.ipynb`],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.ok(out.success, new TextDecoder().decode(out.stderr));
-    const executed = JSON.parse(await Deno.readTextFile(`${dir}/t.out.ipynb`));
-    const outputs = executed.cells[1].outputs as { data?: Record<string, string | string[]> }[];
+    const executed = await executeNotebook(`${dir}/t.ipynb`, { outputPath: `${dir}/t.out.ipynb` });
+    const cell = executed.notebook.cells[1];
+    const outputs = (cell.cell_type === "code" ? cell.outputs : []) as {
+      data?: Record<string, string | string[]>;
+    }[];
     const svg = outputs.map((o) => o.data?.["image/svg+xml"]).find((v) => v !== undefined);
     assert.ok(svg, `no image/svg+xml output: ${JSON.stringify(outputs).slice(0, 500)}`);
     const text = Array.isArray(svg) ? svg.join("") : svg;
