@@ -1,14 +1,24 @@
 /**
  * The `local` driver: one bubblewrap sandbox per run on this machine, no container engine needed.
  *
- * Each sandbox is a long-lived `bwrap` whose payload (`sleep infinity`) owns fresh mount, PID, IPC, UTS
- * and (unless the task is permitted the network) network namespaces. The host is visible read-only through
- * a whitelist of system directories only (/usr, /etc and the /bin, /lib… links); the project, /root, /home
- * and every other host directory are invisible. A per-run host directory is bound writable at /home/agent
- * (uid 1000) and another at /root (root, mode 700). Every exec enters the namespaces with `nsenter`, so all
- * commands share the sandbox's files, /tmp, network and processes; agent commands then drop to the real
- * unprivileged uid 1000 with `setpriv` (no capabilities, no new privileges), so they cannot read root's
- * files nor signal root's processes.
+ * Containment, layer by layer (docs/sandbox.md has the threat model):
+ * - **User namespace with a private id range.** Each sandbox's ids 0–65535 map onto 65,536 unprivileged host
+ *   ids that no other live sandbox holds ({@link acquireIdRange}): root inside is host uid `B`, the agent
+ *   (uid 1000 inside) is host uid `B + 1000`. Root inside has capabilities only over the sandbox's own
+ *   namespaces; host files owned by unmapped ids (all of the host) get no capability override.
+ * - **Capabilities, no_new_privs, seccomp.** Root commands keep only Docker's default capability set (plus
+ *   `SYS_PTRACE`, for the timeout sweep); agent commands keep none. Every process runs under
+ *   `no_new_privs` and a seccomp filter at least as strict as Docker's default profile ({@link installerElf}).
+ * - **Namespaces and files.** Fresh mount, PID, IPC, UTS, cgroup and network namespaces (the network one has
+ *   only its own loopback; a task that needs the network is refused: use the docker driver). The host is
+ *   visible read-only through a whitelist of system directories (/usr, /etc and the /bin, /lib… links).
+ *   `/home/agent`, `/root`, `/tmp`, `/var/tmp`, `/dev/shm` are size-capped tmpfs mounts: nothing the agent
+ *   writes lands on the host's disk, and teardown never walks an agent-made tree.
+ * - **Control groups** ({@link SandboxCgroup}): memory (tmpfs contents included), processes and CPU quota.
+ *
+ * Every exec joins the sandbox's control groups, installs the seccomp filter, enters the namespaces with
+ * `nsenter` (becoming root inside), then drops to the agent's uid or to root's reduced capability set with
+ * `setpriv`, all with absolute paths under the read-only `/usr`.
  *
  * @module
  */
@@ -28,10 +38,20 @@ import {
   sweepOncePerProcess,
   unregisterSandbox,
 } from "./cleanup.ts";
+import { type CgroupLayout, detectCgroups, SandboxCgroup, sweepCgroups } from "./cgroup.ts";
 import { runHostProcess } from "./host_process.ts";
+import { acquireIdRange, type IdRange, IDS_PER_SANDBOX, sweepIdRanges } from "./id_range.ts";
 import { aptInstallCommand, missingHostPackages, normalizePackages } from "./packages.ts";
+import { filterBytes, installerElf, seccompSupported } from "./seccomp.ts";
 import { delay } from "./timeout.ts";
-import { AGENT_HOME, AGENT_UID, type SandboxDriver, SandboxSpec, SandboxUnavailableError } from "./types.ts";
+import {
+  AGENT_HOME,
+  AGENT_UID,
+  type SandboxDriver,
+  type SandboxLimitKind,
+  SandboxSpec,
+  SandboxUnavailableError,
+} from "./types.ts";
 import { z } from "zod";
 
 /** Options of the local driver. */
@@ -62,20 +82,66 @@ const OwnerRecord = z.object({
 type OwnerRecord = z.infer<typeof OwnerRecord>;
 const OWNER_FILE = "owner.json";
 
-/**
- * Most processes the agent user may own (RLIMIT_NPROC, counted per uid across the machine), so a fork bomb
- * stops there instead of exhausting the host. The docker driver's equivalent is PidsLimit.
- */
+/** Default process cap of a sandbox (cgroup `pids.max`; also RLIMIT_NPROC of its agent uid). */
 export const AGENT_MAX_PROCESSES = 4096;
+/** Default memory cap of a local sandbox, in GB (tmpfs contents included). */
+export const DEFAULT_MEMORY_GB = 4;
+/** Default size of each writable tmpfs (`/home/agent`, `/root`, `/tmp`), in GB. */
+export const DEFAULT_DISK_GB = 2;
 
-/** `setpriv` flags that make the agent a real unprivileged uid with no way back to privilege. */
-const AGENT_PRIVILEGE_DROP = [
-  `--reuid=${AGENT_UID}`,
-  `--regid=${AGENT_UID}`,
-  "--clear-groups",
-  "--no-new-privs",
+/** Docker's default capability set, plus SYS_PTRACE (root reads agent processes' environments on timeout). */
+export const ROOT_CAPABILITIES = [
+  "chown",
+  "dac_override",
+  "fowner",
+  "fsetid",
+  "kill",
+  "setgid",
+  "setuid",
+  "setpcap",
+  "net_bind_service",
+  "net_raw",
+  "sys_chroot",
+  "mknod",
+  "audit_write",
+  "setfcap",
+  "sys_ptrace",
+];
+
+/** Tools run inside the sandbox before the command, by absolute path under the read-only `/usr`. */
+const INNER = {
+  setpriv: "/usr/bin/setpriv",
+  prlimit: "/usr/bin/prlimit",
+  env: "/usr/bin/env",
+  setsid: "/usr/bin/setsid",
+  sh: "/bin/sh",
+  sleep: "/usr/bin/sleep",
+  chown: "/usr/bin/chown",
+};
+
+/** `setpriv` flags that make the agent uid 1000 (inside) with no capabilities and no way back. */
+function agentDrop(maxProcesses: number): string[] {
+  return [
+    INNER.prlimit,
+    `--nproc=${maxProcesses}`,
+    "--",
+    INNER.setpriv,
+    `--reuid=${AGENT_UID}`,
+    `--regid=${AGENT_UID}`,
+    "--clear-groups",
+    "--no-new-privs",
+    "--inh-caps=-all",
+    "--bounding-set=-all",
+    "--",
+  ];
+}
+
+/** `setpriv` flags that leave root inside with Docker's default capabilities only. */
+const ROOT_DROP = [
+  INNER.setpriv,
+  `--bounding-set=-all,${ROOT_CAPABILITIES.map((cap) => `+${cap}`).join(",")}`,
   "--inh-caps=-all",
-  "--bounding-set=-all",
+  "--no-new-privs",
   "--",
 ];
 
@@ -93,11 +159,12 @@ function findOnPath(name: string, searchPath: string): string | undefined {
   return undefined;
 }
 
-/** The host tools the local driver needs, resolved; throws {@link SandboxUnavailableError} with the fix. */
+/** The host tools and kernel features the local driver needs; throws {@link SandboxUnavailableError} with the fix. */
 export function localPreflight(searchPath: string = Deno.env.get("PATH") ?? ""): {
   bwrap: string;
   nsenter: string;
-  setpriv: string;
+  unshare: string;
+  cgroups: CgroupLayout;
 } {
   if (Deno.build.os !== "linux") {
     throw new SandboxUnavailableError("local", "bubblewrap needs Linux; use --sandbox docker");
@@ -111,21 +178,56 @@ export function localPreflight(searchPath: string = Deno.env.get("PATH") ?? ""):
     );
   }
   const nsenter = findOnPath("nsenter", searchPath);
+  const unshare = findOnPath("unshare", searchPath);
   const setpriv = findOnPath("setpriv", searchPath);
-  if (!nsenter || !setpriv) {
+  const innerMissing = Object.values(INNER).filter((path) => !exists(path));
+  if (!nsenter || !unshare || !setpriv || innerMissing.length > 0) {
     throw new SandboxUnavailableError(
       "local",
-      "nsenter/setpriv (package util-linux) not found on PATH; install it with `apt-get install -y util-linux`",
+      `nsenter/unshare/setpriv/prlimit (package util-linux) not found${
+        innerMissing.length ? ` (missing: ${innerMissing.join(", ")})` : " on PATH"
+      }; install it with \`apt-get install -y util-linux\``,
     );
   }
   if (Deno.uid() !== 0) {
     throw new SandboxUnavailableError(
       "local",
-      "the local driver must run as root (it keeps task-private files root-only and runs the agent as uid " +
-        `${AGENT_UID}); run as root or use --sandbox docker`,
+      "the local driver must run as root (it maps each sandbox onto its own range of unprivileged host ids " +
+        "and sets up control groups); run as root or use --sandbox docker",
     );
   }
-  return { bwrap, nsenter, setpriv };
+  if (!seccompSupported()) {
+    throw new SandboxUnavailableError(
+      "local",
+      `the local driver's seccomp filter is built for x86-64 Linux only (this is ${Deno.build.arch}); ` +
+        "use --sandbox docker",
+    );
+  }
+  const maxNamespaces = Number(readOr("/proc/sys/user/max_user_namespaces", "0").trim());
+  if (!(maxNamespaces > 0)) {
+    throw new SandboxUnavailableError(
+      "local",
+      "user namespaces are disabled (/proc/sys/user/max_user_namespaces is 0); enable them with " +
+        "`sysctl user.max_user_namespaces=15000` or use --sandbox docker",
+    );
+  }
+  const cgroups = detectCgroups();
+  if (typeof cgroups === "string") {
+    throw new SandboxUnavailableError(
+      "local",
+      `${cgroups}; the local driver needs the memory, pids and cpu controllers to cap each sandbox ` +
+        "(use --sandbox docker)",
+    );
+  }
+  return { bwrap, nsenter, unshare, cgroups };
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return fallback;
+  }
 }
 
 function rewriteAccounts(text: string, line: string, idField: number): string {
@@ -154,21 +256,44 @@ function exists(path: string): boolean {
   }
 }
 
-function bwrapArgs(dir: string, network: boolean, options: LocalDriverOptions): string[] {
+/** Sizes of a sandbox, resolved from its spec. */
+interface Sizes {
+  memoryBytes: number;
+  diskBytes: number;
+  maxProcesses: number;
+  cpus?: number;
+}
+
+function sizesOf(spec: SandboxSpec): Sizes {
+  const gb = 1024 ** 3;
+  return {
+    memoryBytes: Math.round((spec.memoryGb ?? DEFAULT_MEMORY_GB) * gb),
+    diskBytes: Math.round((spec.diskGb ?? DEFAULT_DISK_GB) * gb),
+    maxProcesses: spec.maxProcesses ?? AGENT_MAX_PROCESSES,
+    cpus: spec.cpus,
+  };
+}
+
+/** The mounts and namespaces of one sandbox, as bubblewrap arguments (see the module doc). */
+function bwrapArgs(sizes: Sizes, options: LocalDriverOptions): string[] {
+  const disk = String(sizes.diskBytes);
+  const small = String(Math.min(sizes.diskBytes, 64 * 1024 * 1024));
   const args = [
     "--die-with-parent",
+    "--new-session",
     "--unshare-ipc",
     "--unshare-pid",
     "--unshare-uts",
     "--unshare-cgroup-try",
-    network ? "--share-net" : "--unshare-net",
+    "--unshare-net",
     "--hostname",
     "evalkit",
     "--ro-bind",
     "/usr",
     "/usr",
   ];
-  if (!options.showUsrLocal && exists("/usr/local")) args.push("--tmpfs", "/usr/local");
+  const hideUsrLocal = !options.showUsrLocal && exists("/usr/local");
+  if (hideUsrLocal) args.push("--size", "1048576", "--tmpfs", "/usr/local");
   for (const top of ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]) {
     const target = isSymlink(top);
     if (target !== undefined) args.push("--symlink", target, top);
@@ -178,17 +303,23 @@ function bwrapArgs(dir: string, network: boolean, options: LocalDriverOptions): 
     "--ro-bind",
     "/etc",
     "/etc",
-    "--ro-bind",
-    `${dir}/passwd`,
+    "--perms",
+    "0644",
+    "--ro-bind-data",
+    "6",
     "/etc/passwd",
-    "--ro-bind",
-    `${dir}/group`,
+    "--perms",
+    "0644",
+    "--ro-bind-data",
+    "7",
     "/etc/group",
     "--ro-bind-try",
     "/var/lib/dpkg",
     "/var/lib/dpkg",
     "--perms",
     "1777",
+    "--size",
+    disk,
     "--tmpfs",
     "/var/tmp",
     "--proc",
@@ -197,8 +328,18 @@ function bwrapArgs(dir: string, network: boolean, options: LocalDriverOptions): 
     "/dev",
     "--perms",
     "1777",
+    "--size",
+    small,
+    "--tmpfs",
+    "/dev/shm",
+    "--perms",
+    "1777",
+    "--size",
+    disk,
     "--tmpfs",
     "/tmp",
+    "--size",
+    small,
     "--tmpfs",
     "/run",
   );
@@ -208,24 +349,46 @@ function bwrapArgs(dir: string, network: boolean, options: LocalDriverOptions): 
     "0755",
     "--dir",
     "/home",
-    "--bind",
-    `${dir}/home`,
+    "--perms",
+    "0755",
+    "--size",
+    disk,
+    "--tmpfs",
     AGENT_HOME,
-    "--bind",
-    `${dir}/root`,
+    "--perms",
+    "0700",
+    "--size",
+    disk,
+    "--tmpfs",
     "/root",
     "--remount-ro",
     "/",
+  );
+  if (hideUsrLocal) args.push("--remount-ro", "/usr/local");
+  args.push(
     "--chdir",
     "/",
     "--info-fd",
     "3",
+    "--seccomp",
+    "5",
     "--",
-    "sleep",
-    "infinity",
+    // The payload gives the agent its home, then sleeps with no capabilities; every exec enters its namespaces.
+    INNER.sh,
+    "-c",
+    `${INNER.chown} ${AGENT_UID}:${AGENT_UID} ${AGENT_HOME} && exec ${INNER.setpriv} --bounding-set=-all ` +
+      `--inh-caps=-all -- ${INNER.sleep} infinity`,
   );
   return args;
 }
+
+/**
+ * The host-side start of every sandbox process: join the sandbox's control groups (`$1`… up to `--`), then
+ * run the rest. Also opens the descriptors bubblewrap reads when starting the sandbox.
+ */
+const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+const START_SCRIPT = 'run="$1"; shift; while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; ' +
+  'shift; exec "$@" 3>"$run/info.json" 2>"$run/bwrap.log" 5<"$run/seccomp.bpf" 6<"$run/passwd" 7<"$run/group"';
 
 async function childrenOf(pid: number): Promise<number[]> {
   try {
@@ -242,21 +405,35 @@ export class LocalSandbox extends BaseSandbox {
 
   private constructor(
     readonly id: string,
-    /** The per-run host directory (removed at close). */
+    /** The per-run host directory (removed at close): owner record, accounts, seccomp program. No agent files. */
     readonly hostDir: string,
     private readonly nsenter: string,
-    private readonly setpriv: string,
     private readonly bwrap: Deno.ChildProcess,
     /** Host pid of the sandbox's payload process, whose namespaces every exec enters. */
     readonly targetPid: number,
+    private readonly cgroup: SandboxCgroup,
+    private readonly ids: IdRange,
+    private readonly sizes: Sizes,
   ) {
     super();
+  }
+
+  /** Host uid of root inside this sandbox (the agent is this + 1000). */
+  get hostRootUid(): number {
+    return this.ids.hostBase;
   }
 
   /** Starts a sandbox. */
   static async start(input: SandboxSpec, options: LocalDriverOptions = {}): Promise<LocalSandbox> {
     const spec = SandboxSpec.parse(input);
     const tools = localPreflight(options.searchPath);
+    if (spec.network) {
+      throw new SandboxUnavailableError(
+        "local",
+        `task ${spec.label} needs network access (full_internet); a local sandbox never shares the host's ` +
+          "network (host loopback services would be reachable), so run it with --sandbox docker",
+      );
+    }
     const packages = normalizePackages(spec.packages, spec.label);
     const missing = await missingHostPackages(packages);
     if (missing.length > 0) {
@@ -268,6 +445,7 @@ export class LocalSandbox extends BaseSandbox {
           }\` (or run \`evalkit tasks setup\`) or use --sandbox docker`,
       );
     }
+    const sizes = sizesOf(spec);
     const baseDir = options.baseDir ?? defaultLocalBaseDir();
     await Deno.mkdir(baseDir, { recursive: true, mode: 0o700 });
     await sweepOncePerProcess(`local:${baseDir}`, () => sweepLocalOrphans(baseDir));
@@ -275,6 +453,9 @@ export class LocalSandbox extends BaseSandbox {
     const dir = `${baseDir}/${id}`;
     await Deno.mkdir(dir, { mode: 0o700 });
     let bwrap: Deno.ChildProcess | undefined;
+    let holder: Deno.ChildProcess | undefined;
+    let ids: IdRange | undefined;
+    let cgroup: SandboxCgroup | undefined;
     try {
       const owner: OwnerRecord = {
         pid: Deno.pid,
@@ -283,11 +464,8 @@ export class LocalSandbox extends BaseSandbox {
         label: spec.label,
       };
       await Deno.writeTextFile(`${dir}/${OWNER_FILE}`, JSON.stringify(owner));
-      await Deno.mkdir(`${dir}/home`, { mode: 0o755 });
-      await Deno.chown(`${dir}/home`, AGENT_UID, AGENT_UID);
-      await Deno.chmod(`${dir}/home`, 0o755);
-      await Deno.mkdir(`${dir}/root`, { mode: 0o700 });
-      await Deno.chmod(`${dir}/root`, 0o700);
+      ids = acquireIdRange(baseDir, id);
+      cgroup = SandboxCgroup.create(tools.cgroups, id, sizes);
       await Deno.writeTextFile(
         `${dir}/passwd`,
         rewriteAccounts(
@@ -300,16 +478,47 @@ export class LocalSandbox extends BaseSandbox {
         `${dir}/group`,
         rewriteAccounts(await Deno.readTextFile("/etc/group"), `agent:x:${AGENT_UID}:`, 2),
       );
-      // bash redirects bwrap's info (fd 3) and errors into the run directory, then becomes bwrap itself.
-      bwrap = new Deno.Command("bash", {
+      await Deno.writeFile(`${dir}/seccomp.bpf`, filterBytes(), { mode: 0o400 });
+      await Deno.writeFile(`${dir}/seccomp-exec`, installerElf(), { mode: 0o500 });
+      // A holder process owns the new user namespace while the host writes its id maps; bubblewrap then
+      // enters it with nsenter (becoming root there, i.e. host uid `hostBase`) and the holder is dropped.
+      holder = new Deno.Command("/bin/sh", {
         args: [
           "-c",
-          'exec "$0" "$@" 3>"$EVALKIT_RUN_DIR/info.json" 2>"$EVALKIT_RUN_DIR/bwrap.log"',
-          tools.bwrap,
-          ...bwrapArgs(dir, spec.network, options),
+          JOIN_CGROUPS,
+          "evalkit-userns",
+          ...cgroup.procsFiles,
+          "--",
+          tools.unshare,
+          "--user",
+          "--",
+          INNER.sleep,
+          "infinity",
         ],
         clearEnv: true,
-        env: { PATH: SANDBOX_PATH, EVALKIT_RUN_DIR: dir },
+        env: { PATH: SANDBOX_PATH },
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      await LocalSandbox.#mapIds(holder, ids.hostBase);
+      bwrap = new Deno.Command("/bin/sh", {
+        args: [
+          "-c",
+          START_SCRIPT,
+          "evalkit-start",
+          dir,
+          ...cgroup.procsFiles,
+          "--",
+          tools.nsenter,
+          `--target=${holder.pid}`,
+          "--user",
+          "--",
+          tools.bwrap,
+          ...bwrapArgs(sizes, options),
+        ],
+        clearEnv: true,
+        env: { PATH: SANDBOX_PATH },
         stdin: "null",
         stdout: "null",
         stderr: "null",
@@ -319,21 +528,52 @@ export class LocalSandbox extends BaseSandbox {
         `${dir}/${OWNER_FILE}`,
         JSON.stringify({ ...owner, bwrapPid: bwrap.pid, bwrapStartTime: processStartTime(bwrap.pid) }),
       );
-      const sandbox = new LocalSandbox(id, dir, tools.nsenter, tools.setpriv, bwrap, targetPid);
+      await LocalSandbox.#stop(holder);
+      holder = undefined;
+      const sandbox = new LocalSandbox(id, dir, tools.nsenter, bwrap, targetPid, cgroup, ids, sizes);
       // A forgotten sandbox must not keep the program alive; the exit hook removes it instead.
       bwrap.unref();
       registerSandbox(sandbox);
       return sandbox;
     } catch (error) {
-      if (bwrap) {
-        try {
-          bwrap.kill("SIGKILL");
-        } catch { /* exited */ }
-        await bwrap.status;
+      if (bwrap) await LocalSandbox.#stop(bwrap);
+      if (holder) await LocalSandbox.#stop(holder);
+      if (cgroup) {
+        await cgroup.killAll();
+        cgroup.removeSync();
       }
+      ids?.release();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
       throw error;
     }
+  }
+
+  static async #stop(child: Deno.ChildProcess): Promise<void> {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await child.status;
+  }
+
+  /** Waits until the holder has entered its new user namespace, then writes the namespace's id maps. */
+  static async #mapIds(holder: Deno.ChildProcess, hostBase: number): Promise<void> {
+    const own = await Deno.readLink("/proc/self/ns/user");
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const ns = await Deno.readLink(`/proc/${holder.pid}/ns/user`).catch(() => undefined);
+      if (ns === undefined) break; // exited
+      if (ns !== own) {
+        const map = `0 ${hostBase} ${IDS_PER_SANDBOX}\n`;
+        await Deno.writeTextFile(`/proc/${holder.pid}/uid_map`, map);
+        await Deno.writeTextFile(`/proc/${holder.pid}/gid_map`, map);
+        return;
+      }
+      await delay(1);
+    }
+    throw new SandboxUnavailableError(
+      "local",
+      "could not create the sandbox's user namespace (`unshare --user` exited or hung for 10 s)",
+    );
   }
 
   static async #waitForPayload(bwrap: Deno.ChildProcess, dir: string): Promise<number> {
@@ -346,11 +586,16 @@ export class LocalSandbox extends BaseSandbox {
         const info = JSON.parse(await Deno.readTextFile(`${dir}/info.json`));
         const initPid = Number(info["child-pid"]);
         const [payload] = await childrenOf(initPid);
-        if (payload) return payload;
+        // The payload is ready once its shell has chowned the home and exec'd `sleep`.
+        if (
+          payload && (await Deno.readTextFile(`/proc/${payload}/comm`).catch(() => "")).trim() === "sleep"
+        ) {
+          return payload;
+        }
       } catch {
         // Not written yet.
       }
-      await delay(5);
+      await delay(2);
     }
     const log = await Deno.readTextFile(`${dir}/bwrap.log`).catch(() => "");
     throw new SandboxUnavailableError(
@@ -362,10 +607,18 @@ export class LocalSandbox extends BaseSandbox {
   protected async run(request: RunRequest): Promise<RunResult> {
     if (!processIsAlive(this.targetPid)) throw new SandboxGoneError(this.id, "its bubblewrap process exited");
     const envPairs = Object.entries(request.env).map(([key, value]) => `${key}=${value}`);
-    const result = await runHostProcess({
-      command: this.nsenter,
+    return await runHostProcess({
+      command: "/bin/sh",
       args: [
+        "-c",
+        JOIN_CGROUPS,
+        "evalkit-exec",
+        ...this.cgroup.procsFiles,
+        "--",
+        `${this.hostDir}/seccomp-exec`,
+        this.nsenter,
         `--target=${this.targetPid}`,
+        "--user",
         "--mount",
         "--uts",
         "--ipc",
@@ -373,21 +626,13 @@ export class LocalSandbox extends BaseSandbox {
         "--pid",
         "--root",
         "--",
-        ...(request.user === "agent"
-          ? [
-            "prlimit",
-            `--nproc=${AGENT_MAX_PROCESSES}`,
-            "--",
-            this.setpriv,
-            ...AGENT_PRIVILEGE_DROP,
-          ]
-          : []),
-        "/usr/bin/env",
+        ...(request.user === "agent" ? agentDrop(this.sizes.maxProcesses) : ROOT_DROP),
+        INNER.env,
         "-i",
         "-C",
         request.cwd,
         ...envPairs,
-        "setsid",
+        INNER.setsid,
         "-w",
         "--",
         ...request.argv,
@@ -398,7 +643,22 @@ export class LocalSandbox extends BaseSandbox {
       outputLimitBytes: request.outputLimitBytes,
       onTimeout: () => this.killTree(request.marker),
     });
-    return result;
+  }
+
+  async limitsHit(): Promise<SandboxLimitKind[]> {
+    const hit = this.cgroup.limitsHit();
+    if (!this.closed && processIsAlive(this.targetPid)) {
+      const result = await this.exec(
+        ["stat", "-f", "-c", "%a %S", "/tmp", AGENT_HOME, "/root", "/var/tmp", "/dev/shm"],
+        { user: "root", cwd: "/", timeoutMs: 30_000 },
+      ).catch(() => undefined);
+      const full = (result?.stdout ?? "").split("\n").filter(Boolean).some((line) => {
+        const [available, blockSize] = line.split(" ").map(Number);
+        return available * blockSize < 1024 * 1024;
+      });
+      if (full) hit.push("disk");
+    }
+    return hit;
   }
 
   /** Synchronous teardown for process exit (see {@link registerSandbox}). */
@@ -410,6 +670,13 @@ export class LocalSandbox extends BaseSandbox {
     } catch {
       // Already gone.
     }
+    for (const pid of this.cgroup.pids()) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
+    this.cgroup.removeSync();
+    this.ids.release();
     try {
       Deno.removeSync(this.hostDir, { recursive: true });
     } catch {
@@ -426,9 +693,12 @@ export class LocalSandbox extends BaseSandbox {
     // Waiting for the exit needs the (unref'd) child counted again by the event loop.
     this.bwrap.ref();
     await this.bwrap.status;
-    // The PID namespace dies with its init (bwrap's child, killed by --die-with-parent); wait for it.
-    const deadline = Date.now() + 5_000;
-    while (processIsAlive(this.targetPid) && Date.now() < deadline) await delay(10);
+    // The PID namespace dies with its init (bwrap's child, killed by --die-with-parent); anything that slipped
+    // into the control group meanwhile (an exec in flight) is killed through the group.
+    await this.cgroup.killAll();
+    this.cgroup.removeSync();
+    this.ids.release();
+    // The run directory holds only evalkit's own small files: the agent's files lived on tmpfs mounts.
     await Deno.remove(this.hostDir, { recursive: true }).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
@@ -448,16 +718,18 @@ export class LocalDriver implements SandboxDriver {
 }
 
 /**
- * Removes per-run directories left by processes that died without closing their sandboxes (and kills their
- * bubblewrap if it somehow survived). Returns the ids removed.
+ * Removes what processes that died without closing their sandboxes left: run directories (killing a bubblewrap
+ * that somehow survived), control groups (killing what is still in them) and id ranges. Returns the ids of the
+ * run directories removed.
  */
 export async function sweepLocalOrphans(baseDir: string = defaultLocalBaseDir()): Promise<string[]> {
   const removed: string[] = [];
-  let entries: Deno.DirEntry[];
+  const liveIds = new Set<string>();
+  let entries: Deno.DirEntry[] = [];
   try {
     entries = [...Deno.readDirSync(baseDir)];
   } catch {
-    return removed;
+    // No base directory: nothing of ours can be left.
   }
   const boot = bootId();
   for (const entry of entries) {
@@ -469,17 +741,27 @@ export async function sweepLocalOrphans(baseDir: string = defaultLocalBaseDir())
     } catch {
       // No readable owner record: only sweep it when it is old enough not to be mid-creation.
       const info = await Deno.stat(dir).catch(() => undefined);
-      if (info?.mtime && Date.now() - info.mtime.getTime() < 60_000) continue;
+      if (info?.mtime && Date.now() - info.mtime.getTime() < 60_000) {
+        liveIds.add(entry.name);
+        continue;
+      }
     }
-    if (owner && owner.bootId === boot && processIsAlive(owner.pid, owner.startTime)) continue;
+    if (owner && owner.bootId === boot && processIsAlive(owner.pid, owner.startTime)) {
+      liveIds.add(entry.name);
+      continue;
+    }
     if (owner?.bwrapPid && owner.bootId === boot && processIsAlive(owner.bwrapPid, owner.bwrapStartTime)) {
       try {
         Deno.kill(owner.bwrapPid, "SIGKILL");
       } catch { /* gone */ }
       await delay(50);
     }
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    // Only evalkit's own files are in a run directory (agent files live on the sandbox's tmpfs mounts), so
+    // this removal never walks an agent-made tree. `rm` rather than a recursive walk in this process.
+    await new Deno.Command("rm", { args: ["-rf", "--one-file-system", "--", dir] }).output().catch(() => {});
     removed.push(entry.name);
   }
+  await sweepCgroups((id) => liveIds.has(id));
+  sweepIdRanges(baseDir);
   return removed;
 }

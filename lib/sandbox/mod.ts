@@ -31,13 +31,18 @@ export * from "./types.ts";
 export { CappedOutput } from "./output.ts";
 export { SANDBOX_PATH, SandboxFileError, SandboxGoneError } from "./base.ts";
 export {
+  AGENT_MAX_PROCESSES,
+  DEFAULT_DISK_GB,
+  DEFAULT_MEMORY_GB,
   defaultLocalBaseDir,
   LocalDriver,
   type LocalDriverOptions,
   localPreflight,
   LocalSandbox,
+  ROOT_CAPABILITIES,
   sweepLocalOrphans,
 } from "./local.ts";
+export { DENIED_SYSCALLS_X86_64 } from "./seccomp.ts";
 export { closeAllSandboxes, liveSandboxIds, setSandboxSignalPolicy, type SignalPolicy } from "./cleanup.ts";
 export { withSandbox } from "./with_sandbox.ts";
 export {

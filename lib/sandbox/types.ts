@@ -63,19 +63,79 @@ export interface Sandbox {
    * {@link Sandbox.close}. Resolves once the process has been started.
    */
   spawnBackground(command: string, options?: Pick<ExecOptions, "user" | "cwd" | "env">): Promise<void>;
-  /** Read a file inside the sandbox (as root). */
-  readFile(path: string): Promise<Uint8Array>;
-  /** Read a UTF-8 file inside the sandbox (as root). */
-  readTextFile(path: string): Promise<string>;
-  /** Write a file inside the sandbox, creating parent directories. Default owner `agent`, mode 0o644. */
+  /**
+   * Read a file inside the sandbox. By default the read runs **as the agent** (so the agent's own permissions
+   * apply: a link to a root-only file fails), refuses a symlink at `path`, devices, FIFOs and sockets, and is
+   * capped at {@link DEFAULT_READ_LIMIT_BYTES}; beyond the cap it fails with a {@link SandboxFileError}
+   * naming the path and the cap. See {@link ReadOptions}.
+   */
+  readFile(path: string, options?: ReadOptions): Promise<Uint8Array>;
+  /** {@link Sandbox.readFile}, decoded as UTF-8. */
+  readTextFile(path: string, options?: ReadOptions): Promise<string>;
+  /**
+   * Write a file inside the sandbox, creating parent directories. Default owner `agent`, mode 0o644. An
+   * agent-owned file is written as the agent (a planted link in its path gets no more than the agent's rights);
+   * the target itself is replaced, never followed.
+   */
   writeFile(path: string, data: string | Uint8Array, options?: WriteOptions): Promise<void>;
-  /** Copy a host file or directory (recursively) into the sandbox. Default owner `agent`. */
+  /**
+   * Copy a host file or directory (recursively) into the sandbox. Default owner `agent`; an agent-owned
+   * copy is unpacked as the agent, so a link the agent planted is never followed with root's rights.
+   */
   copyIn(hostPath: string, sandboxPath: string, options?: WriteOptions): Promise<void>;
-  /** Copy a sandbox file or directory (recursively) out to the host. */
-  copyOut(sandboxPath: string, hostPath: string): Promise<void>;
+  /**
+   * Copy a sandbox file or directory (recursively) out to the host. The archive is made inside the sandbox
+   * as the agent (by default) without following links, and unpacked on the host by code that never follows
+   * a path the agent controls: `hostPath` must not exist yet; absolute names, `..`, symlinks, hard links,
+   * devices, FIFOs and names with control characters are skipped and reported.
+   */
+  copyOut(sandboxPath: string, hostPath: string, options?: CopyOutOptions): Promise<CopyOutReport>;
+  /**
+   * The resource limits this sandbox has hit so far (memory, disk, processes), read from the driver's
+   * counters (cgroups, tmpfs usage). Empty when none was hit.
+   */
+  limitsHit(): Promise<SandboxLimitKind[]>;
   /** Kill every process and remove every trace of the sandbox. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Default cap of a host-side read of a sandbox file: 16 MiB. */
+export const DEFAULT_READ_LIMIT_BYTES = 16 * 1024 * 1024;
+/** Default cap of one {@link Sandbox.copyOut} archive: 1 GiB. */
+export const DEFAULT_COPY_OUT_LIMIT_BYTES = 1024 * 1024 * 1024;
+
+/** Options of {@link Sandbox.readFile}. */
+export interface ReadOptions {
+  /** Who reads inside the sandbox. Default `"agent"`: the agent's own permissions apply. */
+  as?: ExecUser;
+  /** Most bytes read; a larger file fails naming the path and the cap. Default {@link DEFAULT_READ_LIMIT_BYTES}. */
+  maxBytes?: number;
+  /** Follow a symlink at `path` and accept devices, FIFOs and sockets. Default false. */
+  allowSpecial?: boolean;
+}
+
+/** Options of {@link Sandbox.copyOut}. */
+export interface CopyOutOptions {
+  /** Who makes the archive inside the sandbox. Default `"agent"`. */
+  as?: ExecUser;
+  /** Most archive bytes accepted. Default {@link DEFAULT_COPY_OUT_LIMIT_BYTES}. */
+  maxBytes?: number;
+}
+
+/** What {@link Sandbox.copyOut} wrote, and what it refused. */
+export interface CopyOutReport {
+  /** Regular files written on the host. */
+  files: number;
+  /** Bytes written on the host. */
+  bytes: number;
+  /** Entries not written, each with why (a symlink, `..`, a device, a control character, …). */
+  skipped: { path: string; reason: string }[];
+}
+
+/** A resource limit a sandbox can hit. */
+export const SandboxLimitKind = z.enum(["memory", "disk", "processes"]);
+/** A resource limit a sandbox can hit. */
+export type SandboxLimitKind = z.infer<typeof SandboxLimitKind>;
 
 /** Ownership and mode of files written into a sandbox. */
 export interface WriteOptions {
@@ -96,9 +156,14 @@ export const SandboxSpec = z.object({
   packages: z.array(z.string()).default([]),
   /** Label used in names and error messages, e.g. the task id. */
   label: z.string().default("sandbox"),
-  /** Resource hints (cpus, memory in GB). */
+  /** CPUs (a CPU-time quota). Default: no quota beyond the machine's. */
   cpus: z.number().positive().optional(),
+  /** Memory cap in GB for everything in the sandbox (tmpfs contents included). Default 4. */
   memoryGb: z.number().positive().optional(),
+  /** Writable space in GB for each of `/home/agent`, `/root` and `/tmp`. Default 2. */
+  diskGb: z.number().positive().optional(),
+  /** Most processes (and threads) in the sandbox. Default 4096. */
+  maxProcesses: z.number().int().positive().optional(),
 });
 /** What a driver needs to create a sandbox for one task. */
 export type SandboxSpec = z.input<typeof SandboxSpec>;

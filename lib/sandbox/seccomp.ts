@@ -1,0 +1,278 @@
+/**
+ * The local driver's seccomp filter, written here as classic BPF, and the tiny static program that installs
+ * it before anything else runs in a sandbox command.
+ *
+ * The filter denies (EPERM) the system calls Docker's default profile denies to a container without
+ * `CAP_SYS_ADMIN` — mounts and the new mount API, `open_by_handle_at`/`name_to_handle_at`, `pivot_root`,
+ * `unshare` and `clone` with any namespace flag (so no new user namespace), `keyctl`/`add_key`/`request_key`,
+ * `bpf`, `perf_event_open`, `userfaultfd`, `io_uring_*`, module loading, `kexec_*`, clock setting, swap,
+ * reboot, `acct`, `quotactl`, `syslog`, `ptrace`-free memory access of other processes
+ * (`process_vm_readv/writev`), NUMA policy calls, `iopl`/`ioperm`, `modify_ldt` — answers `clone3` with
+ * ENOSYS (its flags cannot be inspected; C libraries then fall back to `clone`, which is checked), denies the
+ * x32 ABI, and kills a process that calls in with any architecture but x86-64.
+ *
+ * One difference from Docker: `setns` is allowed, because every command enters its sandbox with `nsenter`
+ * *after* the filter is installed (so that the filter is already in force when the first sandbox process
+ * exists). `setns` still needs `CAP_SYS_ADMIN` over the target namespace, which nothing inside a sandbox has
+ * beyond the sandbox's own namespaces.
+ *
+ * The installer is a 200-byte x86-64 ELF program made here (no compiler needed): it sets `no_new_privs`,
+ * installs the filter with `prctl(PR_SET_SECCOMP)`, and `execve`s its arguments (exit code 127 when either
+ * step fails). Other architectures are refused with a clear message (use the docker driver there).
+ *
+ * @module
+ */
+
+/** `AUDIT_ARCH_X86_64`. */
+const AUDIT_ARCH_X86_64 = 0xc000003e;
+const SECCOMP_RET_KILL_PROCESS = 0x80000000;
+const SECCOMP_RET_ERRNO = 0x00050000;
+const SECCOMP_RET_ALLOW = 0x7fff0000;
+const EPERM = 1;
+const ENOSYS = 38;
+const X32_SYSCALL_BIT = 0x40000000;
+
+/** Every `CLONE_NEW*` flag `clone` accepts (NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET). */
+export const CLONE_NAMESPACE_FLAGS = 0x7e020000;
+
+/** x86-64 system calls the filter denies with EPERM, by name. */
+export const DENIED_SYSCALLS_X86_64: Readonly<Record<string, number>> = Object.freeze({
+  syslog: 103,
+  uselib: 134,
+  ustat: 136,
+  sysfs: 139,
+  vhangup: 153,
+  modify_ldt: 154,
+  pivot_root: 155,
+  _sysctl: 156,
+  acct: 163,
+  settimeofday: 164,
+  mount: 165,
+  umount2: 166,
+  swapon: 167,
+  swapoff: 168,
+  reboot: 169,
+  sethostname: 170,
+  setdomainname: 171,
+  iopl: 172,
+  ioperm: 173,
+  create_module: 174,
+  init_module: 175,
+  delete_module: 176,
+  get_kernel_syms: 177,
+  query_module: 178,
+  quotactl: 179,
+  nfsservctl: 180,
+  lookup_dcookie: 212,
+  clock_settime: 227,
+  mbind: 237,
+  set_mempolicy: 238,
+  get_mempolicy: 239,
+  kexec_load: 246,
+  add_key: 248,
+  request_key: 249,
+  keyctl: 250,
+  unshare: 272,
+  move_pages: 279,
+  perf_event_open: 298,
+  fanotify_init: 300,
+  name_to_handle_at: 303,
+  open_by_handle_at: 304,
+  clock_adjtime: 305,
+  process_vm_readv: 310,
+  process_vm_writev: 311,
+  kcmp: 312,
+  finit_module: 313,
+  kexec_file_load: 320,
+  bpf: 321,
+  userfaultfd: 323,
+  io_uring_setup: 425,
+  io_uring_enter: 426,
+  io_uring_register: 427,
+  open_tree: 428,
+  move_mount: 429,
+  fsopen: 430,
+  fsconfig: 431,
+  fsmount: 432,
+  fspick: 433,
+  mount_setattr: 442,
+  quotactl_fd: 443,
+});
+
+const SYS_CLONE = 56;
+const SYS_CLONE3 = 435;
+
+// Classic BPF opcodes.
+const LD_W_ABS = 0x20;
+const JMP_JEQ_K = 0x15;
+const JMP_JGE_K = 0x35;
+const ALU_AND_K = 0x54;
+const RET_K = 0x06;
+
+/** One `struct sock_filter`. */
+interface Instruction {
+  code: number;
+  jt: number;
+  jf: number;
+  k: number;
+}
+
+const op = (code: number, k: number, jt = 0, jf = 0): Instruction => ({ code, jt, jf, k });
+
+/** The filter as `struct sock_filter` instructions (see the module doc for what it does). */
+export function filterInstructions(): Instruction[] {
+  const denied = [...new Set(Object.values(DENIED_SYSCALLS_X86_64))].sort((a, b) => a - b);
+  const head: Instruction[] = [
+    op(LD_W_ABS, 4), // seccomp_data.arch
+    op(JMP_JEQ_K, AUDIT_ARCH_X86_64, 1, 0),
+    op(RET_K, SECCOMP_RET_KILL_PROCESS),
+    op(LD_W_ABS, 0), // seccomp_data.nr
+  ];
+  // Checks, each jumping forward to one of the tail's return instructions.
+  const checks: { code: number; k: number; target: "deny" | "nosys" | "clone" }[] = [
+    { code: JMP_JGE_K, k: X32_SYSCALL_BIT, target: "deny" },
+    { code: JMP_JEQ_K, k: SYS_CLONE3, target: "nosys" },
+    { code: JMP_JEQ_K, k: SYS_CLONE, target: "clone" },
+    ...denied.map((k) => ({ code: JMP_JEQ_K, k, target: "deny" as const })),
+  ];
+  // Tail layout, right after the checks: allow, deny, nosys, then the clone flag test.
+  const tail = { allow: 0, deny: 1, nosys: 2, clone: 3 };
+  const body = checks.map((check, index) => {
+    const distance = checks.length - index - 1 + tail[check.target];
+    if (distance > 255) throw new RangeError("seccomp filter too long for 8-bit jumps");
+    return op(check.code, check.k, distance, 0);
+  });
+  return [
+    ...head,
+    ...body,
+    op(RET_K, SECCOMP_RET_ALLOW),
+    op(RET_K, SECCOMP_RET_ERRNO | EPERM),
+    op(RET_K, SECCOMP_RET_ERRNO | ENOSYS),
+    op(LD_W_ABS, 16), // low 32 bits of seccomp_data.args[0]: clone's flags
+    op(ALU_AND_K, CLONE_NAMESPACE_FLAGS),
+    op(JMP_JEQ_K, 0, 0, 1),
+    op(RET_K, SECCOMP_RET_ALLOW),
+    op(RET_K, SECCOMP_RET_ERRNO | EPERM),
+  ];
+}
+
+/** The filter as the raw bytes bubblewrap's `--seccomp FD` reads (8 bytes per instruction, little-endian). */
+export function filterBytes(instructions: Instruction[] = filterInstructions()): Uint8Array {
+  const bytes = new Uint8Array(instructions.length * 8);
+  const view = new DataView(bytes.buffer);
+  instructions.forEach((instruction, index) => {
+    view.setUint16(index * 8, instruction.code, true);
+    view.setUint8(index * 8 + 2, instruction.jt);
+    view.setUint8(index * 8 + 3, instruction.jf);
+    view.setUint32(index * 8 + 4, instruction.k, true);
+  });
+  return bytes;
+}
+
+const LOAD_ADDRESS = 0x400000;
+const ELF_HEADER_SIZE = 64;
+const PROGRAM_HEADER_SIZE = 56;
+const CODE_OFFSET = ELF_HEADER_SIZE + 2 * PROGRAM_HEADER_SIZE;
+
+/**
+ * x86-64 machine code: prctl(PR_SET_NO_NEW_PRIVS, 1); prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog);
+ * execve(argv[1], &argv[1], envp); on any failure exit_group(127). `fprogAddress` is patched in.
+ */
+function installerCode(fprogAddress: number): Uint8Array {
+  const imm32 = (value: number) => [value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >>> 24];
+  const code: number[] = [];
+  const fixups: number[] = []; // offsets of rel8 jumps to `fail`
+  const emit = (...bytes: number[]) => code.push(...bytes);
+  const jumpToFail = (opcode: number) => {
+    emit(opcode, 0);
+    fixups.push(code.length - 1);
+  };
+  // prctl(PR_SET_NO_NEW_PRIVS = 38, 1, 0, 0, 0)
+  emit(0xbf, ...imm32(38)); // mov edi, 38
+  emit(0xbe, ...imm32(1)); // mov esi, 1
+  emit(0x31, 0xd2); // xor edx, edx
+  emit(0x4d, 0x31, 0xd2); // xor r10, r10
+  emit(0x4d, 0x31, 0xc0); // xor r8, r8
+  emit(0xb8, ...imm32(157)); // mov eax, SYS_prctl
+  emit(0x0f, 0x05); // syscall
+  emit(0x48, 0x85, 0xc0); // test rax, rax
+  jumpToFail(0x75); // jnz fail
+  // prctl(PR_SET_SECCOMP = 22, SECCOMP_MODE_FILTER = 2, &fprog)
+  emit(0xbf, ...imm32(22)); // mov edi, 22
+  emit(0xbe, ...imm32(2)); // mov esi, 2
+  emit(0xba, ...imm32(fprogAddress)); // mov edx, fprog
+  emit(0xb8, ...imm32(157)); // mov eax, SYS_prctl
+  emit(0x0f, 0x05); // syscall
+  emit(0x48, 0x85, 0xc0); // test rax, rax
+  jumpToFail(0x75); // jnz fail
+  // execve(argv[1], &argv[1], envp): at entry [rsp] = argc, argv at rsp+8, envp at rsp+8*(argc+2)
+  emit(0x48, 0x8b, 0x0c, 0x24); // mov rcx, [rsp]
+  emit(0x48, 0x83, 0xf9, 0x02); // cmp rcx, 2
+  jumpToFail(0x7c); // jl fail
+  emit(0x48, 0x8b, 0x7c, 0x24, 0x10); // mov rdi, [rsp+16]
+  emit(0x48, 0x8d, 0x74, 0x24, 0x10); // lea rsi, [rsp+16]
+  emit(0x48, 0x8d, 0x54, 0xcc, 0x10); // lea rdx, [rsp+rcx*8+16]
+  emit(0xb8, ...imm32(59)); // mov eax, SYS_execve
+  emit(0x0f, 0x05); // syscall
+  const fail = code.length;
+  emit(0xbf, ...imm32(127)); // fail: mov edi, 127
+  emit(0xb8, ...imm32(231)); // mov eax, SYS_exit_group
+  emit(0x0f, 0x05); // syscall
+  for (const at of fixups) code[at] = fail - (at + 1);
+  return new Uint8Array(code);
+}
+
+/**
+ * The installer program: a static, position-dependent x86-64 ELF executable holding {@link installerCode},
+ * the `struct sock_fprog` and the filter. Usage: `seccomp-exec /abs/path/program args...`.
+ */
+export function installerElf(instructions: Instruction[] = filterInstructions()): Uint8Array {
+  const filter = filterBytes(instructions);
+  const codeLength = installerCode(0).length;
+  const fprogOffset = Math.ceil((CODE_OFFSET + codeLength) / 8) * 8;
+  const filterOffset = fprogOffset + 16;
+  const size = filterOffset + filter.length;
+  const file = new Uint8Array(size);
+  const view = new DataView(file.buffer);
+  // ELF header.
+  file.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0); // magic, 64-bit, little-endian, version 1, SysV
+  view.setUint16(16, 2, true); // ET_EXEC
+  view.setUint16(18, 0x3e, true); // EM_X86_64
+  view.setUint32(20, 1, true); // EV_CURRENT
+  view.setBigUint64(24, BigInt(LOAD_ADDRESS + CODE_OFFSET), true); // e_entry
+  view.setBigUint64(32, BigInt(ELF_HEADER_SIZE), true); // e_phoff
+  view.setBigUint64(40, 0n, true); // e_shoff
+  view.setUint32(48, 0, true); // e_flags
+  view.setUint16(52, ELF_HEADER_SIZE, true);
+  view.setUint16(54, PROGRAM_HEADER_SIZE, true);
+  view.setUint16(56, 2, true); // e_phnum
+  view.setUint16(58, 64, true); // e_shentsize
+  view.setUint16(60, 0, true); // e_shnum
+  view.setUint16(62, 0, true); // e_shstrndx
+  // PT_LOAD, read + execute, the whole file at LOAD_ADDRESS.
+  let ph = ELF_HEADER_SIZE;
+  view.setUint32(ph, 1, true);
+  view.setUint32(ph + 4, 5, true);
+  view.setBigUint64(ph + 8, 0n, true);
+  view.setBigUint64(ph + 16, BigInt(LOAD_ADDRESS), true);
+  view.setBigUint64(ph + 24, BigInt(LOAD_ADDRESS), true);
+  view.setBigUint64(ph + 32, BigInt(size), true);
+  view.setBigUint64(ph + 40, BigInt(size), true);
+  view.setBigUint64(ph + 48, 0x1000n, true);
+  // PT_GNU_STACK, read + write: a non-executable stack.
+  ph += PROGRAM_HEADER_SIZE;
+  view.setUint32(ph, 0x6474e551, true);
+  view.setUint32(ph + 4, 6, true);
+  view.setBigUint64(ph + 48, 16n, true);
+  file.set(installerCode(LOAD_ADDRESS + fprogOffset), CODE_OFFSET);
+  // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+  view.setUint16(fprogOffset, instructions.length, true);
+  view.setBigUint64(fprogOffset + 8, BigInt(LOAD_ADDRESS + filterOffset), true);
+  file.set(filter, filterOffset);
+  return file;
+}
+
+/** True when this machine can run the installer (x86-64 Linux). */
+export function seccompSupported(): boolean {
+  return Deno.build.os === "linux" && Deno.build.arch === "x86_64";
+}
