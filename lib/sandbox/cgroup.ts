@@ -2,10 +2,13 @@
  * Per-sandbox control groups for the local driver: a memory cap (tmpfs contents included), a process cap and
  * a CPU quota, and the counters that say which of them a sandbox has hit. Uses cgroup v2 where the host has a
  * unified hierarchy with the controllers available, else the v1 `memory`, `pids` and `cpu` hierarchies (as on
- * this project's machines). Groups live under `<hierarchy>/evalkit/<sandbox id>`.
+ * this project's machines). Groups live under `<hierarchy>/evalkit/<owner pid>.<owner start time>.<sandbox id>`,
+ * so any evalkit process can tell a live sandbox's group from one a killed process left, whatever directory
+ * that process kept its sandboxes in.
  *
  * @module
  */
+import { processIsAlive, processStartTime } from "./cleanup.ts";
 import type { SandboxLimitKind } from "./types.ts";
 
 const ROOT = "/sys/fs/cgroup";
@@ -81,9 +84,10 @@ export class SandboxCgroup {
 
   /** Creates the group(s) of sandbox `id` with `limits`; throws with the path on failure. */
   static create(layout: CgroupLayout, id: string, limits: CgroupLimits): SandboxCgroup {
+    const name = `${Deno.pid}.${processStartTime(Deno.pid) ?? 0}.${id}`;
     const dirs = layout.version === 2
-      ? [`${layout.root}/${PARENT}/${id}`]
-      : [layout.memory, layout.pids, layout.cpu].map((base) => `${base}/${PARENT}/${id}`);
+      ? [`${layout.root}/${PARENT}/${name}`]
+      : [layout.memory, layout.pids, layout.cpu].map((base) => `${base}/${PARENT}/${name}`);
     const group = new SandboxCgroup(layout, dirs, dirs.map((dir) => `${dir}/cgroup.procs`));
     try {
       if (layout.version === 2) {
@@ -171,11 +175,18 @@ export class SandboxCgroup {
   }
 }
 
+/** True when the group `name` (`<pid>.<start time>.<sandbox id>`) belongs to a live process. */
+function ownerAlive(name: string): boolean {
+  const match = name.match(/^(\d+)\.(\d+)\.evalkit-/);
+  if (!match) return false;
+  return processIsAlive(Number(match[1]), Number(match[2]) || undefined);
+}
+
 /**
- * Removes groups under `evalkit/` whose sandbox is not in `live` (e.g. left by a process killed with
- * `kill -9`), first killing any process still in them. Returns the ids removed.
+ * Removes groups under `evalkit/` whose owning process is gone (e.g. killed with `kill -9`), first killing
+ * any process still in them (a half-started sandbox's helper). Returns the sandbox ids removed.
  */
-export async function sweepCgroups(live: (id: string) => boolean, root = ROOT): Promise<string[]> {
+export async function sweepCgroups(root = ROOT): Promise<string[]> {
   const layout = detectCgroups(root);
   if (typeof layout === "string") return [];
   const bases = layout.version === 2 ? [layout.root] : [layout.memory, layout.pids, layout.cpu];
@@ -188,7 +199,7 @@ export async function sweepCgroups(live: (id: string) => boolean, root = ROOT): 
       continue;
     }
     for (const entry of entries) {
-      if (!entry.isDirectory || !entry.name.startsWith("evalkit-") || live(entry.name)) continue;
+      if (!entry.isDirectory || ownerAlive(entry.name)) continue;
       const dir = `${base}/${PARENT}/${entry.name}`;
       const pids = (read(`${dir}/cgroup.procs`) ?? "").split("\n").filter(Boolean).map(Number);
       for (const pid of pids) {
@@ -199,7 +210,7 @@ export async function sweepCgroups(live: (id: string) => boolean, root = ROOT): 
       if (pids.length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       try {
         Deno.removeSync(dir);
-        removed.add(entry.name);
+        removed.add(entry.name.replace(/^\d+\.\d+\./, ""));
       } catch {
         // Still busy; the next sweep retries.
       }

@@ -2,8 +2,9 @@
  * Host id ranges for local sandboxes: each sandbox's user namespace maps its ids 0–65535 onto a range of
  * 65,536 unprivileged host ids that no other live sandbox holds, so root and the agent of one sandbox are
  * host ids distinct from every other sandbox's (per-uid limits, signals, keyrings and file ownership are not
- * shared). A range is held by an atomic `mkdir` of `<baseDir>/.ids/<slot>` recording its owner; the range of a
- * dead owner is taken over.
+ * shared). A range is held by an atomic `mkdir` of `<registry>/<slot>` recording its owner; the range of a dead
+ * owner is taken over. The registry is one per machine (`/run/evalkit/ids`, cleared at boot), whatever
+ * directory each process keeps its sandboxes in.
  *
  * @module
  */
@@ -32,8 +33,9 @@ interface SlotOwner {
   sandbox: string;
 }
 
-function slotDir(baseDir: string): string {
-  return `${baseDir}/.ids`;
+/** The machine-wide registry of held ranges. */
+export function idRegistryDir(): string {
+  return Deno.env.get("EVALKIT_ID_REGISTRY") || "/run/evalkit/ids";
 }
 
 function ownerIsGone(path: string): boolean {
@@ -52,8 +54,7 @@ function ownerIsGone(path: string): boolean {
 }
 
 /** Takes a free id range for `sandbox`; throws when all {@link ID_SLOTS} ranges are held by live sandboxes. */
-export function acquireIdRange(baseDir: string, sandbox: string): IdRange {
-  const dir = slotDir(baseDir);
+export function acquireIdRange(sandbox: string, dir: string = idRegistryDir()): IdRange {
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const start = Math.floor(Math.random() * ID_SLOTS);
   for (let i = 0; i < ID_SLOTS; i++) {
@@ -97,16 +98,16 @@ export function acquireIdRange(baseDir: string, sandbox: string): IdRange {
 }
 
 /** Releases ranges whose owner process is gone; returns the slots freed. */
-export function sweepIdRanges(baseDir: string): number[] {
+export function sweepIdRanges(dir: string = idRegistryDir()): number[] {
   const freed: number[] = [];
   let entries: Deno.DirEntry[];
   try {
-    entries = [...Deno.readDirSync(slotDir(baseDir))];
+    entries = [...Deno.readDirSync(dir)];
   } catch {
     return freed;
   }
   for (const entry of entries) {
-    const path = `${slotDir(baseDir)}/${entry.name}`;
+    const path = `${dir}/${entry.name}`;
     if (!/^\d+$/.test(entry.name) || !ownerIsGone(path)) continue;
     try {
       Deno.removeSync(path, { recursive: true });

@@ -464,7 +464,7 @@ export class LocalSandbox extends BaseSandbox {
         label: spec.label,
       };
       await Deno.writeTextFile(`${dir}/${OWNER_FILE}`, JSON.stringify(owner));
-      ids = acquireIdRange(baseDir, id);
+      ids = acquireIdRange(id);
       cgroup = SandboxCgroup.create(tools.cgroups, id, sizes);
       await Deno.writeTextFile(
         `${dir}/passwd`,
@@ -724,7 +724,6 @@ export class LocalDriver implements SandboxDriver {
  */
 export async function sweepLocalOrphans(baseDir: string = defaultLocalBaseDir()): Promise<string[]> {
   const removed: string[] = [];
-  const liveIds = new Set<string>();
   let entries: Deno.DirEntry[] = [];
   try {
     entries = [...Deno.readDirSync(baseDir)];
@@ -741,15 +740,9 @@ export async function sweepLocalOrphans(baseDir: string = defaultLocalBaseDir())
     } catch {
       // No readable owner record: only sweep it when it is old enough not to be mid-creation.
       const info = await Deno.stat(dir).catch(() => undefined);
-      if (info?.mtime && Date.now() - info.mtime.getTime() < 60_000) {
-        liveIds.add(entry.name);
-        continue;
-      }
+      if (info?.mtime && Date.now() - info.mtime.getTime() < 60_000) continue;
     }
-    if (owner && owner.bootId === boot && processIsAlive(owner.pid, owner.startTime)) {
-      liveIds.add(entry.name);
-      continue;
-    }
+    if (owner && owner.bootId === boot && processIsAlive(owner.pid, owner.startTime)) continue;
     if (owner?.bwrapPid && owner.bootId === boot && processIsAlive(owner.bwrapPid, owner.bwrapStartTime)) {
       try {
         Deno.kill(owner.bwrapPid, "SIGKILL");
@@ -761,7 +754,7 @@ export async function sweepLocalOrphans(baseDir: string = defaultLocalBaseDir())
     await new Deno.Command("rm", { args: ["-rf", "--one-file-system", "--", dir] }).output().catch(() => {});
     removed.push(entry.name);
   }
-  await sweepCgroups((id) => liveIds.has(id));
-  sweepIdRanges(baseDir);
+  await sweepCgroups();
+  sweepIdRanges();
   return removed;
 }
