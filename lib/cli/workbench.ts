@@ -8,7 +8,7 @@
  * deno task workbench exec <env> [--root] -- <command…>
  * deno task workbench agent <env> <agent-dir> "<command>"          # runs as agent in /home/agent/scaffolding
  * deno task workbench score <env> [--submission <text>]            # default: /home/agent/submission.txt
- * deno task workbench export <env> <find -path pattern> [--out <dir>]
+ * deno task workbench export <env> <find -path pattern> [--out <new dir>]  # matched as the agent
  * deno task workbench destroy <env>
  * deno task workbench run <task-id> --cmd "<command>" [--sandbox …] # start, run, score, destroy
  * ```
@@ -16,11 +16,19 @@
  * A started environment is held by a small detached process that owns the sandbox (so the local
  * bubblewrap sandbox outlives the `start` command) and answers requests on a Unix socket; its state
  * file lives in `runs/workbench/<env>.json`.
+ *
+ * The agent's files are never trusted: `score` reads the submission as the agent, refusing links and
+ * special files, capped (see `Sandbox.readFile`); `export` matches paths as the agent, archives them inside
+ * the sandbox without following links, and unpacks the archive with our own tar reader into a fresh folder
+ * (regular files and directories only; everything else is listed as skipped, with why). Commands that
+ * create sandboxes (`start`, `run`) first sweep what killed runs left behind.
  * @module
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { createSandboxDriver } from "../sandbox/mod.ts";
+import { BaseSandbox } from "../sandbox/base.ts";
+import { createSandboxDriver, sweepOrphans } from "../sandbox/mod.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
 import { startTaskEnvironment, SUBMISSION_PATH, type TaskEnvironment } from "../task/environment.ts";
 import { DEFAULT_TASKS_DIR, loadSuite } from "../task/loader.ts";
@@ -47,6 +55,21 @@ const Request = z.discriminatedUnion("op", [
   z.object({ op: z.literal("destroy") }),
 ]);
 type Request = z.infer<typeof Request>;
+
+/** What an export reply lists as skipped (names already escaped by the reader). */
+const ExportSkipped = z.array(z.object({ path: z.string(), reason: z.string() }));
+
+/** Removes what killed runs left (run directories, containers, image builds); says so on stderr. */
+async function sweepLeftovers(): Promise<void> {
+  try {
+    const removed = await sweepOrphans();
+    for (const [kind, names] of Object.entries(removed)) {
+      for (const name of names) console.error(`swept leftover (${kind}): ${name}`);
+    }
+  } catch (error) {
+    console.error(`warning: sweeping leftovers of killed runs failed: ${(error as Error).message}`);
+  }
+}
 
 function fail(message: string): never {
   console.error(`error: ${message}`);
@@ -174,24 +197,18 @@ async function handle(env: TaskEnvironment, request: Request): Promise<Record<st
     case "score": {
       let submission = request.submission;
       if (submission === undefined) {
-        submission = await env.sandbox.readTextFile(SUBMISSION_PATH).catch(() => {
-          throw new Error(`no --submission given and ${SUBMISSION_PATH} does not exist`);
+        submission = await env.sandbox.readTextFile(SUBMISSION_PATH).catch((error: Error) => {
+          throw new Error(`no --submission given and ${SUBMISSION_PATH} cannot be read: ${error.message}`);
         });
       }
       return { score: await env.score(submission), submission };
     }
     case "export": {
-      const found = await env.sandbox.exec(["find", ".", "-path", request.pattern], {
-        user: "root",
-        cwd: "/home/agent",
-      });
-      const paths = found.stdout.split("\n").filter(Boolean);
-      for (const path of paths) {
-        const rel = path.replace(/^\.\//, "");
-        await Deno.mkdir(join(request.out, rel, ".."), { recursive: true });
-        await env.sandbox.copyOut(`/home/agent/${rel}`, join(request.out, rel));
+      if (!(env.sandbox instanceof BaseSandbox)) {
+        throw new Error(`export needs one of evalkit's sandbox drivers, not ${env.sandbox.driver}`);
       }
-      return { exported: paths.length, out: request.out };
+      const report = await env.sandbox.copyOutMatching("/home/agent", request.pattern, request.out);
+      return { exported: report.files, bytes: report.bytes, skipped: report.skipped, out: request.out };
     }
     case "destroy":
       return { destroyed: true };
@@ -261,6 +278,7 @@ if (import.meta.main) {
       break;
     case "start": {
       if (!positionals[0]) fail("usage: workbench start <task-id> [--sandbox local|docker]");
+      await sweepLeftovers();
       const state = await start(positionals[0], sandbox.data, values.dir);
       console.log(`environment ${state.envId} started (${state.sandbox}) for ${state.taskId}\n`);
       console.log(state.instructions);
@@ -307,10 +325,19 @@ if (import.meta.main) {
       break;
     }
     case "export": {
-      if (positionals.length < 2) fail("usage: workbench export <env> <pattern> [--out <dir>]");
-      const out = values.out ?? join(STATE_DIR, positionals[0], "export");
+      if (positionals.length < 2) fail("usage: workbench export <env> <pattern> [--out <new dir>]");
+      const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+      const out = resolve(values.out ?? join(STATE_DIR, positionals[0], `export-${stamp}`));
+      if (await Deno.lstat(out).then(() => true, () => false)) {
+        fail(`--out ${out} already exists; export writes only into a new folder`);
+      }
       const reply = await send(positionals[0], { op: "export", pattern: positionals[1], out });
-      console.log(`exported ${reply.exported} files to ${reply.out}`);
+      const skipped = ExportSkipped.parse(reply.skipped ?? []);
+      for (const entry of skipped) console.error(`skipped ${entry.path}: ${entry.reason}`);
+      console.log(
+        `exported ${reply.exported} files to ${reply.out}` +
+          (skipped.length ? ` (${skipped.length} skipped)` : ""),
+      );
       break;
     }
     case "destroy":
@@ -324,6 +351,7 @@ if (import.meta.main) {
       }
       const suite = await loadSuite(values.dir).catch((e: Error) => fail(`--dir: ${e.message}`));
       const task = suite.tasks.find((t) => t.id === positionals[0]) ?? fail(`no task "${positionals[0]}"`);
+      await sweepLeftovers();
       const driver = await createSandboxDriver(sandbox.data).catch((e: Error) => {
         console.error(`error: ${e.message}`);
         Deno.exit(1);
@@ -335,7 +363,10 @@ if (import.meta.main) {
       try {
         const result = await env.sandbox.exec(["bash", "-c", values.cmd], { user: "agent" });
         console.log(result.stdout + result.stderr);
-        const submission = await env.sandbox.readTextFile(SUBMISSION_PATH).catch(() => "");
+        const submission = await env.sandbox.readTextFile(SUBMISSION_PATH).catch((error: Error) => {
+          console.error(`warning: scoring an empty submission: ${error.message}`);
+          return "";
+        });
         const score = await env.score(submission);
         console.log(score === null ? "Task needs manual scoring." : `Task scored. Score: ${score}`);
       } finally {

@@ -1,27 +1,40 @@
 /**
  * What both drivers share: everything in the {@link Sandbox} interface is built here on one primitive,
  * {@link BaseSandbox.run} (run an argv in the sandbox as agent or root, with stdin, a timeout that kills the
- * whole process tree, and capped output). Drivers implement `run` and `teardown`.
+ * whole process tree, and capped output). Drivers implement `run`, `teardown` and `limitsHit`.
+ *
+ * File access never trusts the agent's tree: reads and agent-owned writes run inside the sandbox **as the
+ * agent** (root only when asked), reads refuse symlinks and special files and are capped, and copies out are
+ * archived without following links and unpacked on the host by {@link extractArchive} (regular files and
+ * directories only, into a fresh path). No host-side tar ever extracts what a sandbox produced.
  *
  * @module
  */
-import { dirname } from "node:path";
-import { CappedOutput } from "./output.ts";
+import type { CappedOutput } from "./output.ts";
+import { displayName, extractArchive, hasControlCharacter } from "./safe_untar.ts";
 import {
   KILL_TREE_SCRIPT,
-  KIND_SCRIPT,
-  TAR_DIR_SCRIPT,
+  READ_FILE_SCRIPT,
+  TAR_MATCHES_SCRIPT,
+  TAR_OUT_SCRIPT,
   UNTAR_DIR_SCRIPT,
   WRITE_FILE_SCRIPT,
 } from "./scripts.ts";
+import { readTar } from "./tar.ts";
 import {
   AGENT_HOME,
   AGENT_UID,
+  type CopyOutOptions,
+  type CopyOutReport,
+  DEFAULT_COPY_OUT_LIMIT_BYTES,
+  DEFAULT_READ_LIMIT_BYTES,
   type ExecOptions,
   type ExecResult,
   type ExecUser,
+  type ReadOptions,
   type Sandbox,
   type SandboxDriverName,
+  type SandboxLimitKind,
   type WriteOptions,
 } from "./types.ts";
 
@@ -43,7 +56,7 @@ export interface RunRequest {
   env: Record<string, string>;
   stdin?: Uint8Array;
   timeoutMs: number;
-  /** Bytes kept per stream; `Infinity` for file transfers. */
+  /** Bytes kept per stream (file transfers pass their cap + 1). */
   outputLimitBytes: number;
   /** The value of `EVALKIT_EXEC` in `env`, used to find the command's processes on timeout. */
   marker: string;
@@ -225,53 +238,103 @@ export abstract class BaseSandbox implements Sandbox {
     };
   }
 
-  /** Runs an internal root command with unbounded output and fails with a clear error when it fails. */
-  protected async rootRun(
+  /**
+   * Runs one of the driver's own file-transfer commands as `user`, with `outputLimitBytes` kept per stream
+   * (callers pass their cap + 1, so the host never holds more than the cap plus one byte of file data).
+   */
+  protected async fileRun(
     operation: string,
     path: string,
+    user: ExecUser,
     argv: string[],
+    outputLimitBytes: number,
     stdin?: Uint8Array,
-  ): Promise<Uint8Array> {
+    timeoutMs = INTERNAL_TIMEOUT_MS,
+  ): Promise<RunResult> {
     this.assertOpen(operation);
     const marker = newMarker();
     const result = await this.run({
       argv,
-      user: "root",
+      user,
       cwd: "/",
-      env: baseEnv("root", undefined, marker),
+      env: baseEnv(user, undefined, marker),
       stdin,
-      timeoutMs: INTERNAL_TIMEOUT_MS,
-      outputLimitBytes: Infinity,
+      timeoutMs,
+      outputLimitBytes,
       marker,
     });
+    if (result.timedOut) {
+      throw new SandboxFileError(this.id, operation, path, `timed out after ${timeoutMs} ms (as ${user})`);
+    }
+    return result;
+  }
+
+  /**
+   * Reads a file inside the sandbox, by default as the agent, refusing symlinks and special files, capped at
+   * {@link DEFAULT_READ_LIMIT_BYTES}: see {@link Sandbox.readFile} and {@link ReadOptions}.
+   */
+  async readFile(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
+    requireAbsolute("readFile", path);
+    const as = checkUser("readFile", options.as);
+    const cap = checkCap("readFile", options.maxBytes, DEFAULT_READ_LIMIT_BYTES);
+    const result = await this.fileRun(
+      "readFile",
+      path,
+      as,
+      [
+        "bash",
+        "-c",
+        READ_FILE_SCRIPT,
+        "evalkit-read",
+        path,
+        String(cap + 1),
+        options.allowSpecial ? "1" : "0",
+      ],
+      cap + 1,
+    );
     if (result.exitCode !== 0) {
-      throw new SandboxFileError(this.id, operation, path, result.stderr.text());
+      throw new SandboxFileError(this.id, "readFile", path, `${result.stderr.text().trim()} (read as ${as})`);
+    }
+    if (result.stdout.seenBytes > cap) {
+      throw new SandboxFileError(
+        this.id,
+        "readFile",
+        path,
+        `the file is larger than the read cap of ${cap} bytes; pass { maxBytes } to read more`,
+      );
     }
     return result.stdout.bytes();
   }
 
-  async readFile(path: string): Promise<Uint8Array> {
-    requireAbsolute("readFile", path);
-    return await this.rootRun("readFile", path, ["cat", "--", path]);
+  async readTextFile(path: string, options: ReadOptions = {}): Promise<string> {
+    return new TextDecoder().decode(await this.readFile(path, options));
   }
 
-  async readTextFile(path: string): Promise<string> {
-    return new TextDecoder().decode(await this.readFile(path));
-  }
-
+  /**
+   * Writes a file (parents created, then `owner` and `mode` set) **as `owner`**: an agent-owned file is
+   * written with the agent's rights only. The target is replaced by a rename, never followed.
+   */
   async writeFile(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
     requireAbsolute("writeFile", path);
+    const owner = checkUser("writeFile", options.owner);
     const mode = (options.mode ?? 0o644).toString(8);
-    await this.rootRun(
+    const result = await this.fileRun(
       "writeFile",
       path,
-      ["bash", "-c", WRITE_FILE_SCRIPT, "evalkit-write", path, idsOf(options.owner ?? "agent"), mode],
+      owner,
+      ["bash", "-c", WRITE_FILE_SCRIPT, "evalkit-write", path, idsOf(owner), mode],
+      64 * 1024,
       toBytes(data),
     );
+    if (result.exitCode !== 0) {
+      throw new SandboxFileError(this.id, "writeFile", path, `${result.stderr.text().trim()} (as ${owner})`);
+    }
   }
 
+  /** Copies a host file or directory in; the archive is unpacked **as `owner`** (see {@link Sandbox.copyIn}). */
   async copyIn(hostPath: string, sandboxPath: string, options: WriteOptions = {}): Promise<void> {
     requireAbsolute("copyIn", sandboxPath);
+    const owner = checkUser("copyIn", options.owner);
     let info: Deno.FileInfo;
     try {
       info = await Deno.stat(hostPath);
@@ -283,78 +346,202 @@ export abstract class BaseSandbox implements Sandbox {
       await this.writeFile(sandboxPath, await Deno.readFile(hostPath), { ...options, mode });
       return;
     }
-    const tar = await hostTar(["-c", "-C", hostPath, "."], undefined, `copyIn ${hostPath}`);
-    await this.rootRun(
+    const tar = await hostTarCreate(hostPath);
+    const result = await this.fileRun(
       "copyIn",
       sandboxPath,
-      ["bash", "-c", UNTAR_DIR_SCRIPT, "evalkit-untar", sandboxPath, idsOf(options.owner ?? "agent")],
+      owner,
+      ["bash", "-c", UNTAR_DIR_SCRIPT, "evalkit-untar", sandboxPath, idsOf(owner)],
+      64 * 1024,
       tar,
+      ARCHIVE_TIMEOUT_MS,
+    );
+    if (result.exitCode !== 0) {
+      throw new SandboxFileError(
+        this.id,
+        "copyIn",
+        sandboxPath,
+        `${result.stderr.text().trim()} (as ${owner})`,
+      );
+    }
+  }
+
+  /**
+   * Copies a sandbox file or directory out to the fresh host path `hostPath`: the archive is made inside the
+   * sandbox as `as` (default the agent) without following links, capped, and unpacked by
+   * {@link extractArchive}, which writes only regular files and directories. See {@link Sandbox.copyOut}.
+   */
+  async copyOut(sandboxPath: string, hostPath: string, options: CopyOutOptions = {}): Promise<CopyOutReport> {
+    requireAbsolute("copyOut", sandboxPath);
+    const components = sandboxPath.split("/").filter((part) => part !== "");
+    if (components.some((part) => part === "." || part === "..")) {
+      throw new TypeError(
+        `copyOut: sandbox path must not contain . or .. components, got ${JSON.stringify(sandboxPath)}`,
+      );
+    }
+    const base = components.at(-1) ?? ".";
+    if (hasControlCharacter(base)) {
+      throw new TypeError(
+        `copyOut: sandbox path must not end in a name with control characters: ${
+          JSON.stringify(sandboxPath)
+        }`,
+      );
+    }
+    const dir = "/" + components.slice(0, -1).join("/");
+    return await this.archiveOut(
+      "copyOut",
+      sandboxPath,
+      hostPath,
+      TAR_OUT_SCRIPT,
+      [dir, base],
+      components.length ? [base] : [],
+      options,
     );
   }
 
-  async copyOut(sandboxPath: string, hostPath: string): Promise<void> {
-    requireAbsolute("copyOut", sandboxPath);
-    const kind = new TextDecoder().decode(
-      await this.rootRun("copyOut", sandboxPath, ["bash", "-c", KIND_SCRIPT, "evalkit-kind", sandboxPath]),
-    ).trim();
-    if (kind === "missing") throw new SandboxFileError(this.id, "copyOut", sandboxPath, "no such file");
-    await Deno.mkdir(dirname(hostPath), { recursive: true });
-    if (kind === "file") {
-      // A new file gets the default mode: no permission bit (setuid above all) comes from the sandbox.
-      await Deno.writeFile(hostPath, await this.readFile(sandboxPath));
-      return;
-    }
-    const tar = await this.rootRun("copyOut", sandboxPath, [
-      "bash",
-      "-c",
-      TAR_DIR_SCRIPT,
-      "evalkit-tar",
-      sandboxPath,
-    ]);
-    await Deno.mkdir(hostPath, { recursive: true });
-    await hostTar(
-      ["-x", "--no-same-owner", "--no-same-permissions", "-C", hostPath],
-      tar,
-      `copyOut to ${hostPath}`,
+  /**
+   * Copies out every path under the sandbox directory `dir` matching the `find -path` pattern `pattern`
+   * (e.g. `"*.txt"`, `"./results/*"`) into the fresh host directory `hostPath`, with the same guarantees as
+   * {@link BaseSandbox.copyOut}: matched as `as` (default the agent), names NUL-separated, one archive made
+   * without following links, unpacked by {@link extractArchive}. A matched directory is copied whole.
+   */
+  async copyOutMatching(
+    dir: string,
+    pattern: string,
+    hostPath: string,
+    options: CopyOutOptions = {},
+  ): Promise<CopyOutReport> {
+    requireAbsolute("copyOutMatching", dir);
+    return await this.archiveOut(
+      "copyOutMatching",
+      `${dir} (-path ${JSON.stringify(pattern)})`,
+      hostPath,
+      TAR_MATCHES_SCRIPT,
+      [dir, pattern],
+      undefined,
+      options,
     );
-    await dropSetId(hostPath);
   }
+
+  private async archiveOut(
+    operation: string,
+    what: string,
+    hostPath: string,
+    script: string,
+    args: string[],
+    top: string[] | undefined,
+    options: CopyOutOptions,
+  ): Promise<CopyOutReport> {
+    const as = checkUser(operation, options.as);
+    const cap = checkCap(operation, options.maxBytes, DEFAULT_COPY_OUT_LIMIT_BYTES);
+    if (await Deno.lstat(hostPath).then(() => true, () => false)) {
+      throw new SandboxFileError(
+        this.id,
+        operation,
+        hostPath,
+        "the host path already exists; copies out go only into a fresh path",
+      );
+    }
+    const result = await this.fileRun(
+      operation,
+      what,
+      as,
+      ["bash", "-c", script, `evalkit-${operation}`, ...args, String(cap + 1)],
+      cap + 1,
+      undefined,
+      ARCHIVE_TIMEOUT_MS,
+    );
+    const stderr = result.stderr.text().trim();
+    if (result.stdout.seenBytes > cap) {
+      throw new SandboxFileError(
+        this.id,
+        operation,
+        what,
+        `the archive is larger than the cap of ${cap} bytes; pass { maxBytes } to copy more`,
+      );
+    }
+    const archive = result.stdout.bytes();
+    let empty: boolean;
+    try {
+      empty = readTar(archive).next().done === true;
+    } catch (error) {
+      throw new SandboxFileError(
+        this.id,
+        operation,
+        what,
+        `${(error as Error).message}${stderr ? `; ${stderr}` : ""}`,
+      );
+    }
+    if (empty && top !== undefined) {
+      throw new SandboxFileError(this.id, operation, what, `${stderr || "nothing to copy"} (as ${as})`);
+    }
+    if (result.exitCode !== 0 && empty) {
+      throw new SandboxFileError(
+        this.id,
+        operation,
+        what,
+        `${stderr || `exit ${result.exitCode}`} (as ${as})`,
+      );
+    }
+    let report: CopyOutReport;
+    try {
+      report = await extractArchive(archive, { dest: hostPath, top });
+    } catch (error) {
+      throw new SandboxFileError(this.id, operation, hostPath, (error as Error).message);
+    }
+    report.skipped.push(...tarComplaints(stderr));
+    return report;
+  }
+
+  /**
+   * The resource limits this sandbox has hit so far (see {@link Sandbox.limitsHit}); each driver reads its
+   * own counters.
+   */
+  abstract limitsHit(): Promise<SandboxLimitKind[]>;
 }
 
-/** Runs the host's GNU tar; returns its stdout. */
-export async function hostTar(
-  args: string[],
-  stdin: Uint8Array | undefined,
-  what: string,
-): Promise<Uint8Array> {
-  const child = new Deno.Command("tar", {
-    args,
-    stdin: stdin ? "piped" : "null",
+/** Timeout of archive transfers (copyIn of a directory, copyOut). */
+const ARCHIVE_TIMEOUT_MS = 600_000;
+
+function checkUser(operation: string, user: ExecUser | undefined): ExecUser {
+  if (user === undefined) return "agent";
+  if (user !== "agent" && user !== "root") {
+    throw new TypeError(`${operation}: user must be "agent" or "root", got ${JSON.stringify(user)}`);
+  }
+  return user;
+}
+
+function checkCap(operation: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${operation}: maxBytes must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
+/** tar's per-member complaints ("tar: ./x: Cannot open: Permission denied") as skipped entries. */
+function tarComplaints(stderr: string): CopyOutReport["skipped"] {
+  const skipped: CopyOutReport["skipped"] = [];
+  for (const line of stderr.split("\n")) {
+    const match = /^tar: (.*?): (.*)$/.exec(line);
+    if (!match) continue;
+    // tar already prints names with control characters escaped; escape again only what slipped through.
+    const path = hasControlCharacter(match[1]) ? displayName(match[1]) : match[1];
+    skipped.push({ path, reason: `not archived inside the sandbox: ${match[2]}` });
+  }
+  return skipped;
+}
+
+/** A tar archive of the contents of the host directory `dir` (trusted: task assets), made by GNU tar. */
+async function hostTarCreate(dir: string): Promise<Uint8Array> {
+  const out = await new Deno.Command("tar", {
+    args: ["-c", "-f", "-", "-C", dir, "."],
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  const out = await child.output();
+  }).output();
   if (!out.success) {
-    throw new Error(`${what}: tar ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
+    throw new Error(`copyIn ${dir}: tar -c failed: ${new TextDecoder().decode(out.stderr).trim()}`);
   }
   return out.stdout;
-}
-
-/**
- * Clears setuid/setgid bits under `dir` on the host: files copied out of a sandbox are extracted by root
- * and owned by root, so an agent-made setuid file must not become a root setuid binary. Symlinks are not
- * followed.
- */
-async function dropSetId(dir: string): Promise<void> {
-  const out = await new Deno.Command("find", {
-    args: [dir, "-type", "f", "-perm", "/6000", "-exec", "chmod", "ug-s", "{}", "+"],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!out.success) throw new Error(`copyOut: clearing setuid bits under ${dir} failed`);
 }

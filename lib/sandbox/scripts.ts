@@ -64,36 +64,86 @@ make_parents() {
 `;
 
 /**
- * Writes stdin to `$1` owned by `$2` (uid:gid) with mode `$3` (octal). The data goes to a fresh temporary
- * file (created exclusively, so nothing planted there is followed) in the same directory which is then
- * renamed over the target, so a symlink planted at the target is replaced, never followed.
+ * Writes stdin to `$1` owned by `$2` (uid:gid) with mode `$3` (octal), as whoever runs it (the agent for
+ * agent-owned files, so a link planted in the path gets no more than the agent's rights). The data goes to a
+ * fresh temporary file in the same directory, created exclusively (bash's noclobber is `O_EXCL` for a path
+ * that does not exist) and then checked through its open descriptor to be a new, empty regular file; owner
+ * and mode are set through `/proc/self/fd` (the file just created, not whatever the name points at by then);
+ * finally it is renamed over the target, so a symlink planted at the target is replaced, never followed.
  */
 export const WRITE_FILE_SCRIPT = MAKE_PARENTS + `
 set -e
 make_parents "$1" "$2"
-tmp="\${1%/*}/.evalkit-write.$$.$RANDOM$RANDOM"
-trap 'rm -f -- "$tmp"' EXIT
+tmp="\${1%/*}/.evalkit-write.$$.$RANDOM$RANDOM$RANDOM"
+trap 'rm -f -- "$tmp" 2>/dev/null' EXIT
 set -C
-cat > "$tmp"
+exec 3>"$tmp"
 set +C
-chown "$2" -- "$tmp"; chmod "$3" -- "$tmp"
+kind=$(stat -L -c '%F:%h' /proc/self/fd/3)
+if [ "$kind" != "regular empty file:1" ]; then echo "temporary file $tmp was tampered with ($kind)" >&2; exit 1; fi
+cat >&3
+chown "$2" /proc/self/fd/3
+chmod "$3" /proc/self/fd/3
+exec 3>&-
 mv -fT -- "$tmp" "$1"
 trap - EXIT
 `;
 
-/** Extracts a tar archive from stdin into directory `$1` (created if missing), everything owned by `$2`. */
+/**
+ * Extracts a tar archive from stdin into directory `$1` (created if missing), everything owned by `$2`. A
+ * symlink at `$1` itself is replaced by a fresh directory, never followed. Run as the agent for agent-owned
+ * copies, so links inside an existing target get no more than the agent's rights.
+ */
 export const UNTAR_DIR_SCRIPT = MAKE_PARENTS + `
 set -e
 make_parents "$1" "$2"
-if [ ! -d "$1" ]; then mkdir -- "$1"; chown "$2" -- "$1"; fi
+if [ -L "$1" ]; then rm -f -- "$1"; fi
+if [ ! -d "$1" ]; then mkdir -- "$1"; chown -h "$2" -- "$1"; fi
 tar -x --no-same-owner --no-same-permissions -C "$1"
 chown -R -h "$2" -- "$1"
 `;
 
-/** Prints `dir`, `file` or `missing` for `$1`. */
-export const KIND_SCRIPT = `
-if [ -d "$1" ]; then echo dir; elif [ -e "$1" ]; then echo file; else echo missing; fi
+/**
+ * Prints the contents of `$1`, at most `$2` bytes, to stdout. Unless `$3` is `1` (allow special files), a
+ * symlink at `$1` is refused (both by the type check and by opening with `O_NOFOLLOW`), as are directories,
+ * devices, FIFOs and sockets, and the file is opened non-blocking (a FIFO swapped in after the check yields
+ * at most what its writer sends, never a hang). Exit 3 means "refused: not a regular file".
+ */
+export const READ_FILE_SCRIPT = `
+p="$1"; n="$2"
+if [ "$3" = 1 ]; then
+  exec dd if="$p" iflag=count_bytes,fullblock bs=65536 count="$n" status=none
+fi
+kind=$(stat -c %F -- "$p") || exit 1
+case "$kind" in
+  "regular file"|"regular empty file") ;;
+  *) echo "refused: it is a $kind, not a regular file (pass allowSpecial to read it anyway)" >&2; exit 3 ;;
+esac
+exec dd if="$p" iflag=nofollow,nonblock,count_bytes,fullblock bs=65536 count="$n" status=none
 `;
 
-/** Writes a tar archive of the contents of directory `$1` to stdout. */
-export const TAR_DIR_SCRIPT = `set -e; tar -c -C "$1" .`;
+/** tar's flags for archives read by the host: plain GNU format, numeric ids, no link dereferencing. */
+const TAR_CREATE = "tar -c -f - --format=gnu --numeric-owner --no-xattrs --no-acls --no-selinux";
+
+/**
+ * Writes a tar archive of `$2` (a name inside directory `$1`, or `.`) to stdout without following any link
+ * (no `-h`), cut at `$3` bytes. tar's complaints go to stderr, cut at 64 KiB (and the rest drained, so tar
+ * itself never dies of a closed stderr).
+ */
+export const TAR_OUT_SCRIPT = `
+exec 2> >(head -c 65536 >&2; cat >/dev/null)
+cd -- "$1" || exit 1
+${TAR_CREATE} -- "$2" | head -c "$3"
+`;
+
+/**
+ * Writes a tar archive of every path under directory `$1` matching the \`find -path\` pattern `$2` to
+ * stdout, cut at `$3` bytes. Names travel NUL-separated and verbatim (a newline or a leading dash in a name is
+ * just a character); a matched directory is archived whole, once.
+ */
+export const TAR_MATCHES_SCRIPT = `
+exec 2> >(head -c 65536 >&2; cat >/dev/null)
+cd -- "$1" || exit 1
+find . -mindepth 1 -path "$2" -print0 -prune |
+  ${TAR_CREATE} --null --no-unquote --verbatim-files-from -T - | head -c "$3"
+`;

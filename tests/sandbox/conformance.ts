@@ -161,8 +161,10 @@ export function conformanceSuite(harness: DriverHarness): void {
       ].join("\n"),
     );
     assert.equal(await sandbox.readTextFile("/home/agent/task/instructions.txt"), "Solve it.\n");
-    assert.deepEqual(await sandbox.readFile("/tmp/blob.bin"), bytes);
-    assert.equal(await sandbox.readTextFile("/root/answer.txt"), "42\n");
+    // Reads run as the agent by default: root's files need { as: "root" }.
+    assert.deepEqual(await sandbox.readFile("/tmp/blob.bin", { as: "root" }), bytes);
+    await assert.rejects(() => sandbox.readFile("/tmp/blob.bin"), /Permission denied/);
+    assert.equal(await sandbox.readTextFile("/root/answer.txt", { as: "root" }), "42\n");
     const peek = await sandbox.exec("cat /root/answer.txt; ls /root; cat /tmp/blob.bin | wc -c");
     assert.doesNotMatch(peek.stdout, /42/);
     assert.match(peek.stderr, /Permission denied/);
@@ -170,7 +172,7 @@ export function conformanceSuite(harness: DriverHarness): void {
     // A symlink the agent plants where a file will be written is replaced, not followed.
     await sandbox.exec("ln -s /root/answer.txt /home/agent/report.txt");
     await sandbox.writeFile("/home/agent/report.txt", "agent report\n");
-    assert.equal(await sandbox.readTextFile("/root/answer.txt"), "42\n");
+    assert.equal(await sandbox.readTextFile("/root/answer.txt", { as: "root" }), "42\n");
     const after = await sandbox.exec("stat -c '%u %a %F' /root/answer.txt /home/agent/report.txt", {
       user: "root",
     });
@@ -214,13 +216,18 @@ export function conformanceSuite(harness: DriverHarness): void {
 
       await sandbox.exec("mkdir -p out/logs && echo result > out/result.txt && echo line > out/logs/run.log");
       await sandbox.exec("cp /bin/true out/suid && chmod 4755 out/suid && ln -s /etc/passwd out/link");
-      await sandbox.copyOut("/home/agent/out", `${host}/back/out`);
-      // Extracted as root, yet no setuid binary and no followed symlink reach the host.
-      assert.equal((await Deno.stat(`${host}/back/out/suid`)).mode! & 0o6000, 0);
-      assert.equal((await Deno.lstat(`${host}/back/out/link`)).isSymlink, true);
+      const report = await sandbox.copyOut("/home/agent/out", `${host}/back/out`);
+      // Unpacked by root on the host, yet no setuid binary and no symlink reach it: the link is reported.
+      assert.equal((await Deno.stat(`${host}/back/out/suid`)).mode! & 0o7777, 0o755);
+      assert.equal(await Deno.lstat(`${host}/back/out/link`).then(() => true, () => false), false);
+      assert.deepEqual(report.skipped.map((entry) => entry.path), ["out/link"]);
+      assert.equal(report.files, 3);
       assert.equal(await Deno.readTextFile(`${host}/back/out/result.txt`), "result\n");
       assert.equal(await Deno.readTextFile(`${host}/back/out/logs/run.log`), "line\n");
-      await sandbox.copyOut("/home/agent/project/nested/bin.dat", `${host}/back/bin.dat`);
+      assert.deepEqual(
+        await sandbox.copyOut("/home/agent/project/nested/bin.dat", `${host}/back/bin.dat`),
+        { files: 1, bytes: 6, skipped: [] },
+      );
       assert.deepEqual(await Deno.readFile(`${host}/back/bin.dat`), new Uint8Array([0, 1, 2, 253, 254, 255]));
       // A relative host path lands in the current directory.
       const cwd = Deno.cwd();
@@ -231,7 +238,9 @@ export function conformanceSuite(harness: DriverHarness): void {
         Deno.chdir(cwd);
       }
       assert.equal(await Deno.readTextFile(`${host}/relative.txt`), "result\n");
-      await assert.rejects(() => sandbox.copyOut("/home/agent/nothing", `${host}/x`), /no such file/);
+      await assert.rejects(() => sandbox.copyOut("/home/agent/nothing", `${host}/x`), /No such file/);
+      // Only into a fresh path: an existing one is refused, never written into.
+      await assert.rejects(() => sandbox.copyOut("/home/agent/out", `${host}/back/out`), /already exists/);
       await assert.rejects(() => sandbox.copyIn(`${host}/missing`, "/tmp/x"), /cannot read host path/);
     } finally {
       await Deno.remove(host, { recursive: true });

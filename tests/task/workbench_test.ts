@@ -49,11 +49,63 @@ for (const { name, driver } of await testDrivers()) {
         const bad = await workbench(stateDir, "score", envId!, "--submission", "nope");
         assert(bad.stdout.includes("Score: 0"), bad.stdout + bad.stderr);
 
-        const out = await Deno.makeTempDir();
-        const exported = await workbench(stateDir, "export", envId!, "*.txt", "--out", out);
-        assertEquals(exported.code, 0, exported.stderr);
-        assertEquals((await Deno.readTextFile(`${out}/answer.txt`)).trim(), "hello");
-        await Deno.remove(out, { recursive: true });
+        const host = await Deno.makeTempDir({ prefix: "evalkit-wb-export-" });
+        try {
+          const out = `${host}/out`;
+          const exported = await workbench(stateDir, "export", envId!, "*.txt", "--out", out);
+          assertEquals(exported.code, 0, exported.stderr);
+          assertEquals((await Deno.readTextFile(`${out}/answer.txt`)).trim(), "hello");
+          // Only into a new folder: an existing --out is refused before anything is copied.
+          const again = await workbench(stateDir, "export", envId!, "*.txt", "--out", out);
+          assert(again.code !== 0 && again.stderr.includes("already exists"), again.stderr);
+
+          // The agent names a directory "a<newline>.." so a line-based listing would yield "../agent/evil.txt"
+          // and land the file one level above --out; symlinks would be followed on the host.
+          const plant = await workbench(
+            stateDir,
+            "exec",
+            envId!,
+            "--",
+            "bash",
+            "-c",
+            "mkdir -p $'a\\n../agent' && echo planted > $'a\\n../agent/evil.txt' && echo mine > evil.txt && " +
+              "ln -s /etc evil-link && ln -s /root/expected.txt evil-secret.txt",
+          );
+          assertEquals(plant.code, 0, plant.stderr);
+          const probe = await workbench(stateDir, "export", envId!, "*evil*", "--out", `${host}/probe`);
+          assertEquals(probe.code, 0, probe.stderr);
+          assertEquals(await Deno.readTextFile(`${host}/probe/evil.txt`), "mine\n");
+          const landed: string[] = [];
+          const walk = async (dir: string) => {
+            for await (const entry of Deno.readDir(dir)) {
+              const path = `${dir}/${entry.name}`;
+              landed.push(path);
+              assert(!entry.isSymlink, `${path} is a symlink on the host`);
+              if (entry.isDirectory) await walk(path);
+            }
+          };
+          await walk(host);
+          for (const path of landed) {
+            assert(
+              path.startsWith(`${host}/out`) || path.startsWith(`${host}/probe`),
+              `${path} is outside --out`,
+            );
+          }
+          assertEquals(landed.filter((path) => path.startsWith(`${host}/probe/`)), [
+            `${host}/probe/evil.txt`,
+          ]);
+          assert(
+            probe.stderr.includes("a\\n../agent/evil.txt: name contains a control character"),
+            probe.stderr,
+          );
+          assert(/evil-link: symlink/.test(probe.stderr) && /evil-secret\.txt: symlink/.test(probe.stderr));
+          assert(
+            probe.stdout.includes("exported 1 files") && probe.stdout.includes("3 skipped"),
+            probe.stdout,
+          );
+        } finally {
+          await Deno.remove(host, { recursive: true });
+        }
 
         const destroyed = await workbench(stateDir, "destroy", envId!);
         assertEquals(destroyed.code, 0, destroyed.stderr);
