@@ -16,9 +16,10 @@
  *   writes lands on the host's disk, and teardown never walks an agent-made tree.
  * - **Control groups** ({@link SandboxCgroup}): memory (tmpfs contents included), processes and CPU quota.
  *
- * Every exec joins the sandbox's control groups, installs the seccomp filter, enters the namespaces with
- * `nsenter` (becoming root inside), then drops to the agent's uid or to root's reduced capability set with
- * `setpriv`, all with absolute paths under the read-only `/usr`.
+ * Every exec starts with the sandbox's own installer program (joins its control groups, sets RLIMIT_NPROC,
+ * no_new_privs and the seccomp filter), enters the namespaces with `nsenter` (becoming root inside), then drops
+ * to the agent's uid or to root's reduced capability set with `setpriv`, all with absolute paths under the
+ * read-only `/usr`.
  *
  * @module
  */
@@ -111,7 +112,6 @@ export const ROOT_CAPABILITIES = [
 /** Tools run inside the sandbox before the command, by absolute path under the read-only `/usr`. */
 const INNER = {
   setpriv: "/usr/bin/setpriv",
-  prlimit: "/usr/bin/prlimit",
   env: "/usr/bin/env",
   setsid: "/usr/bin/setsid",
   sh: "/bin/sh",
@@ -120,21 +120,16 @@ const INNER = {
 };
 
 /** `setpriv` flags that make the agent uid 1000 (inside) with no capabilities and no way back. */
-function agentDrop(maxProcesses: number): string[] {
-  return [
-    INNER.prlimit,
-    `--nproc=${maxProcesses}`,
-    "--",
-    INNER.setpriv,
-    `--reuid=${AGENT_UID}`,
-    `--regid=${AGENT_UID}`,
-    "--clear-groups",
-    "--no-new-privs",
-    "--inh-caps=-all",
-    "--bounding-set=-all",
-    "--",
-  ];
-}
+const AGENT_DROP = [
+  INNER.setpriv,
+  `--reuid=${AGENT_UID}`,
+  `--regid=${AGENT_UID}`,
+  "--clear-groups",
+  "--no-new-privs",
+  "--inh-caps=-all",
+  "--bounding-set=-all",
+  "--",
+];
 
 /** `setpriv` flags that leave root inside with Docker's default capabilities only. */
 const ROOT_DROP = [
@@ -184,7 +179,7 @@ export function localPreflight(searchPath: string = Deno.env.get("PATH") ?? ""):
   if (!nsenter || !unshare || !setpriv || innerMissing.length > 0) {
     throw new SandboxUnavailableError(
       "local",
-      `nsenter/unshare/setpriv/prlimit (package util-linux) not found${
+      `nsenter/unshare/setpriv (package util-linux) not found${
         innerMissing.length ? ` (missing: ${innerMissing.join(", ")})` : " on PATH"
       }; install it with \`apt-get install -y util-linux\``,
     );
@@ -413,7 +408,6 @@ export class LocalSandbox extends BaseSandbox {
     readonly targetPid: number,
     private readonly cgroup: SandboxCgroup,
     private readonly ids: IdRange,
-    private readonly sizes: Sizes,
   ) {
     super();
   }
@@ -479,7 +473,11 @@ export class LocalSandbox extends BaseSandbox {
         rewriteAccounts(await Deno.readTextFile("/etc/group"), `agent:x:${AGENT_UID}:`, 2),
       );
       await Deno.writeFile(`${dir}/seccomp.bpf`, filterBytes(), { mode: 0o400 });
-      await Deno.writeFile(`${dir}/seccomp-exec`, installerElf(), { mode: 0o500 });
+      await Deno.writeFile(
+        `${dir}/seccomp-exec`,
+        installerElf({ joinCgroups: cgroup.procsFiles, maxProcesses: sizes.maxProcesses }),
+        { mode: 0o500 },
+      );
       // A holder process owns the new user namespace while the host writes its id maps; bubblewrap then
       // enters it with nsenter (becoming root there, i.e. host uid `hostBase`) and the holder is dropped.
       holder = new Deno.Command("/bin/sh", {
@@ -530,7 +528,7 @@ export class LocalSandbox extends BaseSandbox {
       );
       await LocalSandbox.#stop(holder);
       holder = undefined;
-      const sandbox = new LocalSandbox(id, dir, tools.nsenter, bwrap, targetPid, cgroup, ids, sizes);
+      const sandbox = new LocalSandbox(id, dir, tools.nsenter, bwrap, targetPid, cgroup, ids);
       // A forgotten sandbox must not keep the program alive; the exit hook removes it instead.
       bwrap.unref();
       registerSandbox(sandbox);
@@ -608,14 +606,9 @@ export class LocalSandbox extends BaseSandbox {
     if (!processIsAlive(this.targetPid)) throw new SandboxGoneError(this.id, "its bubblewrap process exited");
     const envPairs = Object.entries(request.env).map(([key, value]) => `${key}=${value}`);
     return await runHostProcess({
-      command: "/bin/sh",
+      // The installer joins the control groups, sets RLIMIT_NPROC, no_new_privs and the seccomp filter.
+      command: `${this.hostDir}/seccomp-exec`,
       args: [
-        "-c",
-        JOIN_CGROUPS,
-        "evalkit-exec",
-        ...this.cgroup.procsFiles,
-        "--",
-        `${this.hostDir}/seccomp-exec`,
         this.nsenter,
         `--target=${this.targetPid}`,
         "--user",
@@ -626,7 +619,7 @@ export class LocalSandbox extends BaseSandbox {
         "--pid",
         "--root",
         "--",
-        ...(request.user === "agent" ? agentDrop(this.sizes.maxProcesses) : ROOT_DROP),
+        ...(request.user === "agent" ? AGENT_DROP : ROOT_DROP),
         INNER.env,
         "-i",
         "-C",

@@ -76,14 +76,16 @@ set -e
 make_parents "$1" "$2"
 tmp="\${1%/*}/.evalkit-write.$$.$RANDOM$RANDOM$RANDOM"
 trap 'rm -f -- "$tmp" 2>/dev/null' EXIT
+mode=$((8#$3))
+# A mode without exec or special bits is given at creation (bash creates with 0666 & ~umask): no chmod.
+if [ $((mode & 8#7111)) = 0 ]; then umask $(printf '%o' $((8#666 & ~mode))); fi
 set -C
 exec 3>"$tmp"
 set +C
-kind=$(stat -L -c '%F:%h' /proc/self/fd/3)
-if [ "$kind" != "regular empty file:1" ]; then echo "temporary file $tmp was tampered with ($kind)" >&2; exit 1; fi
+if [ ! -f /proc/self/fd/3 ] || [ -s /proc/self/fd/3 ]; then echo "temporary file $tmp was tampered with" >&2; exit 1; fi
 cat >&3
-chown "$2" /proc/self/fd/3
-chmod "$3" /proc/self/fd/3
+if [ "$EUID:$EUID" != "$2" ]; then chown "$2" /proc/self/fd/3; fi
+if [ $((mode & 8#7111)) != 0 ]; then chmod "$3" /proc/self/fd/3; fi
 exec 3>&-
 mv -fT -- "$tmp" "$1"
 trap - EXIT
@@ -114,11 +116,17 @@ p="$1"; n="$2"
 if [ "$3" = 1 ]; then
   exec dd if="$p" iflag=count_bytes,fullblock bs=65536 count="$n" status=none
 fi
-kind=$(stat -c %F -- "$p") || exit 1
-case "$kind" in
-  "regular file"|"regular empty file") ;;
-  *) echo "refused: it is a $kind, not a regular file (pass allowSpecial to read it anyway)" >&2; exit 3 ;;
-esac
+kind=
+if [ -L "$p" ]; then kind="symbolic link"
+elif [ -d "$p" ]; then kind=directory
+elif [ -p "$p" ]; then kind=fifo
+elif [ -S "$p" ]; then kind=socket
+elif [ -b "$p" ] || [ -c "$p" ]; then kind=device
+fi
+if [ -n "$kind" ]; then
+  echo "refused: it is a $kind, not a regular file (pass allowSpecial to read it anyway)" >&2; exit 3
+fi
+# O_NOFOLLOW closes the race with a link planted after the test; O_NONBLOCK with a FIFO planted after it.
 exec dd if="$p" iflag=nofollow,nonblock,count_bytes,fullblock bs=65536 count="$n" status=none
 `;
 

@@ -16,9 +16,10 @@
  * exists). `setns` still needs `CAP_SYS_ADMIN` over the target namespace, which nothing inside a sandbox has
  * beyond the sandbox's own namespaces.
  *
- * The installer is a 200-byte x86-64 ELF program made here (no compiler needed): it sets `no_new_privs`,
- * installs the filter with `prctl(PR_SET_SECCOMP)`, and `execve`s its arguments (exit code 127 when either
- * step fails). Other architectures are refused with a clear message (use the docker driver there).
+ * The installer is a small static x86-64 ELF program made here per sandbox (no compiler needed): it joins the
+ * sandbox's control groups, sets RLIMIT_NPROC, sets `no_new_privs`, installs the filter with
+ * `prctl(PR_SET_SECCOMP)`, and `execve`s its arguments (exit code 127 when any step fails). Other
+ * architectures are refused with a clear message (use the docker driver there).
  *
  * @module
  */
@@ -173,65 +174,139 @@ const LOAD_ADDRESS = 0x400000;
 const ELF_HEADER_SIZE = 64;
 const PROGRAM_HEADER_SIZE = 56;
 const CODE_OFFSET = ELF_HEADER_SIZE + 2 * PROGRAM_HEADER_SIZE;
+const RLIMIT_NPROC = 6;
+const O_WRONLY_CLOEXEC = 0x80001;
+
+/** What the installer does before installing the filter. */
+export interface InstallerOptions {
+  /** `cgroup.procs` files the process joins (writes "0" to each) before anything else. */
+  joinCgroups?: string[];
+  /** RLIMIT_NPROC (soft and hard) for the process and everything it runs; unset to leave it. */
+  maxProcesses?: number;
+}
+
+/** Addresses of the installer's data, patched into its code. */
+interface DataAddresses {
+  fprog: number;
+  rlimit: number;
+  zero: number;
+  paths: number[];
+}
 
 /**
- * x86-64 machine code: prctl(PR_SET_NO_NEW_PRIVS, 1); prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog);
- * execve(argv[1], &argv[1], envp); on any failure exit_group(127). `fprogAddress` is patched in.
+ * x86-64 machine code: for each cgroup file, open it and write "0" (moves this process into the group); then
+ * setrlimit(RLIMIT_NPROC); prctl(PR_SET_NO_NEW_PRIVS, 1); prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog);
+ * execve(argv[1], &argv[1], envp). On any failure, exit_group(127).
  */
-function installerCode(fprogAddress: number): Uint8Array {
+function installerCode(options: InstallerOptions, at: DataAddresses): Uint8Array {
   const imm32 = (value: number) => [value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >>> 24];
   const code: number[] = [];
-  const fixups: number[] = []; // offsets of rel8 jumps to `fail`
+  const fixups: number[] = []; // offsets of rel32 jumps to `fail`
   const emit = (...bytes: number[]) => code.push(...bytes);
-  const jumpToFail = (opcode: number) => {
-    emit(opcode, 0);
-    fixups.push(code.length - 1);
+  const jumpToFail = (...opcode: number[]) => {
+    emit(...opcode, 0, 0, 0, 0);
+    fixups.push(code.length - 4);
   };
+  const syscall = (nr: number) => emit(0xb8, ...imm32(nr), 0x0f, 0x05); // mov eax, nr; syscall
+  const failUnlessZero = () => {
+    emit(0x48, 0x85, 0xc0); // test rax, rax
+    jumpToFail(0x0f, 0x85); // jnz fail
+  };
+  for (const path of at.paths) {
+    emit(0xbf, ...imm32(path)); // mov edi, path
+    emit(0xbe, ...imm32(O_WRONLY_CLOEXEC)); // mov esi, O_WRONLY|O_CLOEXEC
+    emit(0x31, 0xd2); // xor edx, edx
+    syscall(2); // open
+    emit(0x48, 0x85, 0xc0); // test rax, rax
+    jumpToFail(0x0f, 0x88); // js fail
+    emit(0x49, 0x89, 0xc4); // mov r12, rax
+    emit(0x48, 0x89, 0xc7); // mov rdi, rax
+    emit(0xbe, ...imm32(at.zero)); // mov esi, "0"
+    emit(0xba, ...imm32(1)); // mov edx, 1
+    syscall(1); // write
+    emit(0x48, 0x83, 0xf8, 0x01); // cmp rax, 1
+    jumpToFail(0x0f, 0x85); // jne fail
+    emit(0x4c, 0x89, 0xe7); // mov rdi, r12
+    syscall(3); // close
+  }
+  if (options.maxProcesses !== undefined) {
+    emit(0xbf, ...imm32(RLIMIT_NPROC)); // mov edi, RLIMIT_NPROC
+    emit(0xbe, ...imm32(at.rlimit)); // mov esi, &rlimit
+    syscall(160); // setrlimit
+    failUnlessZero();
+  }
   // prctl(PR_SET_NO_NEW_PRIVS = 38, 1, 0, 0, 0)
   emit(0xbf, ...imm32(38)); // mov edi, 38
   emit(0xbe, ...imm32(1)); // mov esi, 1
   emit(0x31, 0xd2); // xor edx, edx
   emit(0x4d, 0x31, 0xd2); // xor r10, r10
   emit(0x4d, 0x31, 0xc0); // xor r8, r8
-  emit(0xb8, ...imm32(157)); // mov eax, SYS_prctl
-  emit(0x0f, 0x05); // syscall
-  emit(0x48, 0x85, 0xc0); // test rax, rax
-  jumpToFail(0x75); // jnz fail
+  syscall(157); // prctl
+  failUnlessZero();
   // prctl(PR_SET_SECCOMP = 22, SECCOMP_MODE_FILTER = 2, &fprog)
   emit(0xbf, ...imm32(22)); // mov edi, 22
   emit(0xbe, ...imm32(2)); // mov esi, 2
-  emit(0xba, ...imm32(fprogAddress)); // mov edx, fprog
-  emit(0xb8, ...imm32(157)); // mov eax, SYS_prctl
-  emit(0x0f, 0x05); // syscall
-  emit(0x48, 0x85, 0xc0); // test rax, rax
-  jumpToFail(0x75); // jnz fail
+  emit(0xba, ...imm32(at.fprog)); // mov edx, &fprog
+  syscall(157); // prctl
+  failUnlessZero();
   // execve(argv[1], &argv[1], envp): at entry [rsp] = argc, argv at rsp+8, envp at rsp+8*(argc+2)
   emit(0x48, 0x8b, 0x0c, 0x24); // mov rcx, [rsp]
   emit(0x48, 0x83, 0xf9, 0x02); // cmp rcx, 2
-  jumpToFail(0x7c); // jl fail
+  jumpToFail(0x0f, 0x8c); // jl fail
   emit(0x48, 0x8b, 0x7c, 0x24, 0x10); // mov rdi, [rsp+16]
   emit(0x48, 0x8d, 0x74, 0x24, 0x10); // lea rsi, [rsp+16]
   emit(0x48, 0x8d, 0x54, 0xcc, 0x10); // lea rdx, [rsp+rcx*8+16]
-  emit(0xb8, ...imm32(59)); // mov eax, SYS_execve
-  emit(0x0f, 0x05); // syscall
+  syscall(59); // execve
   const fail = code.length;
   emit(0xbf, ...imm32(127)); // fail: mov edi, 127
-  emit(0xb8, ...imm32(231)); // mov eax, SYS_exit_group
-  emit(0x0f, 0x05); // syscall
-  for (const at of fixups) code[at] = fail - (at + 1);
+  syscall(231); // exit_group
+  for (const at of fixups) {
+    const rel = fail - (at + 4);
+    code.splice(at, 4, ...imm32(rel));
+  }
   return new Uint8Array(code);
 }
 
 /**
  * The installer program: a static, position-dependent x86-64 ELF executable holding {@link installerCode},
- * the `struct sock_fprog` and the filter. Usage: `seccomp-exec /abs/path/program args...`.
+ * its data (`struct sock_fprog`, the rlimit, the cgroup file names) and the filter. Usage:
+ * `seccomp-exec /abs/path/program args...`. Made per sandbox, with that sandbox's groups and process cap.
  */
-export function installerElf(instructions: Instruction[] = filterInstructions()): Uint8Array {
+export function installerElf(
+  options: InstallerOptions = {},
+  instructions: Instruction[] = filterInstructions(),
+): Uint8Array {
   const filter = filterBytes(instructions);
-  const codeLength = installerCode(0).length;
-  const fprogOffset = Math.ceil((CODE_OFFSET + codeLength) / 8) * 8;
-  const filterOffset = fprogOffset + 16;
-  const size = filterOffset + filter.length;
+  const encoder = new TextEncoder();
+  const paths = (options.joinCgroups ?? []).map((path) => {
+    if (path.includes("\0")) {
+      throw new TypeError(`cgroup file name holds a NUL byte: ${JSON.stringify(path)}`);
+    }
+    return encoder.encode(path + "\0");
+  });
+  const layout = (codeLength: number) => {
+    const fprog = Math.ceil((CODE_OFFSET + codeLength) / 8) * 8;
+    const rlimit = fprog + 16;
+    const zero = rlimit + 16;
+    let next = zero + 2;
+    const pathOffsets = paths.map((bytes) => {
+      const offset = next;
+      next += bytes.length;
+      return offset;
+    });
+    const filterOffset = Math.ceil(next / 8) * 8;
+    return { fprog, rlimit, zero, pathOffsets, filterOffset, size: filterOffset + filter.length };
+  };
+  const addresses = (l: ReturnType<typeof layout>): DataAddresses => ({
+    fprog: LOAD_ADDRESS + l.fprog,
+    rlimit: LOAD_ADDRESS + l.rlimit,
+    zero: LOAD_ADDRESS + l.zero,
+    paths: l.pathOffsets.map((offset) => LOAD_ADDRESS + offset),
+  });
+  // Code length does not depend on the addresses (all immediates are 32-bit), so one dry run fixes the layout.
+  const draft = layout(installerCode(options, addresses(layout(0))).length);
+  const code = installerCode(options, addresses(draft));
+  const size = draft.size;
   const file = new Uint8Array(size);
   const view = new DataView(file.buffer);
   // ELF header.
@@ -241,19 +316,14 @@ export function installerElf(instructions: Instruction[] = filterInstructions())
   view.setUint32(20, 1, true); // EV_CURRENT
   view.setBigUint64(24, BigInt(LOAD_ADDRESS + CODE_OFFSET), true); // e_entry
   view.setBigUint64(32, BigInt(ELF_HEADER_SIZE), true); // e_phoff
-  view.setBigUint64(40, 0n, true); // e_shoff
-  view.setUint32(48, 0, true); // e_flags
   view.setUint16(52, ELF_HEADER_SIZE, true);
   view.setUint16(54, PROGRAM_HEADER_SIZE, true);
   view.setUint16(56, 2, true); // e_phnum
   view.setUint16(58, 64, true); // e_shentsize
-  view.setUint16(60, 0, true); // e_shnum
-  view.setUint16(62, 0, true); // e_shstrndx
   // PT_LOAD, read + execute, the whole file at LOAD_ADDRESS.
   let ph = ELF_HEADER_SIZE;
   view.setUint32(ph, 1, true);
   view.setUint32(ph + 4, 5, true);
-  view.setBigUint64(ph + 8, 0n, true);
   view.setBigUint64(ph + 16, BigInt(LOAD_ADDRESS), true);
   view.setBigUint64(ph + 24, BigInt(LOAD_ADDRESS), true);
   view.setBigUint64(ph + 32, BigInt(size), true);
@@ -264,11 +334,17 @@ export function installerElf(instructions: Instruction[] = filterInstructions())
   view.setUint32(ph, 0x6474e551, true);
   view.setUint32(ph + 4, 6, true);
   view.setBigUint64(ph + 48, 16n, true);
-  file.set(installerCode(LOAD_ADDRESS + fprogOffset), CODE_OFFSET);
+  file.set(code, CODE_OFFSET);
   // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
-  view.setUint16(fprogOffset, instructions.length, true);
-  view.setBigUint64(fprogOffset + 8, BigInt(LOAD_ADDRESS + filterOffset), true);
-  file.set(filter, filterOffset);
+  view.setUint16(draft.fprog, instructions.length, true);
+  view.setBigUint64(draft.fprog + 8, BigInt(LOAD_ADDRESS + draft.filterOffset), true);
+  // struct rlimit { rlim_t cur, max; }
+  const nproc = BigInt(options.maxProcesses ?? 0);
+  view.setBigUint64(draft.rlimit, nproc, true);
+  view.setBigUint64(draft.rlimit + 8, nproc, true);
+  file[draft.zero] = 0x30; // "0"
+  paths.forEach((bytes, index) => file.set(bytes, draft.pathOffsets[index]));
+  file.set(filter, draft.filterOffset);
   return file;
 }
 
