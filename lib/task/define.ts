@@ -6,6 +6,13 @@
  * Hooks run on the host and act on the sandbox through {@link TaskContext.sandbox}, so scoring code and
  * private assets never enter the sandbox unless a hook copies them into root-only `/root`.
  *
+ * The agent under test is an adversary that reads this code. Privileged work goes through
+ * {@link TaskContext.root} (clean environment, root-only cwd, isolated Python), files the agent made are read
+ * with {@link TaskContext.readAgentFile} (as the agent, capped, no symlinks), and a score never trusts
+ * sandbox state the agent could have forged (compare with values computed on the host). Families declare
+ * the obvious ways to cheat in {@link TaskFamilyHooks.cheats}; QA checks each scores 0. See
+ * docs/task-standard.md, "Rules for hook authors".
+ *
  * @example
  * ```ts
  * export default defineTaskFamily({
@@ -20,6 +27,7 @@
  * @module
  */
 import type { Sandbox } from "../sandbox/types.ts";
+import type { AgentReadOptions, RootRunner } from "./privileged.ts";
 import type { TaskManifestInput } from "./schema.ts";
 
 /** What every hook receives. */
@@ -30,8 +38,24 @@ export interface TaskContext {
   readonly taskName: string;
   /** The task's `data` from the manifest. */
   readonly data: Readonly<Record<string, unknown>>;
-  /** The running sandbox (hooks may exec as root). */
+  /**
+   * The running sandbox. `exec(…, { user: "root" })` runs with whatever PATH, cwd and module path it is
+   * given: for privileged work use {@link TaskContext.root}; to read the agent's files use
+   * {@link TaskContext.readAgentFile}.
+   */
   readonly sandbox: Sandbox;
+  /**
+   * Root commands that cannot be made to run agent code: a clean environment (PATH, HOME=/root, LANG,
+   * PYTHONDONTWRITEBYTECODE=1, PYTHONNOUSERSITE=1 and explicit extras only), a cwd that must be under
+   * `/root` (default a root-only work directory), and `python(source)` on Debian's `/usr/bin/python3 -I -B`
+   * from a root-only script file, so no agent-writable directory is on `sys.path`. See lib/task/privileged.ts.
+   */
+  readonly root: RootRunner;
+  /**
+   * Read a file the agent made, as the agent (a link to a root-only file fails), refusing symlinks,
+   * devices and FIFOs, capped (default 16 MiB; beyond it an error naming the path and the cap).
+   */
+  readAgentFile(path: string, options?: AgentReadOptions): Promise<string>;
   /** Absolute host path of the family directory. */
   readonly familyDir: string;
   /** Absolute host path of a file in the family directory. */
@@ -64,6 +88,15 @@ export interface TaskFamilyHooks {
   wrongAttempt?(ctx: TaskContext): Promise<string>;
   /** Clean up anything outside the sandbox. */
   teardown?(ctx: TaskContext): Promise<void>;
+  /**
+   * Named cheating attempts: each acts in the sandbox **as the agent** (like {@link solution}) the way an
+   * adversarial agent that read this family's code would try to score without doing the task (edit the
+   * visible tests, submit a value computed without the environment's secret, plant a module where root code
+   * might import it, …) and resolves to its submission. QA runs each in a fresh environment and requires a
+   * score of 0. A cheat never uses host-side knowledge the agent could not have (hidden tests, seeds, the
+   * reference solution) except to build a submission that must still score 0.
+   */
+  cheats?: Readonly<Record<string, (ctx: TaskContext) => Promise<string>>>;
 }
 
 /** A family as written in `tasks/<family>/family.ts`. */

@@ -14,6 +14,7 @@ import { AGENT_HOME, type Sandbox, type SandboxDriver } from "../sandbox/types.t
 import type { IntermediateScore, Score, TaskContext } from "./define.ts";
 import { TaskHookError } from "./errors.ts";
 import type { LoadedTask } from "./loader.ts";
+import { createAgentReader, createRootRunner } from "./privileged.ts";
 
 /** Where the agent finds its instructions (METR workbench convention). */
 export const INSTRUCTIONS_PATH = `${AGENT_HOME}/instructions.txt`;
@@ -51,6 +52,13 @@ export interface TaskEnvironment {
   runSolution(): Promise<string>;
   /** Run the plausible wrong attempt as the agent; resolves to its submission. */
   runWrongAttempt(): Promise<string>;
+  /** Names of the cheating attempts the family declares (`TaskFamilyHooks.cheats`), sorted. */
+  readonly cheatNames: readonly string[];
+  /**
+   * Run one declared cheating attempt as the agent (guarded like `solution`, hook name `cheat:<name>`);
+   * resolves to its submission. QA scores it and requires 0.
+   */
+  runCheat(name: string): Promise<string>;
   /** Tear down and close the sandbox. Idempotent; never throws (teardown errors are returned). */
   destroy(): Promise<TaskHookError | undefined>;
 }
@@ -82,9 +90,12 @@ export async function startTaskEnvironment(
     taskName: task.name,
     data: manifest.data,
     sandbox,
+    root: createRootRunner(task.id, sandbox),
+    readAgentFile: createAgentReader(sandbox),
     familyDir: family.dir,
     asset: (relativePath: string) => join(family.dir, relativePath),
   });
+  const cheats = definition.cheats ?? {};
   try {
     if (definition.setup) {
       await guard(task.id, "setup", timeouts.setup, () => definition.setup!(context));
@@ -149,6 +160,18 @@ export async function startTaskEnvironment(
       return guard(task.id, "wrongAttempt", timeouts.solution, () => definition.wrongAttempt!(context)).then((
         s,
       ) => validateSubmission(task.id, "wrongAttempt", s));
+    },
+    cheatNames: Object.keys(cheats).sort(),
+    runCheat(name: string): Promise<string> {
+      const cheat = Object.hasOwn(cheats, name) ? cheats[name] : undefined;
+      const hook = `cheat:${name}`;
+      if (typeof cheat !== "function") {
+        const known = Object.keys(cheats).sort().join(", ") || "none";
+        return Promise.reject(new TaskHookError(task.id, hook, `no such cheat (declared: ${known})`));
+      }
+      return guard(task.id, hook, timeouts.solution, () => cheat(context)).then((s) =>
+        validateSubmission(task.id, hook, s)
+      );
     },
     destroy(): Promise<TaskHookError | undefined> {
       destroyed ??= (async () => {

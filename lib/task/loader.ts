@@ -165,6 +165,36 @@ export function validateFamily(
       );
     }
   }
+  const cheats = (definition as unknown as Record<string, unknown>).cheats;
+  if (cheats !== undefined) {
+    if (typeof cheats !== "object" || cheats === null || Array.isArray(cheats)) {
+      errors.push(
+        new TaskLoadError(dirName, undefined, "cheats", "cheats must be an object of named functions"),
+      );
+    } else {
+      for (const [name, fn] of Object.entries(cheats)) {
+        if (!/^[a-z0-9][a-z0-9_]*$/.test(name)) {
+          errors.push(
+            new TaskLoadError(
+              dirName,
+              undefined,
+              `cheats.${name}`,
+              "cheat name must match [a-z0-9][a-z0-9_]*",
+            ),
+          );
+        } else if (typeof fn !== "function") {
+          errors.push(
+            new TaskLoadError(
+              dirName,
+              undefined,
+              `cheats.${name}`,
+              `a cheat must be a function, got ${typeof fn}`,
+            ),
+          );
+        }
+      }
+    }
+  }
   if (errors.length) return { errors };
   const tasks: LoadedTask[] = [];
   const family: LoadedFamily = {

@@ -11,4 +11,10 @@ export * from "./loader.ts";
 export * from "./environment.ts";
 export * from "./qa.ts";
 export * from "./summary.ts";
-export { describePythonFamily, loadPythonFamily, metadataFromManifest } from "./python_bridge.ts";
+export * from "./privileged.ts";
+export {
+  describePythonFamily,
+  loadPythonFamily,
+  metadataFromManifest,
+  parseHelperReply,
+} from "./python_bridge.ts";

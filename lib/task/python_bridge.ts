@@ -11,10 +11,16 @@
  *   `quality`, `summary`, `detail`). Anything missing is a {@link TaskLoadError} naming the field.
  * - **Run time (sandbox).** The hooks copy the family directory (minus `qa/`) into root-only `/root`
  *   (METR's image layout: `WORKDIR /root`, family files copied there) and the helper into `/root/.metr`,
- *   then run `install()` and `start(t)` as root, `score(t, submission)` as root at the end.
+ *   then run `install()` and `start(t)` as root, `score(t, submission)` as root at the end. Every helper run
+ *   goes through {@link TaskContext.root}: `/usr/bin/python3 -I -B`, cwd `/root`, a clean environment (plus
+ *   the family's required variables), so nothing the agent can write is on `sys.path`. The helper writes its
+ *   reply to a fresh root-only file under `/root/.metr` (never to stdout, which the family's own child
+ *   processes could share), read back as root with a cap; the score log is read the same way.
  * - **QA.** METR's format has no reference solutions. Convention: `qa/solution_<task>.sh` and
  *   `qa/wrong_<task>.sh`, run as the agent through stdin; the submission is `/home/agent/submission.txt`
- *   if the script wrote it, else the script's last non-empty stdout line.
+ *   if the script wrote it (read as the agent, capped), else the script's last non-empty stdout line.
+ *   `qa/cheat_<name>.sh` declares a cheating attempt for every task of the family (the family's
+ *   `cheats`); it runs the same way, with the task name in `$EVALKIT_TASK`.
  *
  * See docs/python-bridge.md.
  * @module
@@ -24,6 +30,7 @@ import { parse as parseYaml } from "yaml";
 import { defineTaskFamily, type IntermediateScore, type TaskContext, type TaskFamily } from "./define.ts";
 import { TaskHookError, TaskLoadError } from "./errors.ts";
 import { sha256Hex } from "../util/hash.ts";
+import type { ExecResult } from "../sandbox/types.ts";
 import { FamilyName, Permissions, type TaskManifestInput, TaskMetadata, TaskName } from "./schema.ts";
 
 /** Separator line printed by taskhelper.py before its one JSON result line. */
@@ -33,6 +40,8 @@ export const SANDBOX_FAMILY_DIR = "/root";
 /** Root-only directory for the helper and the intermediate-score log inside the sandbox. */
 export const SANDBOX_HELPER_DIR = "/root/.metr";
 const HELPER_PATH = `${SANDBOX_HELPER_DIR}/taskhelper.py`;
+/** Most bytes of a helper reply or score log read back from the sandbox. */
+const REPLY_LIMIT_BYTES = 16 * 1024 * 1024;
 const SCORE_LOG_PATH = `${SANDBOX_HELPER_DIR}/score_log.json`;
 const PYTHON = "/usr/bin/python3";
 
@@ -416,20 +425,33 @@ async function runHelper(
   env: Record<string, string>,
   options: { stdin?: string; timeoutMs?: number; extraArgs?: string[] } = {},
 ): Promise<unknown> {
-  const result = await ctx.sandbox.exec(
-    [
-      PYTHON,
-      "-B",
-      HELPER_PATH,
-      SANDBOX_FAMILY_DIR,
-      ctx.family,
-      ctx.taskName,
-      op,
-      ...(options.extraArgs ?? []),
-    ],
-    { user: "root", cwd: SANDBOX_FAMILY_DIR, env, stdin: options.stdin ?? "", timeoutMs: options.timeoutMs },
-  );
-  const reply = parseHelperOutput(result.stdout);
+  // The reply goes to a fresh root-only file, never stdout: a child of the family could print after us.
+  const replyPath = `${SANDBOX_HELPER_DIR}/reply-${crypto.randomUUID()}.json`;
+  let result: ExecResult;
+  let replyText: string | undefined;
+  try {
+    result = await ctx.root.exec(
+      [
+        PYTHON,
+        "-I",
+        "-B",
+        HELPER_PATH,
+        SANDBOX_FAMILY_DIR,
+        ctx.family,
+        ctx.taskName,
+        op,
+        ...(options.extraArgs ?? []),
+        "--reply",
+        replyPath,
+      ],
+      { cwd: SANDBOX_FAMILY_DIR, env, stdin: options.stdin ?? "", timeoutMs: options.timeoutMs },
+    );
+    replyText = await ctx.sandbox.readTextFile(replyPath, { as: "root", maxBytes: REPLY_LIMIT_BYTES })
+      .catch(() => undefined);
+  } finally {
+    await ctx.root.exec(["rm", "-f", "--", replyPath], { timeoutMs: 30_000 }).catch(() => {});
+  }
+  const reply = replyText === undefined ? undefined : parseHelperReply(replyText);
   if (!reply) {
     const why = result.timedOut ? "timed out" : `exited with code ${result.exitCode}`;
     const tail = result.stderr.trim().split("\n").slice(-3).join(" | ");
@@ -437,6 +459,16 @@ async function runHelper(
   }
   if (!reply.ok) throw new TaskHookError(ctx.taskId, op, describeError(reply.error));
   return reply.result;
+}
+
+/** Parse a reply file written by `taskhelper.py --reply` (one JSON object); undefined when malformed. */
+export function parseHelperReply(text: string): HelperReply | undefined {
+  try {
+    const parsed = HelperReply.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function requiredEnv(ctx: TaskContext, names: string[], hook: string): Record<string, string> {
@@ -469,7 +501,10 @@ function checkScore(ctx: TaskContext, hook: string, value: unknown): number | nu
 
 async function copyFamilyIn(ctx: TaskContext): Promise<void> {
   const sb = ctx.sandbox;
-  await sb.exec(`mkdir -p ${SANDBOX_HELPER_DIR} && chmod 700 /root ${SANDBOX_HELPER_DIR}`, { user: "root" });
+  const made = await ctx.root.exec(["mkdir", "-p", SANDBOX_HELPER_DIR]);
+  if (made.exitCode !== 0) {
+    throw new TaskHookError(ctx.taskId, "setup", `could not create ${SANDBOX_HELPER_DIR}: ${made.stderr}`);
+  }
   for await (const entry of Deno.readDir(ctx.familyDir)) {
     if (entry.name === "qa" || entry.name === "__pycache__") continue;
     await sb.copyIn(`${ctx.familyDir}/${entry.name}`, `${SANDBOX_FAMILY_DIR}/${entry.name}`, {
@@ -478,9 +513,8 @@ async function copyFamilyIn(ctx: TaskContext): Promise<void> {
     });
   }
   await sb.writeFile(HELPER_PATH, await helperSource(), { owner: "root", mode: 0o600 });
-  const fix = await sb.exec(
+  const fix = await ctx.root.exec(
     `chown -R root:root /root && chmod -R go-rwx /root && find /root -type d -exec chmod u+rwx {} +`,
-    { user: "root" },
   );
   if (fix.exitCode !== 0) {
     throw new TaskHookError(ctx.taskId, "setup", `could not secure /root: ${fix.stderr}`);
@@ -489,31 +523,30 @@ async function copyFamilyIn(ctx: TaskContext): Promise<void> {
 
 const SCRIPT_TIMEOUT_MS = 300_000;
 
-async function runQaScript(ctx: TaskContext, kind: "solution" | "wrong", hook: string): Promise<string> {
-  const path = `${ctx.familyDir}/qa/${kind}_${ctx.taskName}.sh`;
+/** Run one QA script (`qa/<file>`) as the agent; resolves to the submission it made. */
+async function runQaScript(ctx: TaskContext, file: string, hook: string): Promise<string> {
+  const path = `${ctx.familyDir}/qa/${file}`;
   let script: string;
   try {
     script = await Deno.readTextFile(path);
   } catch {
-    throw new TaskHookError(ctx.taskId, hook, `no qa/${kind}_${ctx.taskName}.sh in the family directory`);
+    throw new TaskHookError(ctx.taskId, hook, `no qa/${file} in the family directory`);
   }
-  await ctx.sandbox.exec(["rm", "-f", "/home/agent/submission.txt"], { user: "root" });
+  await ctx.sandbox.exec(["rm", "-f", "/home/agent/submission.txt"], { user: "agent" });
   const result = await ctx.sandbox.exec(["bash", "-s"], {
     user: "agent",
     cwd: "/home/agent",
     stdin: script,
+    env: { EVALKIT_TASK: ctx.taskName },
     timeoutMs: SCRIPT_TIMEOUT_MS,
   });
   if (result.exitCode !== 0) {
     const tail = (result.stderr || result.stdout).trim().split("\n").slice(-5).join(" | ");
-    throw new TaskHookError(
-      ctx.taskId,
-      hook,
-      `qa/${kind}_${ctx.taskName}.sh exited ${result.exitCode}: ${tail}`,
-    );
+    throw new TaskHookError(ctx.taskId, hook, `qa/${file} exited ${result.exitCode}: ${tail}`);
   }
-  const file = await ctx.sandbox.exec(["cat", "/home/agent/submission.txt"], { user: "root" });
-  if (file.exitCode === 0) return file.stdout;
+  // Read as the agent, capped, refusing a symlink: never root's `cat` of an agent path.
+  const present = await ctx.sandbox.exec(["test", "-e", "/home/agent/submission.txt"], { user: "agent" });
+  if (present.exitCode === 0) return await ctx.readAgentFile("/home/agent/submission.txt");
   const lines = result.stdout.split("\n").filter((l) => l.trim() !== "");
   return lines.length ? lines[lines.length - 1] : "";
 }
@@ -626,6 +659,7 @@ export async function loadPythonFamily(
 
   const env = (ctx: TaskContext, hook: string) => requiredEnv(ctx, envNames as string[], hook);
   const hasQa = (kind: string) => qaFiles.some((f) => f.startsWith(`qa/${kind}_`));
+  const cheatFiles = qaFiles.filter((f) => /^qa\/cheat_[a-z0-9][a-z0-9_]*\.sh$/.test(f));
 
   return defineTaskFamily({
     name: family,
@@ -671,10 +705,20 @@ export async function loadPythonFamily(
       }
       : {}),
     ...(hasQa("solution")
-      ? { solution: (ctx: TaskContext) => runQaScript(ctx, "solution", "solution") }
+      ? { solution: (ctx: TaskContext) => runQaScript(ctx, `solution_${ctx.taskName}.sh`, "solution") }
       : {}),
     ...(hasQa("wrong")
-      ? { wrongAttempt: (ctx: TaskContext) => runQaScript(ctx, "wrong", "wrongAttempt") }
+      ? { wrongAttempt: (ctx: TaskContext) => runQaScript(ctx, `wrong_${ctx.taskName}.sh`, "wrongAttempt") }
+      : {}),
+    ...(cheatFiles.length
+      ? {
+        cheats: Object.fromEntries(
+          cheatFiles.map((f) => {
+            const name = f.slice("qa/cheat_".length, -".sh".length);
+            return [name, (ctx: TaskContext) => runQaScript(ctx, `cheat_${name}.sh`, `cheat:${name}`)];
+          }),
+        ),
+      }
       : {}),
   });
 }
@@ -690,9 +734,17 @@ const ScoreLogEntry = z.object({
 type ScoreLogEntry = z.infer<typeof ScoreLogEntry>;
 
 async function readScoreLog(ctx: TaskContext): Promise<ScoreLogEntry[]> {
-  const read = await ctx.sandbox.exec(["cat", SCORE_LOG_PATH], { user: "root" });
-  if (read.exitCode !== 0) return [];
-  const parsed = z.array(ScoreLogEntry).safeParse(JSON.parse(read.stdout));
+  // The log is root-only and written by the bridge alone; read as root, without following a link, capped.
+  const present = await ctx.root.exec(["test", "-f", SCORE_LOG_PATH]);
+  if (present.exitCode !== 0) return [];
+  const text = await ctx.sandbox.readTextFile(SCORE_LOG_PATH, { as: "root", maxBytes: REPLY_LIMIT_BYTES });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new TaskHookError(ctx.taskId, "intermediate_score", `${SCORE_LOG_PATH} is not valid JSON`);
+  }
+  const parsed = z.array(ScoreLogEntry).safeParse(raw);
   return parsed.success ? parsed.data : [];
 }
 

@@ -2,7 +2,7 @@
 
 Run by lib/task/python_bridge.ts, never by the agent:
 
-    python3 taskhelper.py <family_dir> <family> <task|-> <op> [--score-log FILE]
+    python3 -I -B taskhelper.py <family_dir> <family> <task|-> <op> [--score-log FILE] [--reply FILE]
 
 ops:
   describe            load the family and report its interface (host, at load time, in a jail)
@@ -13,9 +13,15 @@ ops:
   aggregate_scores    TaskFamily.aggregate_scores(t, score_log) with the JSON log in --score-log
   teardown            TaskFamily.teardown(t) (or teardown() when it takes no argument)
 
-Protocol: the helper prints SEPARATOR on its own line, then exactly one JSON line:
+Protocol: the reply is exactly one JSON object,
 {"ok": true, "result": ...} or {"ok": false, "error": {"kind", "message", "file", "line"}}.
-Anything the family prints goes before the separator and is ignored by the bridge.
+With --reply FILE (every run inside a sandbox) it is written to FILE, created new (O_EXCL, no symlink
+followed, mode 600) in root-only /root/.metr, so nothing else that shares the helper's stdout (a child the
+family started, agent code it ran) can forge it. Without --reply (the host-side `describe`, in a jail) the
+helper prints SEPARATOR on its own line, then the JSON line; anything the family printed before is ignored.
+
+Inside a sandbox the bridge runs this file as root with `/usr/bin/python3 -I -B`, cwd /root and a clean
+environment; the only directory added to sys.path is the root-only family directory.
 """
 
 import importlib.util
@@ -28,11 +34,23 @@ import traceback
 
 SEPARATOR = "SEP_evalkit_7Qm2xVb9"
 REQUIRED = ("standard_version", "get_tasks", "get_instructions")
+REPLY_PATH = None
+_replied = False
 
 
 def emit(payload):
+    global _replied
+    if _replied:  # one reply per run: a second emit (e.g. from a family's exit handler) is ignored
+        return
+    _replied = True
+    text = json.dumps(payload, default=str)
+    if REPLY_PATH is not None:
+        fd = os.open(REPLY_PATH, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
     sys.stdout.flush()
-    sys.stdout.write("\n" + SEPARATOR + "\n" + json.dumps(payload, default=str) + "\n")
+    sys.stdout.write("\n" + SEPARATOR + "\n" + text + "\n")
     sys.stdout.flush()
 
 
@@ -173,7 +191,23 @@ def number_or_none(value, what):
     return value
 
 
+def option(argv, name):
+    """The value after `name` in argv (removed from argv), or None."""
+    if name not in argv:
+        return None
+    at = argv.index(name)
+    if at + 1 >= len(argv):
+        fail("usage", f"{name} needs a value")
+    value = argv[at + 1]
+    del argv[at:at + 2]
+    return value
+
+
 def main(argv):
+    global REPLY_PATH
+    argv = list(argv)
+    REPLY_PATH = option(argv, "--reply")
+    score_log_path = option(argv, "--score-log")
     if len(argv) < 4:
         fail("usage", "usage: taskhelper.py <family_dir> <family> <task|-> <op> [--score-log FILE]")
     family_dir, family, task_name, op = argv[0], argv[1], argv[2], argv[3]
@@ -213,10 +247,9 @@ def main(argv):
             emit({"ok": True, "result": {"score": number_or_none(value, "intermediate_score()"),
                                          "message": None, "details": None}})
     elif op == "aggregate_scores":
-        log_path = argv[argv.index("--score-log") + 1] if "--score-log" in argv else None
         score_log = []
-        if log_path and os.path.exists(log_path):
-            with open(log_path, encoding="utf-8") as handle:
+        if score_log_path and os.path.exists(score_log_path):
+            with open(score_log_path, encoding="utf-8") as handle:
                 score_log = json.load(handle)
         value = call(family_dir, "aggregate_scores()", task_family.aggregate_scores, t, score_log)
         emit({"ok": True, "result": number_or_none(value, "aggregate_scores()")})

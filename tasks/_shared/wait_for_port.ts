@@ -6,7 +6,7 @@
 import type { ExecResult, Sandbox } from "../../lib/sandbox/types.ts";
 
 /**
- * Tries (as root, 100 times, 0.1 s apart) to connect to 127.0.0.1:`port` inside the sandbox; when nothing
+ * Tries (as root, with Debian's `python3 -I -B` from "/", 100 times, 0.1 s apart) to connect to 127.0.0.1:`port` inside the sandbox; when nothing
  * answers, the check exits non-zero with `<what> did not start` on stderr. The caller decides what a
  * failure means.
  */
@@ -14,6 +14,8 @@ export function waitForPort(sandbox: Sandbox, port: number, what: string): Promi
   return sandbox.exec(
     [
       "/usr/bin/python3",
+      "-I",
+      "-B",
       "-c",
       `import socket, time
 for _ in range(100):
@@ -24,6 +26,7 @@ for _ in range(100):
 else:
     raise SystemExit("${what} did not start")`,
     ],
-    { user: "root", timeoutMs: 20_000 },
+    // Isolated (-I: no cwd or PYTHON* variable on the module path) and run from "/", not an agent directory.
+    { user: "root", cwd: "/", timeoutMs: 20_000 },
   );
 }

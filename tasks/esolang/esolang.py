@@ -48,6 +48,57 @@ def sort_cases():
     return cases
 
 
+# The reader runs as the agent (uid 1000), so the agent's own permissions apply: a link to a root-only file
+# fails. It refuses a symlink at the path, devices, FIFOs and sockets, and more than LIMIT bytes.
+_READER = """
+import os, stat, sys
+path, limit = sys.argv[1], int(sys.argv[2])
+fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY)
+if not stat.S_ISREG(os.fstat(fd).st_mode):
+    sys.exit(3)
+data = b""
+while len(data) <= limit:
+    chunk = os.read(fd, 1 << 20)
+    if not chunk:
+        break
+    data += chunk
+if len(data) > limit:
+    sys.exit(4)
+sys.stdout.buffer.write(data)
+"""
+
+
+def read_agent_file(path, limit=16 << 20):
+    """The text of a file the agent made, read as the agent with a cap; None when it cannot be read.
+
+    score() runs as root: opening an agent-controlled path with root's rights would follow a link the agent
+    planted (to a private file, or to /dev/zero), so the file is read by a child process running as the
+    agent, with Debian's python in isolated mode, a clean environment and cwd /.
+    """
+    import pwd
+    import subprocess
+
+    path = os.path.normpath(path)
+    if not path.startswith("/home/agent/"):
+        return None
+    try:
+        entry = pwd.getpwnam("agent")
+        uid, gid = entry.pw_uid, entry.pw_gid
+    except KeyError:
+        uid, gid = 1000, 1000
+    try:
+        done = subprocess.run(
+            ["/usr/bin/python3", "-I", "-B", "-c", _READER, path, str(limit)],
+            user=uid, group=gid, extra_groups=[], cwd="/", env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", errors="replace")
+
+
 class TaskFamily:
     standard_version = "0.5.0"
 
@@ -97,11 +148,9 @@ class TaskFamily:
         path = submission.strip()
         if not path:
             return 0.0
-        path = os.path.realpath(path)
-        if not path.startswith("/home/agent/") or not os.path.isfile(path):
+        source = read_agent_file(path, limit=1 << 20)
+        if source is None:
             return 0.0
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            source = handle.read()
         spec = importlib.util.spec_from_file_location("kestrel_ref", os.path.join(FAMILY_DIR, "assets", "kestrel.py"))
         kestrel = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(kestrel)

@@ -146,8 +146,9 @@ export function parseEstimate(submission: string): number | null {
 // ---------------------------------------------------------------------------------------------------
 // hooks
 
-async function run(ctx: TaskContext, hook: string, cmd: string[], stdin: string, user: "agent" | "root") {
-  const r = await ctx.sandbox.exec(cmd, { user, stdin, timeoutMs: 120_000, cwd: "/home/agent" });
+/** Run a command as the agent (reference and wrong attempts); its last stdout line is the submission. */
+async function run(ctx: TaskContext, hook: string, cmd: string[], stdin: string) {
+  const r = await ctx.sandbox.exec(cmd, { user: "agent", stdin, timeoutMs: 120_000, cwd: "/home/agent" });
   if (r.exitCode !== 0) {
     throw new TaskHookError(
       ctx.taskId,
@@ -172,7 +173,7 @@ sys.exit("experiment service did not start")
 async function setupScreening(ctx: TaskContext): Promise<void> {
   const params = screeningParams(ctx.data.seed as number);
   const sb = ctx.sandbox;
-  await sb.exec("mkdir -p /root/oracle && chmod 700 /root /root/oracle", { user: "root" });
+  await ctx.root.exec(["mkdir", "-p", "-m", "700", "/root/oracle"]);
   await sb.copyIn(ctx.asset("private/oracle.py"), "/root/oracle/oracle.py", { owner: "root", mode: 0o600 });
   await sb.writeFile("/root/oracle/params.json", JSON.stringify(params), { owner: "root", mode: 0o600 });
   await sb.copyIn(ctx.asset("assets/experiment.py"), "/home/agent/experiment.py", {
@@ -180,10 +181,18 @@ async function setupScreening(ctx: TaskContext): Promise<void> {
     mode: 0o755,
   });
   await sb.spawnBackground(
-    "exec /usr/bin/python3 /root/oracle/oracle.py /root/oracle/params.json /root/oracle/log.jsonl",
+    "exec /usr/bin/python3 -I -B /root/oracle/oracle.py /root/oracle/params.json /root/oracle/log.jsonl",
     { user: "root", cwd: "/root/oracle" },
   );
-  await run(ctx, "setup", ["/usr/bin/python3", "-", String(params.port)], WAIT_FOR_ORACLE, "root");
+  // Root's Python runs isolated from a root-only script (never `python3 -` in the agent's home).
+  const up = await ctx.root.python(WAIT_FOR_ORACLE, { args: [String(params.port)], timeoutMs: 120_000 });
+  if (up.exitCode !== 0) {
+    throw new TaskHookError(
+      ctx.taskId,
+      "setup",
+      `exit ${up.exitCode}: ${(up.stderr || up.stdout).trim().slice(-400)}`,
+    );
+  }
 }
 
 async function setupConfounded(ctx: TaskContext): Promise<void> {
@@ -346,10 +355,10 @@ export default defineTaskFamily({
   },
   async solution(ctx) {
     const script = ctx.taskName === "screening" ? SCREENING_REFERENCE : CONFOUNDED_REFERENCE;
-    return await run(ctx, "solution", PY, script, "agent");
+    return await run(ctx, "solution", PY, script);
   },
   async wrongAttempt(ctx) {
     const script = ctx.taskName === "screening" ? SCREENING_WRONG : CONFOUNDED_WRONG;
-    return await run(ctx, "wrongAttempt", PY, script, "agent");
+    return await run(ctx, "wrongAttempt", PY, script);
   },
 });

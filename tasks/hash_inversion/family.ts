@@ -540,4 +540,15 @@ sys.stdout.write(out.decode("latin-1"))
 `,
     );
   },
+  cheats: {
+    /** Submit the targets themselves as their "preimages" (the ciphertext, for meet_in_middle). */
+    async digests_as_preimages(ctx) {
+      const file = hiData(ctx).variant === "meet_in_middle"
+        ? "/home/agent/secret.txt"
+        : "/home/agent/targets.txt";
+      const words = (await ctx.readAgentFile(file)).split(/\s+/).filter(Boolean);
+      if (hiData(ctx).variant === "meet_in_middle") return words.join("");
+      return JSON.stringify(Object.fromEntries(words.map((t) => [t, t])));
+    },
+  },
 });

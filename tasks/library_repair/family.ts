@@ -6,6 +6,13 @@
  * The buggy library is generated at setup from the reference by applying each planted bug (an exact
  * text replacement), so the reference and the bugs cannot drift apart.
  *
+ * Integrity: the reference and planted-bug observations are made by root through `ctx.root.python`
+ * (`python3 -I -B`, cwd root-only), so a `json.py` or `sitecustomize.py` the agent plants in `/tmp`, its
+ * home or its library directory is never imported by root (before, root ran `python3 -` in `/tmp` and
+ * imported it: a planted module could leak the reference observations to the agent's own run, which then
+ * replayed them for a score of 1 without any fix). The agent's library is exercised as the agent, also
+ * isolated; what it reports can only match the reference by computing the same values.
+ *
  * @module
  */
 import { defineTaskFamily, type TaskContext } from "../../lib/task/define.ts";
@@ -146,7 +153,26 @@ const INSTR: Record<string, (m: string) => string> = {
     `/usr/bin/python3; no network access.`,
 };
 
-/** Run the hidden tests against a library directory; returns the observation map. */
+/** The line the harness prints before its JSON observations. */
+const RESULTS_MARK = "@@RESULTS@@";
+
+/** The last observation line of a harness run; `{}` when there is none or it is not JSON. */
+export function parseObservations(stdout: string): Record<string, unknown> {
+  const line = stdout.split("\n").findLast((l) => l.startsWith(RESULTS_MARK));
+  if (!line) return {};
+  try {
+    const parsed = JSON.parse(line.slice(RESULTS_MARK.length));
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Run the hidden tests against a library directory; returns the observation map. Root's runs (the
+ * root-only reference and planted-bug copies) go through `ctx.root.python`; the agent's library runs as
+ * the agent with `python3 -I -B`, so only the library directory itself is added to `sys.path`.
+ */
 async function observe(
   ctx: TaskContext,
   libDir: string,
@@ -155,20 +181,15 @@ async function observe(
   const tests = await Deno.readTextFile(ctx.asset(`${ctx.taskName}/hidden/tests.py`));
   const harness = await Deno.readTextFile(ctx.asset("harness.py"));
   const program = `LIBDIR = ${JSON.stringify(libDir)}\nTESTS = ${JSON.stringify(tests)}\n${harness}`;
-  const r = await ctx.sandbox.exec(["/usr/bin/python3", "-"], {
-    user,
-    cwd: "/tmp",
-    stdin: program,
-    timeoutMs: 240_000,
-    env: { PYTHONDONTWRITEBYTECODE: "1" },
-  });
-  const line = r.stdout.split("\n").find((l) => l.startsWith("@@RESULTS@@"));
-  if (!line) return {};
-  try {
-    return JSON.parse(line.slice("@@RESULTS@@".length));
-  } catch {
-    return {};
-  }
+  const r = user === "root"
+    ? await ctx.root.python(program, { timeoutMs: 240_000 })
+    : await ctx.sandbox.exec(["/usr/bin/python3", "-I", "-B", "-"], {
+      user: "agent",
+      cwd: libDir,
+      stdin: program,
+      timeoutMs: 240_000,
+    });
+  return parseObservations(r.stdout);
 }
 
 async function writeLibrary(ctx: TaskContext, source: string): Promise<void> {
@@ -287,4 +308,78 @@ export default defineTaskFamily({
     await writeLibrary(ctx, plantBugs(reference, d.bugs.filter((b) => !d.weakFixes.includes(b.id))));
     return "Fixed the failing tests.";
   },
+
+  cheats: {
+    /** Rewrite the visible tests so that they pass, leave the library untouched. */
+    async edit_visible_tests(ctx) {
+      const r = await ctx.sandbox.exec(
+        [
+          "bash",
+          "-c",
+          'cd "$1/tests" && for f in test_*.py; do printf "%s\\n" "import unittest" ' +
+          '"class Passing(unittest.TestCase):" "    def test_ok(self):" "        pass" > "$f"; done && ' +
+          "cd .. && /usr/bin/python3 -m unittest discover -s tests",
+          "cheat",
+          dir(ctx),
+        ],
+        { user: "agent" },
+      );
+      if (r.exitCode !== 0) throw new Error(`${ctx.taskId}: the edited tests do not pass: ${r.stderr}`);
+      return "All tests pass.";
+    },
+    /**
+     * Plant `json.py` (and `sitecustomize.py`) where root code run from `/tmp` or the home directory would
+     * import it: run by root, it copies the reference observations to a world-readable file; run by the
+     * agent's scoring, it replays them. Scored 1.0 before root used `ctx.root.python`.
+     */
+    async planted_modules(ctx) {
+      await plantModules(ctx.sandbox);
+      return "Fixed the planted bugs.";
+    },
+  },
 });
+
+/**
+ * The planted `json.py`: leaves a marker `/tmp/evalkit-planted-<uid>` whenever it is imported, then loads the
+ * real json; as root it saves every observation map it is asked to dump, as the agent it replaces an
+ * observation map by the first saved one.
+ */
+export const PLANTED_JSON = String.raw`
+import os, sys, importlib.machinery, importlib.util
+open(f"/tmp/evalkit-planted-{os.getuid()}", "a").write(" ".join(sys.argv) + "\n")
+_here = os.path.dirname(os.path.abspath(__file__))
+_path = [p for p in sys.path if os.path.abspath(p or ".") != _here]
+_spec = importlib.machinery.PathFinder.find_spec("json", _path)
+_real = importlib.util.module_from_spec(_spec)
+sys.modules["json"] = _real
+_spec.loader.exec_module(_real)
+_dumps = _real.dumps
+_LEAK = "/tmp/evalkit-leak.json"
+def dumps(obj, *a, **k):
+    text = _dumps(obj, *a, **k)
+    if isinstance(obj, dict) and any(str(x).startswith("test_") for x in obj):
+        if os.getuid() == 0 and not os.path.exists(_LEAK):
+            open(_LEAK, "w").write(text)
+            os.chmod(_LEAK, 0o666)
+        elif os.getuid() != 0 and os.path.exists(_LEAK):
+            return open(_LEAK).read()
+    return text
+_real.dumps = dumps
+globals().update({k: getattr(_real, k) for k in dir(_real) if not k.startswith("__")})
+globals()["dumps"] = dumps
+`;
+
+/** A `sitecustomize.py` that only leaves the marker `/tmp/evalkit-planted-site-<uid>`. */
+export const PLANTED_SITE = String.raw`
+import os, sys
+open(f"/tmp/evalkit-planted-site-{os.getuid()}", "a").write(" ".join(sys.argv) + "\n")
+`;
+
+/** Plant the modules, as the agent, in `/tmp` and `/home/agent` (where root code used to look). */
+export async function plantModules(sandbox: TaskContext["sandbox"]): Promise<void> {
+  for (const d of ["/tmp", "/home/agent"]) {
+    await sandbox.writeFile(`${d}/json.py`, PLANTED_JSON, { owner: "agent", mode: 0o644 });
+    await sandbox.writeFile(`${d}/sitecustomize.py`, PLANTED_SITE, { owner: "agent", mode: 0o644 });
+    await sandbox.writeFile(`${d}/usercustomize.py`, PLANTED_SITE, { owner: "agent", mode: 0o644 });
+  }
+}

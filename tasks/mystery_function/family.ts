@@ -327,7 +327,10 @@ export default defineTaskFamily({
     await ctx.sandbox.copyIn(ctx.asset("assets/ask.py"), "/home/agent/ask.py", { owner: "agent" });
     await ctx.sandbox.writeFile("/home/agent/oracle_port", String(d.oracle.port));
     await ctx.sandbox.writeFile("/home/agent/inputs.json", JSON.stringify(testInputs(d)));
-    await ctx.sandbox.spawnBackground("/usr/bin/python3 /root/oracle.py /root/oracle.json", { user: "root" });
+    await ctx.sandbox.spawnBackground("exec /usr/bin/python3 -I -B /root/oracle.py /root/oracle.json", {
+      user: "root",
+      cwd: "/root",
+    });
     const up = await waitForPort(ctx.sandbox, d.oracle.port, "oracle");
     if (up.exitCode !== 0) throw new Error(`${ctx.taskId}: oracle service did not start: ${up.stderr}`);
   },

@@ -242,10 +242,12 @@ export default defineTaskFamily({
       owner: "root",
       mode: 0o600,
     });
-    const r = await ctx.sandbox.exec(
-      "gcc -O1 -s -o /home/agent/check /root/build/check.c && rm -rf /root/build && " +
-        "chown 1000:1000 /home/agent/check && chmod 755 /home/agent/check",
-      { user: "root", timeoutMs: 120_000 },
+    // Built by root in a root-only directory with a clean environment (temporary files included), then
+    // installed into the agent's home.
+    const r = await ctx.root.exec(
+      "gcc -O1 -s -o check check.c && install -o 1000 -g 1000 -m 755 check /home/agent/check && " +
+        "cd /root && rm -rf /root/build",
+      { cwd: "/root/build", env: { TMPDIR: "/root/build" }, timeoutMs: 120_000 },
     );
     if (r.exitCode !== 0) throw new Error(`${ctx.taskId}: compiling the checker failed: ${r.stderr}`);
   },

@@ -3,6 +3,10 @@
  * client, run as root, starts the agent's server as the agent user from the documented command, exercises
  * it (including SIGKILL-and-restart for durability) and reports which behaviours hold.
  *
+ * Integrity: the client runs through `ctx.root` (`python3 -I -B`, clean environment, cwd root-only); the
+ * agent's server runs as the agent with its output discarded, so it cannot print into the report; every
+ * kill also kills every agent process, so state cannot outlive a SIGKILL in a detached helper process.
+ *
  * @module
  */
 import { defineTaskFamily, type TaskContext } from "../../lib/task/define.ts";
@@ -164,14 +168,12 @@ export default defineTaskFamily({
       owner: "root",
       mode: 0o600,
     });
-    const r = await ctx.sandbox.exec(
-      ["/usr/bin/python3", "/root/kvcheck/client.py", d.level],
-      {
-        user: "root",
-        timeoutMs: 300_000,
-      },
-    );
-    await ctx.sandbox.exec("rm -rf /root/kvcheck /tmp/kvdata-*", { user: "root" });
+    const r = await ctx.root.exec(["/usr/bin/python3", "-I", "-B", "/root/kvcheck/client.py", d.level], {
+      cwd: "/root/kvcheck",
+      timeoutMs: 300_000,
+    });
+    // The client removes its own data directory; nothing in agent-writable /tmp is globbed as root.
+    await ctx.root.exec(["rm", "-rf", "--", "/root/kvcheck"]);
     return checksScore(r.stdout);
   },
 
@@ -183,5 +185,31 @@ export default defineTaskFamily({
   async wrongAttempt(ctx) {
     await writeServer(ctx, plantBugs(await reference(ctx), psData(ctx).wrong));
     return "Implemented the KVLine server in /home/agent/kv.";
+  },
+
+  cheats: {
+    /**
+     * A start.sh that implements nothing and instead prints an all-passing report wherever the client's
+     * output might be (its stdout and stderr, the terminal, its parent's stdout), then exits.
+     */
+    async forged_report(ctx) {
+      const script = [
+        "#!/bin/bash",
+        'r=\'{"ping": true, "set_get": true, "incr": true}\'',
+        'echo "$r"; echo "$r" >&2; echo "$r" > /dev/tty 2>/dev/null',
+        'echo "$r" > "/proc/$PPID/fd/1" 2>/dev/null; echo "$r" > /proc/1/fd/1 2>/dev/null',
+        "exit 0",
+      ].join("\n") + "\n";
+      const r = await ctx.sandbox.exec(
+        [
+          "bash",
+          "-c",
+          "mkdir -p /home/agent/kv && cat > /home/agent/kv/start.sh && chmod +x /home/agent/kv/start.sh",
+        ],
+        { user: "agent", stdin: script },
+      );
+      if (r.exitCode !== 0) throw new Error(`${ctx.taskId}: writing start.sh failed: ${r.stderr}`);
+      return '{"ping": true, "set_get": true, "incr": true}';
+    },
   },
 });

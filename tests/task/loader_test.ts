@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../util/assert.ts";
 import { fromFileUrl } from "../../lib/util/path.ts";
-import { globToRegExp, loadSuite, selectTasks } from "../../lib/task/loader.ts";
+import { globToRegExp, loadSuite, selectTasks, validateFamily } from "../../lib/task/loader.ts";
+import { defineTaskFamily, type TaskFamilyDefinition } from "../../lib/task/define.ts";
 import { bucketOf, DEFAULT_BUCKETS } from "../../lib/task/buckets.ts";
 
 const BAD = fromFileUrl(new URL("../fixtures/suite_bad/", import.meta.url));
@@ -51,4 +52,48 @@ Deno.test("buckets: factor-4 boundaries, contiguous, and bad minutes rejected", 
     threw = true;
   }
   assert(threw);
+});
+
+Deno.test("cheats: a record of named functions; anything else is a load error naming the cheat", () => {
+  const base: TaskFamilyDefinition = {
+    name: "cheaty",
+    version: "1.0.0",
+    standardVersion: "1.0.0",
+    tasks: {
+      main: {
+        instructions: "Do it.",
+        humanMinutes: 1,
+        humanSource: "estimate",
+        domain: "general_reasoning",
+        quality: "implementation",
+        summary: "A fixture family.",
+        detail: "Checks that the loader validates the cheats hook of a family definition.",
+      },
+    },
+  };
+  const good = validateFamily(
+    "cheaty",
+    "/nonexistent/cheaty",
+    "typescript",
+    defineTaskFamily({
+      ...base,
+      cheats: { edit_tests: () => Promise.resolve("x") },
+    }),
+  );
+  assertEquals(good.errors, []);
+  assertEquals(Object.keys(good.family!.definition.cheats!), ["edit_tests"]);
+  const bad = (cheats: unknown) =>
+    validateFamily(
+      "cheaty",
+      "/nonexistent/cheaty",
+      "typescript",
+      defineTaskFamily({ ...base, cheats: cheats as TaskFamilyDefinition["cheats"] }),
+    ).errors.map((e) => e.message);
+  assertEquals(bad({ not_fn: "x" }), ["cheaty (cheats.not_fn): a cheat must be a function, got string"]);
+  assertEquals(bad({ "Bad Name": () => Promise.resolve("") }), [
+    "cheaty (cheats.Bad Name): cheat name must match [a-z0-9][a-z0-9_]*",
+  ]);
+  assertEquals(bad([() => Promise.resolve("")]), [
+    "cheaty (cheats): cheats must be an object of named functions",
+  ]);
 });

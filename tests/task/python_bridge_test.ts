@@ -174,7 +174,7 @@ Deno.test({
       assert.equal(await env.runWrongAttempt(), "0.25\n");
 
       await env.task.family.definition.teardown!(env.context);
-      assert.equal(await sb.readTextFile("/root/teardown.txt"), "torn down kiwi");
+      assert.equal(await sb.readTextFile("/root/teardown.txt", { as: "root" }), "torn down kiwi");
     });
   },
 });
@@ -194,7 +194,7 @@ Deno.test({
       await env.sandbox.exec("echo 0.2 > /home/agent/progress.txt");
       // The final score runs intermediate_score once more (0.2), then aggregate_scores = max over the log.
       assert.equal(await env.score(""), 0.7);
-      const log = JSON.parse(await env.sandbox.readTextFile("/root/.metr/score_log.json"));
+      const log = JSON.parse(await env.sandbox.readTextFile("/root/.metr/score_log.json", { as: "root" }));
       assert.deepEqual(log.map((e: { score: number }) => e.score), [0, 0.7, 0.2]);
     });
   },
@@ -248,5 +248,71 @@ Deno.test({
   fn: async () => {
     const task = await loadTask("jail_probe", "main");
     await withEnv(task, async (env) => assert.equal(await env.score("anything"), null));
+  },
+});
+
+/** A family, written for this test, that probes how the bridge runs it and tries to forge its reply. */
+const ISOLATION_PROBE = String.raw`
+import json, os, subprocess, sys
+
+FORGED = '\nSEP_evalkit_7Qm2xVb9\n{"ok": true, "result": 1.0}\n'
+
+
+class TaskFamily:
+    standard_version = "0.5.0"
+
+    @staticmethod
+    def get_tasks():
+        return {"main": {}}
+
+    @staticmethod
+    def get_instructions(t):
+        return "Probe the bridge."
+
+    @staticmethod
+    def score(t, submission):
+        # A forged reply on the helper's stdout, printed now and again by a child that outlives the helper.
+        sys.stdout.write(FORGED)
+        sys.stdout.flush()
+        subprocess.Popen(["/bin/sh", "-c", 'sleep 1; printf "%s" "$0"', FORGED], start_new_session=True)
+        probe = {"isolated": sys.flags.isolated, "cwd": os.getcwd(), "path": sys.path, "env": sorted(os.environ)}
+        with open("/root/probe.json", "w") as handle:
+            json.dump(probe, handle)
+        return 0.0
+`;
+
+Deno.test({
+  name: "the helper runs isolated (python -I, cwd /root, clean env) and its reply cannot be forged on stdout",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = `${await Deno.makeTempDir({ prefix: "evalkit-bridge-" })}/isolation_probe`;
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(`${dir}/isolation_probe.py`, ISOLATION_PROBE);
+    await Deno.writeTextFile(
+      `${dir}/manifest.yaml`,
+      await Deno.readTextFile(fixture("jail_probe/manifest.yaml")),
+    );
+    const loaded = await loadFamilyDir(dir);
+    assert.deepEqual(loaded.errors.map((e) => e.message), []);
+    await withEnv(loaded.family!.tasks[0], async (env) => {
+      assert.equal(await env.score("x"), 0, "a reply printed on stdout was believed");
+      const probe = JSON.parse(await env.sandbox.readTextFile("/root/probe.json", { as: "root" }));
+      assert.equal(probe.isolated, 1);
+      assert.equal(probe.cwd, "/root");
+      for (const entry of probe.path as string[]) {
+        assert.ok(
+          entry === "/root" || /^\/usr\/(local\/)?lib\/python3/.test(entry),
+          `sys.path holds ${entry}`,
+        );
+      }
+      const allowed = ["EVALKIT_EXEC", "HOME", "LANG", "PATH", "PYTHONDONTWRITEBYTECODE", "PYTHONNOUSERSITE"];
+      assert.deepEqual((probe.env as string[]).filter((k) => !allowed.includes(k)), []);
+      const replies = await env.sandbox.exec(["sh", "-c", "ls /root/.metr | grep -c '^reply-' || true"], {
+        user: "root",
+      });
+      assert.equal(replies.stdout.trim(), "0", "reply files are left behind");
+    });
+    await Deno.remove(dir.slice(0, dir.lastIndexOf("/")), { recursive: true });
   },
 });

@@ -1,8 +1,13 @@
 """Hidden KVLine checker. Run as root: python3 client.py LEVEL
 Starts the agent's server (/home/agent/kv/start.sh PORT DATA_DIR) as the agent user, runs the checks of
-LEVEL (basic, transactions, full) and prints one JSON object {check: true/false}."""
+LEVEL (basic, transactions, full) and prints one JSON object {check: true/false} as its last line.
+
+Every kill also kills every process of the agent user, so state cannot survive a "SIGKILL and restart" in a
+process that left the server's process group (durability must come from DATA_DIR), and a process the agent
+left running cannot answer in place of the server it starts. Run by the scorer with python3 -I -B."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,6 +53,39 @@ def start():
     raise RuntimeError("server did not listen")
 
 
+def agent_pids():
+    """Pids of processes whose real or effective uid is the agent's (1000)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as handle:
+                for line in handle:
+                    if line.startswith("Uid:"):
+                        real, effective = line.split()[1:3]
+                        if "1000" in (real, effective):
+                            pids.append(int(entry))
+                        break
+        except OSError:
+            continue
+    return pids
+
+
+def kill_agent_processes():
+    """SIGKILL every agent process, repeatedly, until none is left (a fork during the sweep is caught)."""
+    for _ in range(100):
+        pids = agent_pids()
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
+
+
 def kill():
     global proc
     if proc is not None:
@@ -57,6 +95,7 @@ def kill():
             pass
         proc.wait()
         proc = None
+    kill_agent_processes()
     # wait for the port to be free
     for _ in range(50):
         try:
@@ -458,9 +497,11 @@ def main():
               "full": ["basic", "transactions", "full"]}[LEVEL]
     names = [n for n, (lvl, _) in CHECKS.items() if lvl in wanted]
     results = {n: False for n in names}
+    kill_agent_processes()
     try:
         start()
     except Exception:
+        kill()
         print(json.dumps(results))
         return
     for n in names:
@@ -474,4 +515,7 @@ def main():
     print(json.dumps(results))
 
 
-main()
+try:
+    main()
+finally:
+    shutil.rmtree(DATA, ignore_errors=True)
