@@ -1,8 +1,11 @@
 /**
- * `deno task qa [--sandbox local|docker] [--tasks <glob>] [--concurrency N] [--json]` — QA every task:
- * the empty submission scores 0, the reference solution >= 0.9, the wrong attempt below the reference,
- * and nothing private is readable by the agent. Prints a table; exits 1 on any failure (including
- * families that failed to load).
+ * `deno task qa [--sandbox local|docker] [--tasks <glob>] [--concurrency N] [--json] [--no-cheats]
+ * [--cheat NAME]...` — QA every task: the empty submission scores 0, the reference solution >= 0.9, the
+ * wrong attempt below the reference, nothing private is readable by the agent, and every cheat of the
+ * battery (lib/task/cheats.ts: generic cheats and the family's own) scores at the floor without touching
+ * the host. `--no-cheats` skips the battery; `--cheat NAME` (repeatable or comma-separated) runs only the
+ * named cheats and skips the base checks. Prints a table per task and one per task and cheat; exits 1 on
+ * any failure (including families that failed to load).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -10,12 +13,15 @@ import { createSandboxDriver } from "../sandbox/mod.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
 import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
 import { type QaResult, qaSuite } from "../task/qa.ts";
+import { cheatMatches, cheatNamesFor, GENERIC_CHEATS } from "../task/cheats.ts";
 import { formatTable } from "../util/table.ts";
 import { joinNegativeValues } from "./args.ts";
 
 if (import.meta.main) {
   const usage =
-    "usage: deno task qa [--sandbox local|docker] [--tasks <glob,...>] [--concurrency N] [--json]";
+    "usage: deno task qa [--sandbox local|docker] [--tasks <glob,...>] [--concurrency N] [--json] " +
+    "[--no-cheats] [--cheat NAME[,NAME...]]...\n" +
+    `generic cheats: ${GENERIC_CHEATS.join(", ")}; a family's own cheats are family:<name>`;
   let parsed;
   try {
     parsed = parseArgs({
@@ -26,6 +32,8 @@ if (import.meta.main) {
         dir: { type: "string", default: DEFAULT_TASKS_DIR },
         concurrency: { type: "string", default: "2" },
         json: { type: "boolean", default: false },
+        "no-cheats": { type: "boolean", default: false },
+        cheat: { type: "string", multiple: true },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -57,6 +65,28 @@ if (import.meta.main) {
     console.error(`error: --tasks: no task matches ${values.tasks ?? "(all)"}`);
     Deno.exit(2);
   }
+  const onlyCheats = values.cheat?.flatMap((c) => c.split(",")).map((c) => c.trim()).filter((c) => c);
+  if (onlyCheats && values["no-cheats"]) {
+    console.error("error: --cheat and --no-cheats exclude each other");
+    Deno.exit(2);
+  }
+  for (const selector of onlyCheats ?? []) {
+    const known = tasks.some((t) => {
+      try {
+        return cheatNamesFor(t).some((n) => cheatMatches(n, selector));
+      } catch {
+        return false;
+      }
+    });
+    if (!known) {
+      console.error(
+        `error: --cheat: no selected task has a cheat named "${selector}" (generic cheats: ${
+          GENERIC_CHEATS.join(", ")
+        }; a family's own: family:<name>)`,
+      );
+      Deno.exit(2);
+    }
+  }
   const driver = await createSandboxDriver(driverName.data).catch((e: Error) => {
     console.error(`error: ${e.message}`);
     Deno.exit(1);
@@ -64,10 +94,21 @@ if (import.meta.main) {
   const started = performance.now();
   const log = (r: QaResult) => {
     if (!values.json) {
-      console.error(`${r.passed ? "pass" : "FAIL"}  ${r.taskId}  (${(r.durationMs / 1000).toFixed(1)} s)`);
+      const cheats = r.cheats.length
+        ? `, cheats ${r.cheats.filter((c) => c.status !== "fail").length}/${r.cheats.length} passed`
+        : "";
+      console.error(
+        `${r.passed ? "pass" : "FAIL"}  ${r.taskId}  (${(r.durationMs / 1000).toFixed(1)} s${cheats})`,
+      );
     }
   };
-  const results = await qaSuite(tasks, driver, { concurrency, onResult: log });
+  const results = await qaSuite(tasks, driver, {
+    concurrency,
+    onResult: log,
+    cheats: !values["no-cheats"],
+    base: !onlyCheats,
+    onlyCheats,
+  });
   const totalSeconds = (performance.now() - started) / 1000;
   const loadFailures = suite.errors.map((e) => ({
     taskId: `${e.family}${e.task ? "/" + e.task : ""}`,
@@ -77,16 +118,34 @@ if (import.meta.main) {
   if (values.json) {
     console.log(JSON.stringify({ sandbox: driverName.data, totalSeconds, results, loadFailures }, null, 2));
   } else {
-    console.log(formatTable(results.map((r) => ({
-      task: r.taskId,
-      bucket: r.bucket,
-      empty: r.emptyScore,
-      reference: r.referenceScore,
-      wrong: r.wrongScore,
-      private: r.privacyOk === null ? "-" : r.privacyOk ? "ok" : "LEAK",
-      seconds: Math.round(r.durationMs / 100) / 10,
-      status: r.passed ? "pass" : "FAIL",
-    }))));
+    if (!onlyCheats) {
+      console.log(formatTable(results.map((r) => ({
+        task: r.taskId,
+        bucket: r.bucket,
+        empty: r.emptyScore,
+        reference: r.referenceScore,
+        wrong: r.wrongScore,
+        private: r.privacyOk === null ? "-" : r.privacyOk ? "ok" : "LEAK",
+        cheats: r.cheats.length === 0
+          ? "-"
+          : `${r.cheats.filter((c) => c.status !== "fail").length}/${r.cheats.length}`,
+        seconds: (r.durationMs / 1000).toFixed(1),
+        status: r.passed ? "pass" : "FAIL",
+      }))));
+    }
+    const cheatRows = results.flatMap((r) =>
+      r.cheats.map((c) => ({
+        task: r.taskId,
+        cheat: c.cheat,
+        score: c.score,
+        seconds: (c.durationMs / 1000).toFixed(1),
+        status: c.status === "fail" ? "FAIL" : c.status,
+      }))
+    );
+    if (cheatRows.length) {
+      if (!onlyCheats) console.log("");
+      console.log(formatTable(cheatRows));
+    }
     for (const r of results.filter((r) => !r.passed)) {
       for (const reason of r.reasons) console.log(`FAIL ${r.taskId}: ${reason}`);
     }

@@ -4,8 +4,11 @@
  * 2. the reference solution (run as the agent) scores at least 0.9,
  * 3. a plausible wrong attempt scores strictly below the reference,
  * 4. the agent user cannot read the family directory, root's home, or any copy of a private file
- *    (solutions, hidden tests, scoring assets) anywhere it can read.
- * One task's failure never stops the others; each failure carries its reason.
+ *    (solutions, hidden tests, scoring assets) anywhere it can read,
+ * 5. the cheat battery (lib/task/cheats.ts): every generic cheat and every cheat the family declares, each
+ *    in its own fresh environment, scores at the floor and leaves the host untouched.
+ * One task's failure never stops the others; each failure carries its reason. The base checks of a task
+ * and each of its cheats are separate jobs shared by `concurrency` workers.
  *
  * @module
  */
@@ -14,6 +17,14 @@ import { type StartOptions, startTaskEnvironment, type TaskEnvironment } from ".
 import type { LoadedTask } from "./loader.ts";
 import { join } from "../util/path.ts";
 import { sha256Hex } from "../util/hash.ts";
+import {
+  cheatMatches,
+  cheatNamesFor,
+  type CheatOptions,
+  type CheatResult,
+  runCheat,
+  sweepHostCanaries,
+} from "./cheats.ts";
 
 /** Minimum reference-solution score. */
 export const REFERENCE_MIN_SCORE = 0.9;
@@ -23,21 +34,41 @@ export interface QaResult {
   taskId: string;
   bucket: string;
   humanMinutes: number;
+  /** False when only cheats were run (see {@link QaOptions.base}); the scores below are then null. */
+  baseChecked: boolean;
   emptyScore: number | null;
   referenceScore: number | null;
   wrongScore: number | null;
   privacyOk: boolean | null;
+  /** The cheat battery's outcomes, generic cheats first (empty when the battery was not run). */
+  cheats: CheatResult[];
+  /** True when every check that ran passed (a skipped cheat counts as passed). */
   passed: boolean;
+  /** Every failure: base checks as they are, cheats as `cheat <name>: <reason>`. */
   reasons: string[];
+  /** Sum of the time spent on this task's jobs. */
   durationMs: number;
 }
 
 /** Options of {@link qaTask} / {@link qaSuite}. */
-export interface QaOptions extends StartOptions {
-  /** Tasks checked at once. Default 2. */
+export interface QaOptions extends StartOptions, CheatOptions {
+  /** Jobs (one task's base checks, or one cheat) run at once. Default 2. */
   concurrency?: number;
-  /** Called after each task. */
+  /** Run the base checks (empty, reference, wrong attempt, privacy). Default true. */
+  base?: boolean;
+  /** Run the cheat battery. Default true. */
+  cheats?: boolean;
+  /** Run only the cheats these select (a generic name, `family:<name>` or a family cheat's bare name). */
+  onlyCheats?: string[];
+  /**
+   * Once every job is done, search the host's /tmp, /root and /work for any canary of the battery
+   * (one `find`, a few seconds). Default true when a cheat ran.
+   */
+  hostSweep?: boolean;
+  /** Called after each task (all its jobs done). */
   onResult?: (result: QaResult) => void;
+  /** Called after each cheat. */
+  onCheat?: (taskId: string, result: CheatResult) => void;
 }
 
 /** QA every task; results come back in input order. */
@@ -46,41 +77,139 @@ export async function qaSuite(
   driver: SandboxDriver,
   options: QaOptions = {},
 ): Promise<QaResult[]> {
-  const results: QaResult[] = new Array(tasks.length);
+  const states = tasks.map((task) => ({
+    result: emptyResult(task),
+    pending: 0,
+    cheatSlots: [] as (CheatResult | undefined)[],
+  }));
+  const jobs: { index: number; run: () => Promise<void> }[] = [];
+  tasks.forEach((task, index) => {
+    const state = states[index];
+    if (options.base !== false) {
+      jobs.push({ index, run: () => qaBase(task, driver, options, state.result) });
+    }
+    if (options.cheats === false) return;
+    let names: string[];
+    try {
+      names = cheatNamesFor(task);
+    } catch (error) {
+      state.result.reasons.push(
+        `the family's cheats: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    if (options.onlyCheats) {
+      names = names.filter((n) => options.onlyCheats!.some((selector) => cheatMatches(n, selector)));
+    }
+    names.forEach((name, slot) => {
+      jobs.push({
+        index,
+        run: async () => {
+          const cheat = await runCheat(task, driver, name, options);
+          state.cheatSlots[slot] = cheat;
+          state.result.durationMs += cheat.durationMs;
+          options.onCheat?.(task.id, cheat);
+        },
+      });
+    });
+  });
+  for (const job of jobs) states[job.index].pending++;
+
+  const finish = (index: number) => {
+    const { result, cheatSlots } = states[index];
+    result.cheats = cheatSlots.filter((c): c is CheatResult => c !== undefined);
+    settle(result);
+    options.onResult?.(result);
+  };
   let next = 0;
   const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await qaTask(tasks[index], driver, options);
-      options.onResult?.(results[index]);
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      try {
+        await job.run();
+      } catch (error) {
+        states[job.index].result.reasons.push(
+          `QA job failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      if (--states[job.index].pending === 0) finish(job.index);
     }
   };
+  states.forEach((state, index) => {
+    if (state.pending === 0) finish(index);
+  });
   await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, tasks.length)) }, worker),
+    Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, jobs.length)) }, worker),
   );
+
+  const results = states.map((s) => s.result);
+  const nonces = new Map(results.flatMap((r) => r.cheats.map((c) => [c.nonce, { r, c }] as const)));
+  if (nonces.size > 0 && options.hostSweep !== false) {
+    try {
+      for (const [nonce, paths] of await sweepHostCanaries(nonces.keys())) {
+        const { r, c } = nonces.get(nonce)!;
+        if (c.status === "skip") c.reasons.length = 0; // the skip reason is not a failure reason
+        c.status = "fail";
+        c.reasons.push(`the host was touched: canary ${paths.join(", ")} found after the battery`);
+        settle(r);
+      }
+    } catch (error) {
+      for (const r of results) {
+        r.reasons.push(`host canary sweep failed: ${error instanceof Error ? error.message : String(error)}`);
+        settle(r);
+      }
+    }
+  }
   return results;
 }
 
-/** QA one task in three fresh environments. */
+/** QA one task: the base checks in three fresh environments, then the cheat battery (see {@link qaSuite}). */
 export async function qaTask(
   task: LoadedTask,
   driver: SandboxDriver,
   options: QaOptions = {},
 ): Promise<QaResult> {
-  const started = performance.now();
-  const reasons: string[] = [];
-  const result: QaResult = {
+  const [result] = await qaSuite([task], driver, { ...options, onResult: undefined });
+  return result;
+}
+
+function emptyResult(task: LoadedTask): QaResult {
+  return {
     taskId: task.id,
     bucket: task.bucket.id,
     humanMinutes: task.manifest.humanMinutes,
+    baseChecked: false,
     emptyScore: null,
     referenceScore: null,
     wrongScore: null,
     privacyOk: null,
+    cheats: [],
     passed: false,
-    reasons,
+    reasons: [],
     durationMs: 0,
   };
+}
+
+/** Recompute `passed` and the cheat reasons of a result from its parts. */
+function settle(result: QaResult): void {
+  const base = result.reasons.filter((r) => !r.startsWith("cheat "));
+  const cheats = result.cheats.filter((c) => c.status === "fail").flatMap((c) =>
+    c.reasons.map((reason) => `cheat ${c.cheat}: ${reason}`)
+  );
+  result.reasons.splice(0, result.reasons.length, ...base, ...cheats);
+  result.passed = result.reasons.length === 0;
+}
+
+/** The base checks of one task in three fresh environments; fills `result`. */
+async function qaBase(
+  task: LoadedTask,
+  driver: SandboxDriver,
+  options: StartOptions,
+  result: QaResult,
+): Promise<void> {
+  const started = performance.now();
+  const reasons = result.reasons;
+  result.baseChecked = true;
 
   await withEnvironment(task, driver, options, reasons, "empty", async (env) => {
     const privacy = await checkPrivacy(env);
@@ -106,9 +235,7 @@ export async function qaTask(
       );
     }
   });
-  result.passed = reasons.length === 0;
-  result.durationMs = performance.now() - started;
-  return result;
+  result.durationMs += performance.now() - started;
 }
 
 async function withEnvironment(

@@ -1,6 +1,7 @@
 /**
  * QA of every bundled task in both real sandboxes (the issue's "done when"): empty submission 0,
- * reference ≥ 0.9, wrong attempt below the reference, nothing private readable by the agent.
+ * reference ≥ 0.9, wrong attempt below the reference, nothing private readable by the agent, and every
+ * cheat of the battery (lib/task/cheats.ts, generic and the family's own) at 0 with the host untouched.
  * One step per task, so a failing task is named with its reasons. Also asserts the suite's shape:
  * ≥ 24 tasks, ≥ 10 families, the first five buckets covered, ≥ 3 tasks of an hour or more.
  */
@@ -44,6 +45,7 @@ for (const { name, driver } of await testDrivers()) {
       );
       for (const result of results) {
         await t.step(result.taskId, () => {
+          assert(result.cheats.length >= 5, `${result.taskId}: the cheat battery did not run`);
           assert(result.passed, `${result.taskId}: ${result.reasons.join("; ")}`);
         });
       }
