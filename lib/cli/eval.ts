@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import * as aq from "arquero";
-import { createSandboxDriver, setSandboxSignalPolicy } from "../sandbox/mod.ts";
+import { closeAllSandboxes, createSandboxDriver, setSandboxSignalPolicy } from "../sandbox/mod.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
 import { createModel } from "../model/registry.ts";
 import { loadPriceTable, type PriceTable, withPriceOverrides } from "../model/pricing.ts";
@@ -27,6 +27,8 @@ import {
   silentProgress,
 } from "../run/progress.ts";
 import { defaultConcurrency } from "../run/pool.ts";
+import { watchParent } from "../run/parent_watch.ts";
+import { sweepLeftovers } from "../run/leftovers.ts";
 import { runs } from "../frame/tables.ts";
 import { formatTable } from "../util/table.ts";
 import { resolve, toFileUrl } from "../util/path.ts";
@@ -179,12 +181,14 @@ if (import.meta.main) {
 
   const logProblem = await outputDirProblem("log", v.log);
   if (logProblem) fail(logProblem);
+  await sweepLeftovers(); // what killed runners left: run directories, containers (see lib/run/leftovers.ts)
   const driver = await createSandboxDriver(driverName.data).catch((e: Error) => {
     console.error(`error: ${e.message}`);
     Deno.exit(1);
   });
   const cancel = new AbortController();
   const onSigint = () => {
+    if (cancel.signal.aborted) return; // the same Ctrl-C forwarded by deno task, or a repeat
     console.error("\ninterrupted: no new cells are started; re-run the same command to resume");
     cancel.abort();
   };
@@ -192,7 +196,30 @@ if (import.meta.main) {
   // The first Ctrl-C is ours (stop scheduling, let in-flight cells close their sandboxes); a second one makes
   // the sandbox module close everything and exit at once.
   setSandboxSignalPolicy("second-signal");
-  const summary = await runEval({
+  // SIGTERM, or the death of the launcher (`kill -9` of `deno task eval`), stops at once as if this process
+  // had been killed too: nothing more is logged (in-flight cells are rerun on resume), the lock is released,
+  // every sandbox is closed, exit 143 / 137.
+  const halt = new AbortController();
+  let running: Promise<unknown> = Promise.resolve();
+  const stopNow = (reason: string, code: number) => {
+    if (halt.signal.aborted) return;
+    halt.abort();
+    try {
+      console.error(`\n${reason}: stopping now; re-run the same command to resume`);
+    } catch {
+      // stderr may be gone with the launcher
+    }
+    // Close every sandbox at once (the agents' processes die), give the cells in flight a moment to see the
+    // cancellation (a sandbox still being created is then destroyed by its cell), close what is left, exit.
+    closeAllSandboxes()
+      .then(() => Promise.race([running.catch(() => {}), new Promise((r) => setTimeout(r, 5_000))]))
+      .then(() => closeAllSandboxes())
+      .finally(() => Deno.exit(code));
+  };
+  const onSigterm = () => stopNow("terminated (SIGTERM)", 143);
+  Deno.addSignalListener("SIGTERM", onSigterm);
+  const stopWatching = watchParent((pid) => stopNow(`the launching process (pid ${pid}) died`, 137));
+  const evalRun = runEval({
     tasks,
     variants,
     models,
@@ -209,11 +236,20 @@ if (import.meta.main) {
     fsync: v.fsync,
     progress: progressByName[v.progress](),
     signal: cancel.signal,
-  }).catch((e: Error) => {
+    halt: halt.signal,
+  });
+  running = evalRun;
+  // After a halt, stopNow closes everything and exits with its own code: nothing more happens here.
+  const haltExits = () => new Promise<never>(() => {});
+  const summary = await evalRun.catch((e: Error) => {
+    if (halt.signal.aborted) return haltExits();
     console.error(`error: ${e.message}`);
     Deno.exit(1);
   });
+  if (halt.signal.aborted) await haltExits();
   Deno.removeSignalListener("SIGINT", onSigint);
+  Deno.removeSignalListener("SIGTERM", onSigterm);
+  stopWatching();
   for (const line of describeIssues(summary.logIssues)) console.error(`warning: skipped log line ${line}`);
 
   const { table } = await runs(summary.logPath);

@@ -21,8 +21,12 @@ export const ErrorSource = z.enum([
 /** Where a fatal error came from. */
 export type ErrorSource = z.infer<typeof ErrorSource>;
 
-/** Which limit ended a run. */
-export const LimitKind = z.enum(["tokens", "actions", "time", "cost"]);
+/**
+ * Which limit ended a run: one of the run's budgets (`tokens`, `actions`, `time`, `cost`) or a resource limit
+ * of its sandbox (`memory`: the OOM killer ran; `disk`: a writable filesystem filled up; `processes`: a fork
+ * failed at the process limit).
+ */
+export const LimitKind = z.enum(["tokens", "actions", "time", "cost", "memory", "disk", "processes"]);
 /** Which limit ended a run. */
 export type LimitKind = z.infer<typeof LimitKind>;
 

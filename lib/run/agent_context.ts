@@ -1,6 +1,7 @@
 /**
  * Builds the {@link AgentContext} of one run: binds tools to the sandbox, meters every model call and action
- * through a {@link LimitTracker}, and records `model_call`, `action`, `observation` and `note` events.
+ * through a {@link LimitTracker}, checks after every failed command whether the sandbox hit a resource
+ * limit (memory, disk, processes), and records `model_call`, `action`, `observation` and `note` events.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   type ToolResult,
 } from "../agent/types.ts";
 import type { LimitTracker } from "./limits.ts";
+import { checkSandboxLimits } from "./sandbox_limits.ts";
 import type { LogEvent } from "./events.ts";
 
 /** Characters of model output and observations kept in the log. */
@@ -106,6 +108,11 @@ export function createAgentContext(deps: AgentContextDeps): AgentContext {
         is_error: result.isError,
         duration_ms: Math.round(performance.now() - started),
       });
+      // A command that ran into the sandbox's memory, disk or process limit ends the run with that limit.
+      // Only a failed command is checked here (a limit shows as a failure: killed, ENOSPC, fork failed);
+      // one hit by a background process, or by a command that still exited 0, is caught when the agent
+      // phase ends (runCell). Checking after every command cost 20 % of the runner's throughput.
+      if (counts && result.isError) await checkSandboxLimits(deps.sandbox);
       if (result.submission === undefined) tracker.check();
       return result;
     },

@@ -1,13 +1,16 @@
 /**
  * One run of one cell: start the task environment, bind the model to the run, run the scaffold's agent
  * under the limits, score whatever was submitted (also after a limit), destroy the environment, and log
- * every step. Errors are classified by source (Vivaria's typed sources) and never escape: the cell ends
- * with `status: error` and the grid goes on.
+ * every step. A resource limit of the sandbox (memory, disk, processes) hit during the agent phase ends the
+ * run with `status: limit` and that kind (checked after every failed command and when the agent phase
+ * ends); after a process limit the agent's processes are killed so scoring can run. Errors are classified
+ * by source (Vivaria's typed sources) and never escape: the cell ends with `status: error` and the grid
+ * goes on.
  *
  * @module
  */
 import type { Model, ModelRunContext } from "../model/types.ts";
-import type { SandboxDriver } from "../sandbox/types.ts";
+import { type Sandbox, type SandboxDriver, SandboxLimitKind } from "../sandbox/types.ts";
 import type { ErrorSource, LimitKind } from "../frame/schema.ts";
 import type { LoadedTask } from "../task/loader.ts";
 import { startTaskEnvironment, SUBMISSION_PATH, type TaskEnvironment } from "../task/environment.ts";
@@ -18,6 +21,7 @@ import { createAgentContext, type DistributiveOmit } from "./agent_context.ts";
 import type { CellEndEvent, CellStatus, LogEvent, RunLimits } from "./events.ts";
 import type { GridCell } from "./grid.ts";
 import { LimitTracker } from "./limits.ts";
+import { killAgentProcesses, primaryLimit } from "./sandbox_limits.ts";
 
 /** Resolves a model name (`provider/model`) to a model. */
 export type ModelResolver = (name: string) => Promise<Model> | Model;
@@ -57,6 +61,18 @@ export function classifyError(error: unknown, phase: "setup" | "agent" | "score"
 function errorText(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 2000);
   return String(error).slice(0, 2000);
+}
+
+/** The limit kinds that come from the sandbox (not from the run's budgets). */
+const SANDBOX_LIMITS: ReadonlySet<string> = new Set(SandboxLimitKind.options);
+
+/** The sandbox limit the sandbox has hit (the most explanatory one), or null; a failed read counts as none. */
+async function sandboxLimitHit(sandbox: Sandbox): Promise<SandboxLimitKind | null> {
+  try {
+    return primaryLimit(await sandbox.limitsHit()) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Thrown out of {@link runCell} when the run was cancelled; the cell is left without a `cell_end`. */
@@ -110,6 +126,9 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
     try {
       env = await startTaskEnvironment(deps.task, deps.driver);
     } catch (e) {
+      // After a Ctrl-C the failure is the interruption's (a terminal signals the sandbox processes too): the
+      // cell stays open and is rerun on resume.
+      if (deps.cancel.aborted) throw new CellCancelledError();
       fail(e, "setup");
     }
     if (env) {
@@ -127,6 +146,7 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
       const agentAbort = new AbortController();
       const onCancel = () => agentAbort.abort(new CellCancelledError());
       deps.cancel.addEventListener("abort", onCancel, { once: true });
+      if (deps.cancel.aborted) onCancel(); // cancelled while the environment was starting
       const timer = deps.limits.timeS === null ? undefined : setTimeout(
         () => agentAbort.abort(new LimitExceededError("time", `${deps.limits.timeS} s of wall time`)),
         deps.limits.timeS * 1000,
@@ -180,6 +200,27 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
         deps.cancel.removeEventListener("abort", onCancel);
         agentS = (performance.now() - agentStart) / 1000;
       }
+      // A sandbox limit hit at any time during the agent phase (by a background process too) ends the run
+      // with that limit, also when it is what made the agent phase fail.
+      const sandboxLimit = SANDBOX_LIMITS.has(limit ?? "")
+        ? limit as SandboxLimitKind // the agent phase just ended on it: already read
+        : await sandboxLimitHit(environment.sandbox);
+      if (sandboxLimit && limit !== sandboxLimit) {
+        const explained = status === "error" ? ` (it explains the agent-phase error: ${error})` : "";
+        emit({
+          type: "note",
+          message: `${sandboxLimit} limit reached in the sandbox${explained}`,
+          data: { limit: sandboxLimit },
+        });
+        status = "limit";
+        limit = sandboxLimit;
+        error = null;
+        errorSource = null;
+      }
+      // After a fork bomb the agent's processes still hold the process limit: stop them so scoring can fork.
+      if (limit === "processes" && !(await killAgentProcesses(environment.sandbox))) {
+        emit({ type: "note", message: "some agent processes survived the kill before scoring" });
+      }
       if (status !== "error") {
         const submitted = submission !== null;
         if (submission === null) {
@@ -197,7 +238,20 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
             duration_ms: Math.round(performance.now() - scoreStart),
           });
         } catch (e) {
-          fail(e, "score");
+          if (deps.cancel.aborted) throw new CellCancelledError(); // interrupted while scoring: rerun
+          // Scoring that failed in a sandbox the agent left over a limit (a full disk, …) is that limit.
+          const kind = await sandboxLimitHit(environment.sandbox);
+          if (kind) {
+            status = "limit";
+            limit = kind;
+            emit({
+              type: "note",
+              message: `scoring failed after the ${kind} limit was reached: ${errorText(e)}`,
+              data: { limit: kind },
+            });
+          } else {
+            fail(e, "score");
+          }
         }
       }
     }

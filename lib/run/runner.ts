@@ -14,7 +14,7 @@ import type { LoadedTask } from "../task/loader.ts";
 import type { Variant } from "../agent/variant.ts";
 import { ToolOptions } from "../agent/tools.ts";
 import "../agent/builtin.ts";
-import { type CellStatus, LOG_FORMAT_VERSION, RunLimits } from "./events.ts";
+import { type CellStatus, LOG_FORMAT_VERSION, type LogEvent, RunLimits } from "./events.ts";
 import { type CellTask, evalIdOf, expandGrid, type GridCell } from "./grid.ts";
 import { LogWriter } from "./log_writer.ts";
 import { type CellPlan, planCell, readCellHistory } from "./resume.ts";
@@ -54,6 +54,13 @@ export interface EvalOptions {
   progress?: ProgressReporter;
   /** Abort to stop scheduling; in-flight cells are cancelled and left to be rerun on resume. */
   signal?: AbortSignal;
+  /**
+   * Abort to stop as if the process had been killed: from that instant nothing more is written to the log
+   * (in-flight cells stay open and are rerun on resume, whatever happens to their sandboxes next), the log's
+   * lock is released, and scheduling stops. For a caller that is about to close every sandbox and exit
+   * (its launcher died, SIGTERM).
+   */
+  halt?: AbortSignal;
 }
 
 /** What {@link runEval} did. */
@@ -112,9 +119,9 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   });
   await Deno.mkdir(options.logDir, { recursive: true });
   const logPath = `${options.logDir.replace(/\/+$/, "")}/${evalId}.jsonl`;
-  const releaseLock = acquireLogLock(logPath);
+  const releaseLock = await acquireLogLock(logPath);
   try {
-    return await runLocked(options, {
+    return await runLocked(options, releaseLock, {
       cells,
       taskById,
       evalId,
@@ -143,7 +150,11 @@ interface ResolvedEval {
   t0: number;
 }
 
-async function runLocked(options: EvalOptions, resolved: ResolvedEval): Promise<EvalSummary> {
+async function runLocked(
+  options: EvalOptions,
+  releaseLock: () => void,
+  resolved: ResolvedEval,
+): Promise<EvalSummary> {
   const { cells, taskById, evalId, logPath, epochs, seed, limits, toolOptions, t0 } = resolved;
   const { history, issues } = await readCellHistory(logPath);
   const resumed = history.size > 0;
@@ -170,9 +181,21 @@ async function runLocked(options: EvalOptions, resolved: ResolvedEval): Promise<
   const onAbort = () => cancel.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) cancel.abort();
+  let halted = false;
+  const onHalt = () => {
+    halted = true;
+    cancel.abort();
+    releaseLock();
+  };
+  options.halt?.addEventListener("abort", onHalt, { once: true });
+  if (options.halt?.aborted) onHalt();
+  // After a halt nothing reaches the log: the cells in flight stay open, exactly as after `kill -9`.
+  const write = (event: LogEvent) => {
+    if (!halted) writer.write(event);
+  };
   let ran = 0;
   try {
-    writer.write({
+    write({
       type: "eval_start",
       t: Date.now(),
       eval_id: evalId,
@@ -209,10 +232,11 @@ async function runLocked(options: EvalOptions, resolved: ResolvedEval): Promise<
           resolveModel: options.resolveModel,
           limits,
           toolOptions,
-          write: (e) => writer.write(e),
+          write,
           attempt,
           cancel: cancel.signal,
         });
+        if (halted) return;
         ran++;
         counts[end.status]++;
         progress.cellDone(cell, {
@@ -227,6 +251,7 @@ async function runLocked(options: EvalOptions, resolved: ResolvedEval): Promise<
     }, cancel.signal);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
+    options.halt?.removeEventListener("abort", onHalt);
     writer.close();
   }
   const durationS = (performance.now() - t0) / 1000;

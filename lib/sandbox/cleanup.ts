@@ -22,6 +22,12 @@ let closingAll: Promise<void> | undefined;
 
 let unloadInstalled = false;
 let signalsSeen = 0;
+let lastSignalAt = -Infinity;
+/**
+ * A repeat of a signal within this many ms counts once: a terminal's Ctrl-C reaches both `deno task` and the
+ * program, and `deno task` forwards it, so one key press arrives twice.
+ */
+export const SIGNAL_REPEAT_MS = 500;
 
 /**
  * What SIGINT/SIGTERM do while sandboxes are open:
@@ -36,6 +42,7 @@ let policy: SignalPolicy = "immediate";
 export function setSandboxSignalPolicy(next: SignalPolicy): void {
   policy = next;
   signalsSeen = 0;
+  lastSignalAt = -Infinity;
 }
 
 function closeAllSync(): void {
@@ -57,6 +64,9 @@ function installHandlers(): void {
   if (handlers.size > 0 || Deno.build.os === "windows") return;
   for (const signal of signals) {
     const handler = () => {
+      const now = performance.now();
+      if (now - lastSignalAt < SIGNAL_REPEAT_MS) return;
+      lastSignalAt = now;
       signalsSeen += 1;
       if (policy === "second-signal" && signalsSeen < 2) return;
       closeAllSandboxes().finally(() => Deno.exit(exitCodes[signal]));
@@ -103,22 +113,47 @@ export function closeAllSandboxes(): Promise<void> {
   return closingAll;
 }
 
-/** Start time of a process (clock ticks since boot, field 22 of /proc/<pid>/stat), or undefined if it is gone. */
-export function processStartTime(pid: number): number | undefined {
+/** What /proc/<pid>/stat says about a process: its state letter and start time (clock ticks since boot). */
+export interface ProcessStat {
+  /** `R`, `S`, `D`, `T`, `Z` (zombie), `X` (dead), … */
+  state: string;
+  /** Field 22 of /proc/<pid>/stat. */
+  startTime: number;
+  /** Parent pid (field 4). */
+  ppid: number;
+}
+
+/** Parses /proc/<pid>/stat, or undefined if the process is gone (or the file is unreadable). */
+export function processStat(pid: number): ProcessStat | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  let stat: string;
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[19]);
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
   } catch {
     return undefined;
   }
+  // The command name (field 2) is in parentheses and may hold spaces or ")": split after the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const startTime = Number(fields[19]);
+  if (!fields[0] || !Number.isFinite(startTime)) return undefined;
+  return { state: fields[0], ppid: Number(fields[1]), startTime };
 }
 
-/** True when process `pid` exists and (if given) started at `startTime`, i.e. the pid was not reused. */
+/** Start time of a process (clock ticks since boot, field 22 of /proc/<pid>/stat), or undefined if it is gone. */
+export function processStartTime(pid: number): number | undefined {
+  return processStat(pid)?.startTime;
+}
+
+/**
+ * True when process `pid` exists, is not a zombie (`Z`) or dead (`X`), and (if given) started at
+ * `startTime`, i.e. the pid was not reused. A process killed with `kill -9` stays a zombie until its parent
+ * (or PID 1, which on some machines reaps orphans only after seconds) collects it: it runs no code any more,
+ * so whatever it held (a log lock, a sandbox) is stale.
+ */
 export function processIsAlive(pid: number, startTime?: number): boolean {
-  const started = processStartTime(pid);
-  if (started === undefined) return false;
-  return startTime === undefined || started === startTime;
+  const stat = processStat(pid);
+  if (stat === undefined || stat.state === "Z" || stat.state === "X") return false;
+  return startTime === undefined || stat.startTime === startTime;
 }
 
 /** This machine's boot id, so records from another boot (or machine) are never mistaken for live ones. */

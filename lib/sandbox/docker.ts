@@ -1,23 +1,25 @@
 /**
  * The `docker` driver: one container per run, from a base image built locally for the task's package set
  * ({@link ensureBaseImage}). The network is disabled (`NetworkMode: none`) unless the task is permitted
- * it; agent commands run as uid 1000 with `no-new-privileges`; /root is root-only (mode 700). Containers
- * carry labels (`evalkit=1`, owner pid, boot id, host) so {@link sweepDockerOrphans} can remove those of
- * processes that died. The engine is the one `DOCKER_HOST` points at (default: the local socket).
+ * it; agent commands run as uid 1000 with `no-new-privileges`; /root is root-only (mode 700). Limits come
+ * from the {@link SandboxSpec}: processes (`PidsLimit`), memory (`Memory`, swap included), CPUs
+ * (`NanoCpus`) and writable space: /tmp, /var/tmp, /home/agent, /root and /run are size-capped tmpfs
+ * mounts, so nothing the agent writes lands on the container's uncapped writable layer.
+ * {@link DockerSandbox.limitsHit} reads which of them were hit.
+ *
+ * The container's main process reads its stdin, which stays attached to this process: when this process
+ * dies (even by `kill -9`) the engine closes that stdin, the main process exits and the container stops,
+ * taking every agent process with it. The stopped container is then removed by
+ * {@link sweepDockerOrphans}, run at the next start. Containers carry labels (`evalkit=1`, owner pid, boot
+ * id, host) so the sweep removes only those of processes that died. The engine is the one `DOCKER_HOST`
+ * points at (default: the local socket).
  *
  * @module
  */
 import Docker from "dockerode";
 import { Buffer } from "node:buffer";
 import { Writable } from "node:stream";
-import {
-  BaseSandbox,
-  newSandboxId,
-  type RunRequest,
-  type RunResult,
-  SandboxFileError,
-  SandboxGoneError,
-} from "./base.ts";
+import { BaseSandbox, newSandboxId, type RunRequest, type RunResult, SandboxGoneError } from "./base.ts";
 import {
   bootId,
   processIsAlive,
@@ -29,14 +31,14 @@ import {
 import { type BaseImageOptions, ensureBaseImage } from "./image.ts";
 import { CappedOutput } from "./output.ts";
 import { normalizePackages } from "./packages.ts";
-import { singleFileTar } from "./tar.ts";
 import { delay, waitOrKill } from "./timeout.ts";
 import {
+  AGENT_HOME,
   AGENT_UID,
   type SandboxDriver,
+  SandboxLimitKind,
   SandboxSpec,
   SandboxUnavailableError,
-  type WriteOptions,
 } from "./types.ts";
 
 /** Options of the docker driver. */
@@ -51,10 +53,100 @@ export interface DockerDriverOptions {
 
 /** Label every evalkit container carries. */
 export const CONTAINER_LABEL = "evalkit";
-/** Where stdin payloads are staged inside a container (mode 1733: writable, not listable). */
-const STDIN_DIR = "/run/evalkit-stdin";
-/** Maximum number of processes in one container. */
+/** Default maximum number of processes (and threads) in one container. */
 export const PIDS_LIMIT = 4096;
+/** Default memory cap of one container, in GB (swap cannot extend it). */
+export const DEFAULT_MEMORY_GB = 4;
+/** Default size of each writable tmpfs (/tmp, /var/tmp, /home/agent, /root), in GB. */
+export const DEFAULT_DISK_GB = 2;
+/** Size cap of /run (sockets, pid files and /run/lock; nothing large belongs there). */
+const RUN_TMPFS_BYTES = 256 * 1024 * 1024;
+/** The writable tmpfs mounts of every container; {@link DockerSandbox.limitsHit} checks each for space. */
+export const WRITABLE_MOUNTS = ["/tmp", "/var/tmp", AGENT_HOME, "/root", "/run"] as const;
+
+/**
+ * The container's main process: it reads its stdin (attached to the owning process, see
+ * {@link DockerSandbox.start}) until end of file, then exits, which stops the container.
+ */
+const MAIN_COMMAND = ["sh", "-c", "exec cat >/dev/null"];
+
+/** The engine's `HostConfig` limits and mounts for a spec (exported for tests and docs). */
+export function containerLimits(spec: SandboxSpec): {
+  PidsLimit: number;
+  Memory: number;
+  MemorySwap: number;
+  NanoCpus?: number;
+  Tmpfs: Record<string, string>;
+} {
+  const parsed = SandboxSpec.parse(spec);
+  const memory = Math.round((parsed.memoryGb ?? DEFAULT_MEMORY_GB) * 1024 ** 3);
+  const disk = Math.round((parsed.diskGb ?? DEFAULT_DISK_GB) * 1024 ** 3);
+  // Docker mounts tmpfs noexec unless told otherwise; agents build and run programs in /tmp and home.
+  const tmpfs = (size: number, extra: string) => `rw,exec,nosuid,nodev,size=${size},${extra}`;
+  return {
+    PidsLimit: parsed.maxProcesses ?? PIDS_LIMIT,
+    Memory: memory,
+    MemorySwap: memory,
+    ...(parsed.cpus ? { NanoCpus: Math.round(parsed.cpus * 1e9) } : {}),
+    Tmpfs: {
+      "/tmp": tmpfs(disk, "mode=1777"),
+      "/var/tmp": tmpfs(disk, "mode=1777"),
+      [AGENT_HOME]: tmpfs(disk, `uid=${AGENT_UID},gid=${AGENT_UID},mode=755`),
+      "/root": tmpfs(disk, "mode=700"),
+      "/run": tmpfs(Math.min(disk, RUN_TMPFS_BYTES), "mode=755"),
+    },
+  };
+}
+
+/**
+ * Reads, as root inside the container and without a shell (so it still starts when the process limit is
+ * exhausted), the cgroup counters that say a limit was hit: v1 `memory.oom_control` (`oom_kill`) and
+ * `pids.events` (`max`), or their v2 equivalents. `grep -H` names the file of each line.
+ */
+const CGROUP_COUNTERS_ARGV = [
+  "grep",
+  "-s",
+  "-H",
+  "-E",
+  "^(oom_kill|max) ",
+  "/sys/fs/cgroup/memory/memory.oom_control",
+  "/sys/fs/cgroup/pids/pids.events",
+  "/sys/fs/cgroup/memory.events",
+  "/sys/fs/cgroup/pids.events",
+];
+
+/** `stat -f` of every writable mount: name, block size, blocks, free blocks, inodes, free inodes. */
+const MOUNT_USAGE_ARGV = ["stat", "-f", "-c", "%n|%S|%b|%a|%c|%d", "--", ...WRITABLE_MOUNTS];
+
+/** Which limits the counters printed by {@link CGROUP_COUNTERS_ARGV} say were hit. */
+export function limitsFromCounters(text: string): SandboxLimitKind[] {
+  const hit = new Set<SandboxLimitKind>();
+  for (const line of text.split("\n")) {
+    const match = line.match(/^(\/sys\/fs\/cgroup\/[a-z./_]+):(oom_kill|max) (\d+)$/);
+    if (!match || Number(match[3]) === 0) continue;
+    const [, file, key] = match;
+    if (key === "oom_kill" && /memory/.test(file)) hit.add("memory");
+    if (key === "max" && /pids/.test(file)) hit.add("processes");
+  }
+  return [...hit];
+}
+
+/**
+ * True when one of the mounts printed by {@link MOUNT_USAGE_ARGV} is full: free space below
+ * max(64 KiB, 0.1 % of its size), or no free inode.
+ */
+export function diskFull(text: string): boolean {
+  for (const line of text.split("\n")) {
+    const fields = line.split("|");
+    if (fields.length !== 6) continue;
+    const [blockSize, blocks, free, inodes, freeInodes] = fields.slice(1).map(Number);
+    if (![blockSize, blocks, free, inodes, freeInodes].every(Number.isFinite) || blocks === 0) continue;
+    const freeBytes = free * blockSize;
+    if (freeBytes < Math.max(64 * 1024, blocks * blockSize / 1000)) return true;
+    if (inodes > 0 && freeInodes === 0) return true;
+  }
+  return false;
+}
 
 /** Describes where the engine is expected, for error messages. */
 export function dockerEndpoint(): string {
@@ -118,9 +210,18 @@ function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number })?.statusCode === 404;
 }
 
+/** The engine's answer when another client is already removing the container. */
+function isRemovalInProgress(error: unknown): boolean {
+  return (error as { statusCode?: number })?.statusCode === 409 &&
+    /removal .* in progress/i.test(String((error as Error).message));
+}
+
 /** One container. Create with {@link DockerDriver.create}. */
 export class DockerSandbox extends BaseSandbox {
   readonly driver = "docker" as const;
+
+  /** The attached stdin of the container's main process (see {@link DockerSandbox.start}). */
+  private lifeline?: NodeJS.ReadWriteStream;
 
   private constructor(
     readonly id: string,
@@ -141,10 +242,15 @@ export class DockerSandbox extends BaseSandbox {
     const packages = normalizePackages(spec.packages, spec.label);
     const image = options.imageTag ?? await ensureBaseImage(docker, packages, options.image);
     const id = newSandboxId(spec.label);
+    const limits = containerLimits(spec);
     const container = await docker.createContainer({
       name: id,
       Image: image,
-      Cmd: ["sleep", "infinity"],
+      Cmd: MAIN_COMMAND,
+      // The main process's stdin is attached by this process only: when it goes, the container stops.
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
       Hostname: "evalkit",
       WorkingDir: "/",
       Labels: {
@@ -163,23 +269,34 @@ export class DockerSandbox extends BaseSandbox {
         // Lets root read the environment of agent processes, which is how a timed-out command's
         // process tree is found (see KILL_TREE_SCRIPT); the agent itself holds no capabilities.
         CapAdd: ["SYS_PTRACE"],
-        // A fork bomb exhausts the container, not the machine.
-        PidsLimit: PIDS_LIMIT,
-        ...(spec.memoryGb ? { Memory: Math.round(spec.memoryGb * 1024 ** 3) } : {}),
-        ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+        // A fork bomb, a memory bomb or a disk fill exhausts the container, not the machine.
+        ...limits,
       },
     });
     const sandbox = new DockerSandbox(id, docker, container, image);
     registerSandbox(sandbox);
     try {
+      const lifeline = await container.attach({
+        stream: true,
+        stdin: true,
+        stdout: false,
+        stderr: false,
+        hijack: true,
+      });
+      sandbox.lifeline = lifeline;
+      // Never written to, never ended: it only has to stay open while this process lives, and must not
+      // keep the process alive by itself.
+      (lifeline as { unref?: () => void }).unref?.();
+      lifeline.on("error", () => {});
       await container.start();
       const marker = `setup-${id}`;
       const setup = await sandbox.run({
         argv: [
           "sh",
           "-c",
-          `mkdir -p ${STDIN_DIR} && chmod 1733 ${STDIN_DIR} && chmod 700 /root && ` +
-          `chown ${AGENT_UID}:${AGENT_UID} /home/agent`,
+          // /run is a fresh tmpfs: recreate /run/lock (/var/lock points there).
+          `mkdir -p /run/lock && chmod 1777 /run/lock && chmod 700 /root && ` +
+          `chown ${AGENT_UID}:${AGENT_UID} ${AGENT_HOME} && chmod 755 ${AGENT_HOME}`,
         ],
         user: "root",
         cwd: "/",
@@ -199,17 +316,17 @@ export class DockerSandbox extends BaseSandbox {
   }
 
   protected async run(request: RunRequest): Promise<RunResult> {
-    let argv = ["setsid", "-w", "--", ...request.argv];
+    // The engine starts every exec as the leader of its own session (pid = sid), so unlike the local driver
+    // no `setsid` wrapper is needed, and a command starts (and the timeout's kill script runs) without a
+    // fork: both still work when the agent has used up the process limit.
+    let argv = request.argv;
     const uid = request.user === "agent" ? AGENT_UID : 0;
-    if (request.stdin) {
-      // The engine's exec stdin cannot be half-closed reliably, so stdin is staged as a file that the
-      // command's shell opens as its stdin and deletes before running the command.
-      const name = `${request.marker}.in`;
-      await this.container.putArchive(
-        Buffer.from(singleFileTar(name, request.stdin, { uid, gid: uid, mode: 0o400 })),
-        { path: STDIN_DIR },
-      );
-      argv = ["sh", "-c", 'exec <"$0" && rm -f "$0" && exec "$@"', `${STDIN_DIR}/${name}`, ...argv];
+    const stdin = request.stdin;
+    if (stdin) {
+      // The engine's exec stdin cannot be half-closed reliably, so the command does not read it directly:
+      // `head -c <length>` copies exactly the payload into a pipe and exits, and the command sees end of
+      // file there. Nothing is staged on disk.
+      argv = ["sh", "-c", 'head -c "$0" | "$@"', String(stdin.length), ...argv];
     }
     let exec: Docker.Exec;
     try {
@@ -218,7 +335,7 @@ export class DockerSandbox extends BaseSandbox {
         User: `${uid}:${uid}`,
         WorkingDir: request.cwd,
         Env: Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
-        AttachStdin: false,
+        AttachStdin: stdin !== undefined,
         AttachStdout: true,
         AttachStderr: true,
         Tty: false,
@@ -230,7 +347,11 @@ export class DockerSandbox extends BaseSandbox {
       }
       throw error;
     }
-    const stream = await exec.start({ hijack: true, stdin: false });
+    const stream = await exec.start({ hijack: true, stdin: stdin !== undefined });
+    if (stdin && stdin.length > 0) {
+      stream.on("error", () => {}); // the command may exit without reading it all
+      stream.write(Buffer.from(stdin.buffer, stdin.byteOffset, stdin.byteLength));
+    }
     const stdout = new CappedOutput(request.outputLimitBytes);
     const stderr = new CappedOutput(request.outputLimitBytes);
     this.docker.modem.demuxStream(stream, sink(stdout), sink(stderr));
@@ -256,47 +377,54 @@ export class DockerSandbox extends BaseSandbox {
   }
 
   /**
-   * Writes through the engine's archive API in one call when the parent directory exists (the engine
-   * replaces whatever is at the target, a planted symlink included, without following it); otherwise falls
-   * back to the shared shell implementation, which creates the parents.
+   * The limits this container has hit: `memory` (the OOM killer ran in it), `processes` (a fork failed at
+   * the process limit) and `disk` (a writable tmpfs is full, in bytes or inodes). Read as root inside the
+   * container by single processes that fork nothing (no shell), so it works against a remote engine and
+   * while the process limit is exhausted (retried a few times when the engine cannot start even that one
+   * process).
    */
-  override async writeFile(
-    path: string,
-    data: string | Uint8Array,
-    options: WriteOptions = {},
-  ): Promise<void> {
-    this.assertOpen("writeFile");
-    const slash = path.lastIndexOf("/");
-    const name = path.slice(slash + 1);
-    if (!path.startsWith("/") || !name || new TextEncoder().encode(name).length > 100) {
-      return await super.writeFile(path, data, options);
-    }
-    const uid = (options.owner ?? "agent") === "agent" ? AGENT_UID : 0;
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    try {
-      await this.container.putArchive(
-        Buffer.from(singleFileTar(name, bytes, { uid, gid: uid, mode: options.mode ?? 0o644 })),
-        { path: path.slice(0, slash) || "/" },
-      );
-    } catch (error) {
-      if (!isNotFound(error)) {
-        throw new SandboxFileError(
-          this.id,
-          "writeFile",
-          path,
-          error instanceof Error ? error.message : String(error),
-        );
+  async limitsHit(): Promise<SandboxLimitKind[]> {
+    this.assertOpen("limitsHit");
+    const read = async (argv: string[]) => {
+      let last: unknown;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const marker = `limits-${crypto.randomUUID()}`;
+        try {
+          const result = await this.run({
+            argv,
+            user: "root",
+            cwd: "/",
+            env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", EVALKIT_EXEC: marker },
+            timeoutMs: 20_000,
+            outputLimitBytes: 16 * 1024,
+            marker,
+          });
+          // grep exits 1 when nothing matched and 2 when a file is missing (v1 and v2 paths are both
+          // tried), stat 1 when a path is missing: the output is what counts.
+          const text = result.stdout.text();
+          if (result.exitCode <= 2 && !result.timedOut && text.trim() !== "") return text;
+          last = new Error(`exit ${result.exitCode}: ${result.stderr.text().slice(0, 500)}`);
+        } catch (error) {
+          if (error instanceof SandboxGoneError) throw error;
+          last = error;
+        }
+        await delay(100 * (attempt + 1));
       }
-      await super.writeFile(path, data, options);
-    }
+      throw new Error(`sandbox ${this.id}: reading its limit counters (${argv[0]}) failed: ${last}`);
+    };
+    const [counters, mounts] = await Promise.all([read(CGROUP_COUNTERS_ARGV), read(MOUNT_USAGE_ARGV)]);
+    const hit = limitsFromCounters(counters);
+    if (diskFull(mounts)) hit.push("disk");
+    return hit;
   }
 
   protected async teardown(): Promise<void> {
     try {
       await this.container.remove({ force: true, v: true });
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      if (!isNotFound(error) && !isRemovalInProgress(error)) throw error;
     } finally {
+      (this.lifeline as { destroy?: () => void } | undefined)?.destroy?.();
       unregisterSandbox(this);
     }
   }
@@ -314,29 +442,42 @@ export class DockerDriver implements SandboxDriver {
 }
 
 /**
- * Removes evalkit containers whose owning process (on this machine, this boot) is gone. Containers made by
- * other machines sharing the engine are left alone. Returns the names removed.
+ * Removes evalkit containers whose owning process (on this machine, this boot) is gone — exited, killed, or
+ * a zombie not yet reaped — running or stopped, in parallel. Containers made by other machines sharing the
+ * engine are left alone. Returns the names removed.
  */
 export async function sweepDockerOrphans(docker: Docker = dockerClient()): Promise<string[]> {
-  const removed: string[] = [];
-  const containers = await docker.listContainers({
+  const containers: Docker.ContainerInfo[] = await docker.listContainers({
     all: true,
     filters: JSON.stringify({ label: [`${CONTAINER_LABEL}=1`] }),
   });
   const boot = bootId();
   const host = Deno.hostname();
-  for (const info of containers) {
+  const orphans = containers.filter((info: Docker.ContainerInfo) => {
     const labels = info.Labels ?? {};
-    if (labels["evalkit.host"] !== host) continue;
+    if (labels["evalkit.host"] !== host) return false;
     const pid = Number(labels["evalkit.owner-pid"]);
     const start = labels["evalkit.owner-start"] ? Number(labels["evalkit.owner-start"]) : undefined;
-    if (labels["evalkit.boot-id"] === boot && processIsAlive(pid, start)) continue;
-    try {
-      await docker.getContainer(info.Id).remove({ force: true, v: true });
-      removed.push((info.Names?.[0] ?? info.Id).replace(/^\//, ""));
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    return !(labels["evalkit.boot-id"] === boot && processIsAlive(pid, start));
+  });
+  const results: PromiseSettledResult<string | undefined>[] = await Promise.allSettled(
+    orphans.map(async (info: Docker.ContainerInfo) => {
+      try {
+        await docker.getContainer(info.Id).remove({ force: true, v: true });
+      } catch (error) {
+        if (isNotFound(error) || isRemovalInProgress(error)) return undefined;
+        throw error;
+      }
+      return (info.Names?.[0] ?? info.Id).replace(/^\//, "");
+    }),
+  );
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed.length > 0) {
+    throw new Error(
+      `removing ${failed.length} orphaned container(s) failed: ${
+        failed.map((r) => String(r.reason)).join("; ")
+      }`,
+    );
   }
-  return removed;
+  return results.flatMap((r) => r.status === "fulfilled" && r.value ? [r.value] : []);
 }

@@ -3,7 +3,7 @@ import { eventLine, LogWriter } from "../../lib/run/log_writer.ts";
 import { readLogFile } from "../../lib/run/log_reader.ts";
 import type { LogEvent } from "../../lib/run/events.ts";
 import { planCell, readCellHistory } from "../../lib/run/resume.ts";
-import { acquireLogLock, LogLockedError } from "../../lib/run/log_lock.ts";
+import { acquireLogLock, LogLockedError, parseLockRecord } from "../../lib/run/log_lock.ts";
 import { runs } from "../../lib/frame/tables.ts";
 import { cellEnd, cellStart } from "../util/log_events.ts";
 
@@ -84,8 +84,8 @@ Deno.test("log lock: a live writer blocks a second eval; a dead writer's lock is
   const path = `${await Deno.makeTempDir()}/e.jsonl`;
   const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
   try {
-    await Deno.writeTextFile(`${path}.lock`, String(sleeper.pid));
-    assert.throws(() => acquireLogLock(path), (e: unknown) => {
+    await Deno.writeTextFile(`${path}.lock`, String(sleeper.pid)); // the old format: a bare pid
+    await assert.rejects(() => acquireLogLock(path), (e: unknown) => {
       assert.ok(e instanceof LogLockedError);
       assert.match(e.message, new RegExp(`being written by another eval \\(pid ${sleeper.pid}\\)`));
       return true;
@@ -94,8 +94,11 @@ Deno.test("log lock: a live writer blocks a second eval; a dead writer's lock is
     sleeper.kill("SIGKILL");
     await sleeper.status;
   }
-  const release = acquireLogLock(path); // the holder is dead now: stale lock
-  assert.equal(Deno.readTextFileSync(`${path}.lock`), String(Deno.pid));
+  const release = await acquireLogLock(path); // the holder is dead now: stale lock
+  const record = parseLockRecord(Deno.readTextFileSync(`${path}.lock`))!;
+  assert.equal(record.pid, Deno.pid);
+  assert.equal(record.ppid, Deno.ppid);
   release();
   assert.throws(() => Deno.statSync(`${path}.lock`), Deno.errors.NotFound);
+  release(); // idempotent
 });

@@ -11,8 +11,9 @@ import {
   sweepDeadImageBuilds,
   sweepDockerOrphans,
 } from "../../lib/sandbox/mod.ts";
-import { dockerClient } from "../../lib/sandbox/docker.ts";
-import { conformanceSuite } from "./conformance.ts";
+import { dockerClient, PIDS_LIMIT } from "../../lib/sandbox/docker.ts";
+import { killAgentProcesses } from "../../lib/run/sandbox_limits.ts";
+import { conformanceSuite, holdSandbox } from "./conformance.ts";
 
 const reachable = await dockerEngineReachable();
 const inCi = Deno.env.get("CI") === "true";
@@ -89,15 +90,138 @@ Deno.test({
       packages: TEST_PACKAGES,
       cpus: 1.5,
       memoryGb: 0.5,
+      diskGb: 0.01,
+      maxProcesses: 100,
     });
     try {
       const info = await new Docker().getContainer(sandbox.id).inspect();
       assert.equal(info.HostConfig.NanoCpus, 1.5e9);
       assert.equal(info.HostConfig.Memory, 0.5 * 1024 ** 3);
-      assert.equal(info.HostConfig.PidsLimit, 4096);
+      assert.equal(info.HostConfig.MemorySwap, 0.5 * 1024 ** 3, "swap does not extend the memory cap");
+      assert.equal(info.HostConfig.PidsLimit, 100);
+      // Docker's protections stay: init, no-new-privileges, default seccomp profile and capability set.
+      assert.equal(info.HostConfig.Init, true);
+      assert.deepEqual(info.HostConfig.SecurityOpt, ["no-new-privileges"]);
+      assert.equal(info.HostConfig.CapDrop, null);
+      assert.equal(info.HostConfig.Privileged, false);
+      const mounts = await sandbox.exec(
+        "for m in /tmp /var/tmp /home/agent /root /run; do " +
+          'echo "$m $(findmnt -n -o FSTYPE,SIZE "$m" | tr -s " ") $(stat -c "%a %U" "$m")"; done; ' +
+          "stat -c '%a' /run/lock; cat /proc/self/status | grep -E '^(NoNewPrivs|Seccomp):'",
+        { user: "root" },
+      );
+      assert.equal(
+        mounts.stdout,
+        "/tmp tmpfs 10.2M 1777 root\n/var/tmp tmpfs 10.2M 1777 root\n/home/agent tmpfs 10.2M 755 agent\n" +
+          "/root tmpfs 10.2M 700 root\n/run tmpfs 10.2M 755 root\n1777\nNoNewPrivs:\t1\nSeccomp:\t2\n",
+        mounts.stderr,
+      );
+      // Nothing the agent can write is left on the container's (uncapped) writable layer.
+      const layer = await sandbox.exec(
+        "find / -xdev \\( -perm -0002 -o -user agent \\) \\( -type d -o -type f \\) -print 2>/dev/null",
+        { user: "root", timeoutMs: 60_000 },
+      );
+      const onLayer = layer.stdout.split("\n").filter((path) =>
+        path !== "" && !["/tmp", "/var/tmp", "/home/agent", "/root", "/run"].includes(path)
+      );
+      assert.deepEqual(onLayer, [], "agent-writable paths on the writable layer");
+      // Files written through the API land on the tmpfs mounts, visible inside, stdin included.
+      await sandbox.writeFile("/home/agent/a.txt", "in home\n");
+      await sandbox.writeFile("/root/r.txt", "in root\n", { owner: "root", mode: 0o600 });
+      const seen = await sandbox.exec("cat /home/agent/a.txt; cat /root/r.txt; head -c 3 | wc -c", {
+        user: "root",
+        stdin: "abcdef",
+      });
+      assert.equal(seen.stdout, "in home\nin root\n3\n");
     } finally {
       await sandbox.close();
     }
+    const defaults = await new DockerDriver().create({ label: "limit defaults", packages: TEST_PACKAGES });
+    try {
+      const info = await new Docker().getContainer(defaults.id).inspect();
+      assert.equal(info.HostConfig.PidsLimit, PIDS_LIMIT);
+      assert.equal(info.HostConfig.Memory, 4 * 1024 ** 3);
+      assert.equal(info.HostConfig.MemorySwap, 4 * 1024 ** 3);
+      const size = await defaults.exec(
+        "for m in /tmp /home/agent /root; do findmnt -n -o SIZE $m | tr -d ' '; done",
+      );
+      assert.equal(size.stdout, "2G\n2G\n2G\n");
+    } finally {
+      await defaults.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "docker sandbox: limitsHit names the memory, process and disk limits an agent ran into",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const sandbox = await new DockerDriver().create({
+      label: "limits hit",
+      packages: TEST_PACKAGES,
+      memoryGb: 0.125,
+      diskGb: 0.01,
+      maxProcesses: 64,
+    });
+    try {
+      assert.deepEqual(await sandbox.limitsHit(), [], "nothing hit yet");
+      // Disk: fill the 10 MB home.
+      const fill = await sandbox.exec("head -c 20000000 /dev/zero > /home/agent/fill; echo $?");
+      assert.match(fill.stderr, /No space left on device/);
+      assert.deepEqual(await sandbox.limitsHit(), ["disk"]);
+      await sandbox.exec("rm /home/agent/fill");
+      assert.deepEqual(await sandbox.limitsHit(), [], "the disk check looks at current usage");
+      // Memory: a python memory bomb is OOM-killed inside the 128 MB cap.
+      const bomb = await sandbox.exec("python3 -c 'a = []\nwhile True: a.append(bytearray(10**7))'", {
+        timeoutMs: 60_000,
+      });
+      assert.notEqual(bomb.exitCode, 0, "the bomb was killed");
+      assert.deepEqual(await sandbox.limitsHit(), ["memory"]);
+      // Processes: a fork bomb saturates the 64-process limit and goes on in the background.
+      await sandbox.exec(":(){ :|:& };:", { timeoutMs: 5_000 });
+      assert.deepEqual((await sandbox.limitsHit()).sort(), ["memory", "processes"]);
+      // The agent's processes can still all be killed (by fork-free commands), and the sandbox is usable.
+      assert.equal(await killAgentProcesses(sandbox), true);
+      const after = await sandbox.exec("echo still usable", { timeoutMs: 30_000 });
+      assert.equal(after.stdout, "still usable\n");
+    } finally {
+      await sandbox.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "docker sandbox: kill -9 of the owner stops the container at once; the sweep then removes it",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const docker = dockerClient();
+    const { child, id } = await holdSandbox("docker");
+    // The agent has a process running in it.
+    const exec = await docker.getContainer(id).exec({
+      Cmd: ["setsid", "sleep", "1000"],
+      User: "1000:1000",
+      Detach: true,
+    });
+    await exec.start({ Detach: true });
+    const top = await docker.getContainer(id).top();
+    assert.ok(JSON.stringify(top.Processes).includes("sleep 1000"), JSON.stringify(top.Processes));
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+    // No sweep yet: the engine closes the dead owner's attached stdin and the container stops by itself.
+    let running = true;
+    for (let i = 0; i < 100 && running; i++) {
+      running = (await docker.getContainer(id).inspect()).State.Running;
+      if (running) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(running, false, "the container still runs the agent's processes after its owner died");
+    const removed = await sweepDockerOrphans();
+    assert.ok(removed.includes(id), `the sweep removed ${JSON.stringify(removed)}, not ${id}`);
+    assert.equal(await containerExists(id), false);
   },
 });
 
@@ -191,7 +315,7 @@ Deno.test({
         const result = await sandbox.exec("cat; id -un", { stdin: "via tcp\n" });
         assert.equal(result.stdout, "via tcp\nagent\n");
         await sandbox.writeFile("/root/x", "1", { owner: "root" });
-        assert.equal(await sandbox.readTextFile("/root/x"), "1");
+        assert.equal(await sandbox.readTextFile("/root/x", { as: "root" }), "1");
       } finally {
         await sandbox.close();
       }
@@ -223,4 +347,30 @@ Deno.test("image builds killed mid-way are swept, mounts inside them unmounted f
   } finally {
     await Deno.remove(live, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "second-signal policy: a Ctrl-C delivered twice at once (terminal + deno task) counts once",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { child, id } = await holdSandbox("docker", "second-signal");
+    try {
+      child.kill("SIGINT");
+      await new Promise((r) => setTimeout(r, 50));
+      child.kill("SIGINT"); // the same key press, forwarded
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await containerExists(id), true, "one Ctrl-C delivered twice closed everything");
+      child.kill("SIGINT"); // a real second Ctrl-C
+      assert.equal((await child.status).code, 130);
+      assert.equal(await containerExists(id), false);
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited */ }
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    }
+  },
 });
