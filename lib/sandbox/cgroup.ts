@@ -158,7 +158,7 @@ export class SandboxCgroup {
           // Gone already.
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     return this.pids().length === 0;
   }

@@ -17,9 +17,9 @@
  * - **Control groups** ({@link SandboxCgroup}): memory (tmpfs contents included), processes and CPU quota.
  *
  * Every exec starts with the sandbox's own installer program (joins its control groups, sets RLIMIT_NPROC,
- * no_new_privs and the seccomp filter), enters the namespaces with `nsenter` (becoming root inside), then drops
- * to the agent's uid or to root's reduced capability set with `setpriv`, all with absolute paths under the
- * read-only `/usr`.
+ * no_new_privs and the seccomp filter), enters the namespaces with `nsenter` (becoming root inside, or the agent
+ * through nsenter's own uid switch), root then drops to its reduced capability set with `setpriv`; every tool
+ * run inside is named by absolute path under the read-only `/usr`.
  *
  * @module
  */
@@ -116,27 +116,20 @@ const INNER = {
   setsid: "/usr/bin/setsid",
   sh: "/bin/sh",
   sleep: "/usr/bin/sleep",
-  chown: "/usr/bin/chown",
 };
 
-/** `setpriv` flags that make the agent uid 1000 (inside) with no capabilities and no way back. */
-const AGENT_DROP = [
-  INNER.setpriv,
-  `--reuid=${AGENT_UID}`,
-  `--regid=${AGENT_UID}`,
-  "--clear-groups",
-  "--no-new-privs",
-  "--inh-caps=-all",
-  "--bounding-set=-all",
-  "--",
-];
+/**
+ * How the agent's commands drop root: nsenter itself switches to uid/gid 1000 (clearing supplementary groups)
+ * after entering, which empties the permitted and effective capability sets; with no_new_privs (set by the
+ * installer) no later exec can gain any back.
+ */
+const AGENT_IDS = [`--setuid=${AGENT_UID}`, `--setgid=${AGENT_UID}`];
 
 /** `setpriv` flags that leave root inside with Docker's default capabilities only. */
 const ROOT_DROP = [
   INNER.setpriv,
   `--bounding-set=-all,${ROOT_CAPABILITIES.map((cap) => `+${cap}`).join(",")}`,
   "--inh-caps=-all",
-  "--no-new-privs",
   "--",
 ];
 
@@ -367,12 +360,12 @@ function bwrapArgs(sizes: Sizes, options: LocalDriverOptions): string[] {
     "3",
     "--seccomp",
     "5",
+    "--cap-drop",
+    "ALL",
     "--",
-    // The payload gives the agent its home, then sleeps with no capabilities; every exec enters its namespaces.
-    INNER.sh,
-    "-c",
-    `${INNER.chown} ${AGENT_UID}:${AGENT_UID} ${AGENT_HOME} && exec ${INNER.setpriv} --bounding-set=-all ` +
-      `--inh-caps=-all -- ${INNER.sleep} infinity`,
+    // The payload only holds the namespaces (with no capabilities); every exec enters them.
+    INNER.sleep,
+    "infinity",
   );
   return args;
 }
@@ -381,7 +374,6 @@ function bwrapArgs(sizes: Sizes, options: LocalDriverOptions): string[] {
  * The host-side start of every sandbox process: join the sandbox's control groups (`$1`… up to `--`), then
  * run the rest. Also opens the descriptors bubblewrap reads when starting the sandbox.
  */
-const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 const START_SCRIPT = 'run="$1"; shift; while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; ' +
   'shift; exec "$@" 3>"$run/info.json" 2>"$run/bwrap.log" 5<"$run/seccomp.bpf" 6<"$run/passwd" 7<"$run/group"';
 
@@ -393,6 +385,9 @@ async function childrenOf(pid: number): Promise<number[]> {
     return [];
   }
 }
+
+/** Host packages already found installed by this process (a package is not uninstalled mid-run). */
+const installedHere = new Set<string>();
 
 /** One bubblewrap sandbox. Create with {@link LocalDriver.create}. */
 export class LocalSandbox extends BaseSandbox {
@@ -428,8 +423,9 @@ export class LocalSandbox extends BaseSandbox {
           "network (host loopback services would be reachable), so run it with --sandbox docker",
       );
     }
-    const packages = normalizePackages(spec.packages, spec.label);
+    const packages = normalizePackages(spec.packages, spec.label).filter((name) => !installedHere.has(name));
     const missing = await missingHostPackages(packages);
+    for (const name of packages) if (!missing.includes(name)) installedHere.add(name);
     if (missing.length > 0) {
       throw new SandboxUnavailableError(
         "local",
@@ -480,19 +476,9 @@ export class LocalSandbox extends BaseSandbox {
       );
       // A holder process owns the new user namespace while the host writes its id maps; bubblewrap then
       // enters it with nsenter (becoming root there, i.e. host uid `hostBase`) and the holder is dropped.
-      holder = new Deno.Command("/bin/sh", {
-        args: [
-          "-c",
-          JOIN_CGROUPS,
-          "evalkit-userns",
-          ...cgroup.procsFiles,
-          "--",
-          tools.unshare,
-          "--user",
-          "--",
-          INNER.sleep,
-          "infinity",
-        ],
+      holder = new Deno.Command(tools.unshare, {
+        // It is dropped as soon as bubblewrap is in; `sleep 60` ends it even if this process dies first.
+        args: ["--user", "--", INNER.sleep, "60"],
         clearEnv: true,
         env: { PATH: SANDBOX_PATH },
         stdin: "null",
@@ -522,6 +508,13 @@ export class LocalSandbox extends BaseSandbox {
         stderr: "null",
       }).spawn();
       const targetPid = await LocalSandbox.#waitForPayload(bwrap, dir);
+      // The agent's home is a fresh tmpfs owned by root inside; nothing of the agent exists yet, so the host
+      // can give it to the agent through the payload's root without following any path the agent controls.
+      await Deno.chown(
+        `/proc/${targetPid}/root${AGENT_HOME}`,
+        ids.hostBase + AGENT_UID,
+        ids.hostBase + AGENT_UID,
+      );
       await Deno.writeTextFile(
         `${dir}/${OWNER_FILE}`,
         JSON.stringify({ ...owner, bwrapPid: bwrap.pid, bwrapStartTime: processStartTime(bwrap.pid) }),
@@ -584,7 +577,7 @@ export class LocalSandbox extends BaseSandbox {
         const info = JSON.parse(await Deno.readTextFile(`${dir}/info.json`));
         const initPid = Number(info["child-pid"]);
         const [payload] = await childrenOf(initPid);
-        // The payload is ready once its shell has chowned the home and exec'd `sleep`.
+        // The payload is ready once bubblewrap has exec'd `sleep` in the finished sandbox.
         if (
           payload && (await Deno.readTextFile(`/proc/${payload}/comm`).catch(() => "")).trim() === "sleep"
         ) {
@@ -593,7 +586,7 @@ export class LocalSandbox extends BaseSandbox {
       } catch {
         // Not written yet.
       }
-      await delay(2);
+      await delay(1);
     }
     const log = await Deno.readTextFile(`${dir}/bwrap.log`).catch(() => "");
     throw new SandboxUnavailableError(
@@ -618,8 +611,7 @@ export class LocalSandbox extends BaseSandbox {
         "--net",
         "--pid",
         "--root",
-        "--",
-        ...(request.user === "agent" ? AGENT_DROP : ROOT_DROP),
+        ...(request.user === "agent" ? [...AGENT_IDS, "--"] : ["--", ...ROOT_DROP]),
         INNER.env,
         "-i",
         "-C",
