@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { createSandboxDriver } from "../sandbox/mod.ts";
+import { sweepLeftovers } from "../run/leftovers.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
 import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
 import { type QaResult, qaSuite } from "../task/qa.ts";
@@ -87,6 +88,7 @@ if (import.meta.main) {
       Deno.exit(2);
     }
   }
+  await sweepLeftovers(); // what killed runs left: run directories, containers, image builds
   const driver = await createSandboxDriver(driverName.data).catch((e: Error) => {
     console.error(`error: ${e.message}`);
     Deno.exit(1);

@@ -28,7 +28,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { BaseSandbox } from "../sandbox/base.ts";
-import { createSandboxDriver, sweepOrphans } from "../sandbox/mod.ts";
+import { createSandboxDriver } from "../sandbox/mod.ts";
+import { sweepLeftovers } from "../run/leftovers.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
 import { startTaskEnvironment, SUBMISSION_PATH, type TaskEnvironment } from "../task/environment.ts";
 import { DEFAULT_TASKS_DIR, loadSuite } from "../task/loader.ts";
@@ -58,18 +59,6 @@ type Request = z.infer<typeof Request>;
 
 /** What an export reply lists as skipped (names already escaped by the reader). */
 const ExportSkipped = z.array(z.object({ path: z.string(), reason: z.string() }));
-
-/** Removes what killed runs left (run directories, containers, image builds); says so on stderr. */
-async function sweepLeftovers(): Promise<void> {
-  try {
-    const removed = await sweepOrphans();
-    for (const [kind, names] of Object.entries(removed)) {
-      for (const name of names) console.error(`swept leftover (${kind}): ${name}`);
-    }
-  } catch (error) {
-    console.error(`warning: sweeping leftovers of killed runs failed: ${(error as Error).message}`);
-  }
-}
 
 function fail(message: string): never {
   console.error(`error: ${message}`);

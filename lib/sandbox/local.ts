@@ -109,6 +109,9 @@ export const ROOT_CAPABILITIES = [
   "sys_ptrace",
 ];
 
+/** The size-capped tmpfs mounts the agent or root can fill. */
+const WRITABLE_MOUNTS = ["/tmp", AGENT_HOME, "/root", "/var/tmp", "/dev/shm"];
+
 /** Tools run inside the sandbox before the command, by absolute path under the read-only `/usr`. */
 const INNER = {
   setpriv: "/usr/bin/setpriv",
@@ -441,19 +444,23 @@ export class LocalSandbox extends BaseSandbox {
     await sweepOncePerProcess(`local:${baseDir}`, () => sweepLocalOrphans(baseDir));
     const id = newSandboxId(spec.label);
     const dir = `${baseDir}/${id}`;
-    await Deno.mkdir(dir, { mode: 0o700 });
+    const owner: OwnerRecord = {
+      pid: Deno.pid,
+      startTime: processStartTime(Deno.pid),
+      bootId: bootId(),
+      label: spec.label,
+    };
+    // The run directory appears (by rename) with its owner record already in it, so a sweep never sees a
+    // run directory it cannot attribute.
+    const staging = `${baseDir}/.new-${id}`;
+    await Deno.mkdir(staging, { mode: 0o700 });
+    await Deno.writeTextFile(`${staging}/${OWNER_FILE}`, JSON.stringify(owner));
+    await Deno.rename(staging, dir);
     let bwrap: Deno.ChildProcess | undefined;
     let holder: Deno.ChildProcess | undefined;
     let ids: IdRange | undefined;
     let cgroup: SandboxCgroup | undefined;
     try {
-      const owner: OwnerRecord = {
-        pid: Deno.pid,
-        startTime: processStartTime(Deno.pid),
-        bootId: bootId(),
-        label: spec.label,
-      };
-      await Deno.writeTextFile(`${dir}/${OWNER_FILE}`, JSON.stringify(owner));
       ids = acquireIdRange(id);
       cgroup = SandboxCgroup.create(tools.cgroups, id, sizes);
       await Deno.writeTextFile(
@@ -515,7 +522,7 @@ export class LocalSandbox extends BaseSandbox {
         ids.hostBase + AGENT_UID,
         ids.hostBase + AGENT_UID,
       );
-      await Deno.writeTextFile(
+      await writeAtomically(
         `${dir}/${OWNER_FILE}`,
         JSON.stringify({ ...owner, bwrapPid: bwrap.pid, bwrapStartTime: processStartTime(bwrap.pid) }),
       );
@@ -534,7 +541,7 @@ export class LocalSandbox extends BaseSandbox {
         cgroup.removeSync();
       }
       ids?.release();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await removeRunDir(dir);
       throw error;
     }
   }
@@ -633,11 +640,17 @@ export class LocalSandbox extends BaseSandbox {
   async limitsHit(): Promise<SandboxLimitKind[]> {
     const hit = this.cgroup.limitsHit();
     if (!this.closed && processIsAlive(this.targetPid)) {
-      const result = await this.exec(
-        ["stat", "-f", "-c", "%a %S", "/tmp", AGENT_HOME, "/root", "/var/tmp", "/dev/shm"],
-        { user: "root", cwd: "/", timeoutMs: 30_000 },
-      ).catch(() => undefined);
-      const full = (result?.stdout ?? "").split("\n").filter(Boolean).some((line) => {
+      // statfs of the capped mounts, from the host through the payload's root: the sandbox's root is
+      // read-only, so these mount points cannot be swapped for anything else, and statfs reads no content.
+      const root = `/proc/${this.targetPid}/root`;
+      const out = await new Deno.Command("stat", {
+        args: ["-f", "-c", "%a %S", ...WRITABLE_MOUNTS.map((mount) => `${root}${mount}`)],
+        clearEnv: true,
+        env: { PATH: SANDBOX_PATH },
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      const full = new TextDecoder().decode(out.stdout).split("\n").filter(Boolean).some((line) => {
         const [available, blockSize] = line.split(" ").map(Number);
         return available * blockSize < 1024 * 1024;
       });
@@ -663,7 +676,9 @@ export class LocalSandbox extends BaseSandbox {
     this.cgroup.removeSync();
     this.ids.release();
     try {
-      Deno.removeSync(this.hostDir, { recursive: true });
+      const doomed = doomedName(this.hostDir);
+      Deno.renameSync(this.hostDir, doomed);
+      Deno.removeSync(doomed, { recursive: true });
     } catch {
       // Swept later.
     }
@@ -684,11 +699,38 @@ export class LocalSandbox extends BaseSandbox {
     this.cgroup.removeSync();
     this.ids.release();
     // The run directory holds only evalkit's own small files: the agent's files lived on tmpfs mounts.
-    await Deno.remove(this.hostDir, { recursive: true }).catch((error) => {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    });
+    await removeRunDir(this.hostDir);
     unregisterSandbox(this);
   }
+}
+
+/** Writes `text` to `path` through a temporary file and a rename, so a reader never sees half of it. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  await Deno.writeTextFile(temporary, text);
+  await Deno.rename(temporary, path);
+}
+
+/** Where a run directory goes while it is being deleted (a name every sweep removes). */
+function doomedName(dir: string): string {
+  const slash = dir.lastIndexOf("/");
+  return `${dir.slice(0, slash)}/.removing-${dir.slice(slash + 1)}`;
+}
+
+/**
+ * Removes a run directory: first renamed out of the `evalkit-*` namespace (so a half-deleted one is never
+ * mistaken for a live sandbox without an owner record), then deleted with `rm` (only evalkit's own small files
+ * are in it; agent files lived on the sandbox's tmpfs mounts).
+ */
+async function removeRunDir(dir: string): Promise<void> {
+  const doomed = doomedName(dir);
+  try {
+    await Deno.rename(dir, doomed);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  await new Deno.Command("rm", { args: ["-rf", "--one-file-system", "--", doomed] }).output();
 }
 
 /** The `local` (bubblewrap) driver. */
@@ -717,7 +759,15 @@ export async function sweepLocalOrphans(baseDir: string = defaultLocalBaseDir())
   }
   const boot = bootId();
   for (const entry of entries) {
-    if (!entry.isDirectory || !entry.name.startsWith("evalkit-")) continue;
+    if (!entry.isDirectory) continue;
+    if (entry.name.startsWith(".removing-")) {
+      // Left half-deleted by a process killed mid-teardown (or being deleted right now: removing twice is fine).
+      await new Deno.Command("rm", { args: ["-rf", "--one-file-system", "--", `${baseDir}/${entry.name}`] })
+        .output().catch(() => {});
+      continue;
+    }
+    const staged = entry.name.startsWith(".new-evalkit-");
+    if (!entry.name.startsWith("evalkit-") && !staged) continue;
     const dir = `${baseDir}/${entry.name}`;
     let owner: OwnerRecord | undefined;
     try {
@@ -734,10 +784,8 @@ export async function sweepLocalOrphans(baseDir: string = defaultLocalBaseDir())
       } catch { /* gone */ }
       await delay(50);
     }
-    // Only evalkit's own files are in a run directory (agent files live on the sandbox's tmpfs mounts), so
-    // this removal never walks an agent-made tree. `rm` rather than a recursive walk in this process.
-    await new Deno.Command("rm", { args: ["-rf", "--one-file-system", "--", dir] }).output().catch(() => {});
-    removed.push(entry.name);
+    await removeRunDir(dir).catch(() => {});
+    removed.push(entry.name.replace(/^\.new-/, ""));
   }
   await sweepCgroups();
   sweepIdRanges();

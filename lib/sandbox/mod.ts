@@ -103,8 +103,22 @@ export async function createSandboxDriver(
 export async function sweepOrphans(
   options: { localBaseDir?: string } = {},
 ): Promise<{ local: string[]; docker: string[]; imageBuilds: string[] }> {
-  const local = await sweepLocalOrphans(options.localBaseDir);
-  const docker = await dockerEngineReachable() ? await sweepDockerOrphans() : [];
-  const imageBuilds = await sweepDeadImageBuilds();
+  // Each part on its own: an unreachable or misconfigured engine must not hide what the local sweep removed.
+  const failures: string[] = [];
+  const attempt = async (what: string, sweep: () => Promise<string[]>) => {
+    try {
+      return await sweep();
+    } catch (error) {
+      failures.push(`${what}: ${error instanceof Error ? error.message : error}`);
+      return [];
+    }
+  };
+  const local = await attempt("local", () => sweepLocalOrphans(options.localBaseDir));
+  const docker = await attempt(
+    "docker",
+    async () => await dockerEngineReachable() ? await sweepDockerOrphans() : [],
+  );
+  const imageBuilds = await attempt("image builds", () => sweepDeadImageBuilds());
+  for (const failure of failures) console.error(`evalkit: sweeping leftovers failed (${failure})`);
   return { local, docker, imageBuilds };
 }

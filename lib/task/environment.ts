@@ -82,6 +82,8 @@ export async function startTaskEnvironment(
     label: task.id,
     cpus: manifest.resources.cpus,
     memoryGb: manifest.resources.memoryGb,
+    diskGb: manifest.resources.diskGb,
+    maxProcesses: manifest.resources.maxProcesses,
   });
   const definition = family.definition;
   const context: TaskContext = Object.freeze({

@@ -641,6 +641,8 @@ export async function loadPythonFamily(
       resources: {
         cpus: Math.min(entry.resources?.cpus ?? 1, 2),
         memoryGb: Math.min(entry.resources?.memory_gb ?? 2, 24),
+        // METR's storage_gb is the task's disk; it caps each writable mount here.
+        diskGb: Math.min(entry.resources?.storage_gb ?? 2, 64),
       },
       privateFiles: [...new Set([...qaFiles, ...familyPrivate, ...taskPrivate])],
       data: { metrTask: described.data },

@@ -47,6 +47,10 @@ export type Permissions = z.infer<typeof Permissions>;
 export const Resources = z.object({
   cpus: z.number().positive().max(2).default(1),
   memoryGb: z.number().positive().max(24).default(2),
+  /** Writable space in GB of each of `/home/agent`, `/root` and `/tmp` (both drivers cap them). */
+  diskGb: z.number().positive().max(64).default(2),
+  /** Most processes and threads in the sandbox at once. */
+  maxProcesses: z.number().int().min(16).max(65_536).default(4096),
 });
 /** Compute a task asks for. */
 export type Resources = z.infer<typeof Resources>;
@@ -79,7 +83,7 @@ export const TaskManifest = TaskMetadata.extend({
   /** The initial instructions: the only task information the agent starts with. */
   instructions: z.string().trim().min(1),
   permissions: Permissions.default([]),
-  resources: Resources.default({ cpus: 1, memoryGb: 2 }),
+  resources: Resources.default({ cpus: 1, memoryGb: 2, diskGb: 2, maxProcesses: 4096 }),
   /**
    * Paths (relative to the family directory) the agent must never see: reference solutions, scoring
    * assets, hidden tests. QA checks that none of them is readable by the agent inside the sandbox.
