@@ -91,7 +91,11 @@ for (const harness of harnesses) {
       sanitizeResources: false,
       sanitizeOps: false,
       fn: async () => {
-        const sandbox = await (await driver()).create({ ...harness.spec, ...spec, label: `containment/${name}` });
+        const sandbox = await (await driver()).create({
+          ...harness.spec,
+          ...spec,
+          label: `containment/${name}`,
+        });
         try {
           await body(sandbox);
         } finally {
@@ -100,25 +104,35 @@ for (const harness of harnesses) {
       },
     });
 
-  probe("root inside is not host root: its ids map onto an unprivileged host range", async (sandbox) => {
-    const map = await sandbox.exec("cat /proc/self/uid_map", { user: "root" });
-    const [inner, outer, count] = map.stdout.trim().split(/\s+/).map(Number);
-    assert.equal(inner, 0);
-    assert.ok(outer >= 0x1000_0000, `root maps onto host uid ${outer}`);
-    assert.ok(count <= 65_536, `the sandbox maps ${count} ids`);
-  }, {}, "local");
+  probe(
+    "root inside is not host root: its ids map onto an unprivileged host range",
+    async (sandbox) => {
+      const map = await sandbox.exec("cat /proc/self/uid_map", { user: "root" });
+      const [inner, outer, count] = map.stdout.trim().split(/\s+/).map(Number);
+      assert.equal(inner, 0);
+      assert.ok(outer >= 0x1000_0000, `root maps onto host uid ${outer}`);
+      assert.ok(count <= 65_536, `the sandbox maps ${count} ids`);
+    },
+    {},
+    "local",
+  );
 
-  probe("two concurrent sandboxes get disjoint host id ranges", async (first) => {
-    const second = await (await driver()).create({ ...harness.spec, label: "containment/second" });
-    try {
-      const outer = async (sandbox: Sandbox) =>
-        Number((await sandbox.exec("cat /proc/self/uid_map")).stdout.trim().split(/\s+/)[1]);
-      const [a, b] = [await outer(first), await outer(second)];
-      assert.ok(Math.abs(a - b) >= 65_536, `ranges overlap: ${a} and ${b}`);
-    } finally {
-      await second.close();
-    }
-  }, {}, "local");
+  probe(
+    "two concurrent sandboxes get disjoint host id ranges",
+    async (first) => {
+      const second = await (await driver()).create({ ...harness.spec, label: "containment/second" });
+      try {
+        const outer = async (sandbox: Sandbox) =>
+          Number((await sandbox.exec("cat /proc/self/uid_map")).stdout.trim().split(/\s+/)[1]);
+        const [a, b] = [await outer(first), await outer(second)];
+        assert.ok(Math.abs(a - b) >= 65_536, `ranges overlap: ${a} and ${b}`);
+      } finally {
+        await second.close();
+      }
+    },
+    {},
+    "local",
+  );
 
   probe("open_by_handle_at (the 'shocker' escape) is denied to root", async (sandbox) => {
     const result = await python(sandbox, SHOCKER, "root");
@@ -146,34 +160,47 @@ for (const harness of harnesses) {
   });
 
   probe("keyctl, bpf and perf_event_open are denied", async (sandbox) => {
-    for (const [name, call] of [
-      ["keyctl", SYSCALL(250, 0, -4, 0)], // KEYCTL_GET_KEYRING_ID of the user keyring
-      ["bpf", SYSCALL(321, 0, 0, 0)],
-      ["perf_event_open", SYSCALL(298, 0, 0, -1, -1, 0)],
-    ] as const) {
+    for (
+      const [name, call] of [
+        ["keyctl", SYSCALL(250, 0, -4, 0)], // KEYCTL_GET_KEYRING_ID of the user keyring
+        ["bpf", SYSCALL(321, 0, 0, 0)],
+        ["perf_event_open", SYSCALL(298, 0, 0, -1, -1, 0)],
+      ] as const
+    ) {
       const result = await python(sandbox, call, "root");
       assert.equal(result.ret, -1, `${name} returned ${result.ret}`);
       assert.equal(result.errno, EPERM, `${name} failed with errno ${result.errno}, not EPERM`);
     }
   });
 
-  probe("root keeps at most Docker's default capabilities, the agent none; both no_new_privs and seccomp", async (sandbox) => {
-    const root = await status(sandbox, "root");
-    const rootCaps = BigInt(`0x${root.CapEff}`);
-    assert.equal(rootCaps & ~DOCKER_DEFAULT_CAPS_WITH_PTRACE, 0n, `root has extra capabilities ${root.CapEff}`);
-    assert.equal(BigInt(`0x${root.CapBnd}`) & ~DOCKER_DEFAULT_CAPS_WITH_PTRACE, 0n);
-    const agent = await status(sandbox, "agent");
-    assert.equal(BigInt(`0x${agent.CapEff}`), 0n);
-    assert.equal(BigInt(`0x${agent.CapPrm}`), 0n);
-    for (const [who, fields] of [["root", root], ["agent", agent]] as const) {
-      assert.equal(fields.NoNewPrivs, "1", `${who} lacks no_new_privs`);
-      assert.equal(fields.Seccomp, "2", `${who} runs without a seccomp filter`);
-    }
-  });
+  probe(
+    "root keeps at most Docker's default capabilities, the agent none; both no_new_privs and seccomp",
+    async (sandbox) => {
+      const root = await status(sandbox, "root");
+      const rootCaps = BigInt(`0x${root.CapEff}`);
+      assert.equal(
+        rootCaps & ~DOCKER_DEFAULT_CAPS_WITH_PTRACE,
+        0n,
+        `root has extra capabilities ${root.CapEff}`,
+      );
+      assert.equal(BigInt(`0x${root.CapBnd}`) & ~DOCKER_DEFAULT_CAPS_WITH_PTRACE, 0n);
+      const agent = await status(sandbox, "agent");
+      assert.equal(BigInt(`0x${agent.CapEff}`), 0n);
+      assert.equal(BigInt(`0x${agent.CapPrm}`), 0n);
+      for (const [who, fields] of [["root", root], ["agent", agent]] as const) {
+        assert.equal(fields.NoNewPrivs, "1", `${who} lacks no_new_privs`);
+        assert.equal(fields.Seccomp, "2", `${who} runs without a seccomp filter`);
+      }
+    },
+  );
 
   probe("a memory bomb is killed at the sandbox's cap and reported as a memory limit", async (sandbox) => {
     const result = await sandbox.exec(
-      ["python3", "-c", "b = bytearray(1 << 30)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('ALLOCATED')"],
+      [
+        "python3",
+        "-c",
+        "b = bytearray(1 << 30)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('ALLOCATED')",
+      ],
       { timeoutMs: 120_000 },
     );
     assert.doesNotMatch(result.stdout, /ALLOCATED/, "1 GiB was allocated under a 256 MiB cap");
@@ -189,31 +216,39 @@ for (const harness of harnesses) {
     }
   }, { diskGb: 0.0625, memoryGb: 1 });
 
-  probe("a fork storm stops at the sandbox's process cap and does not starve a concurrent sandbox", async (storm) => {
-    const other = await (await driver()).create({ ...harness.spec, label: "containment/bystander" });
-    try {
-      const bomb = storm.exec(
-        "bomb() { bomb | bomb & }; bomb >/dev/null 2>&1; sleep 5",
-        { timeoutMs: 20_000 },
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const bystander = await other.exec(
-        "for i in $(seq 1 100); do sleep 3 & done; wait && echo BYSTANDER-OK",
-        { timeoutMs: 60_000 },
-      );
-      assert.match(bystander.stdout, /BYSTANDER-OK/, `the other sandbox was starved: ${bystander.stderr}`);
-      assert.ok((await storm.limitsHit()).includes("processes"), "the process limit was not reported");
-      assert.deepEqual(await other.limitsHit(), []);
-      await storm.close(); // ends the storm; the bomb's exec then returns
-      await bomb.catch(() => {});
-    } finally {
-      await other.close();
-    }
-  }, { maxProcesses: 256 });
+  probe(
+    "a fork storm stops at the sandbox's process cap and does not starve a concurrent sandbox",
+    async (storm) => {
+      const other = await (await driver()).create({ ...harness.spec, label: "containment/bystander" });
+      try {
+        const bomb = storm.exec(
+          "bomb() { bomb | bomb & }; bomb >/dev/null 2>&1; sleep 5",
+          { timeoutMs: 20_000 },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        const bystander = await other.exec(
+          "for i in $(seq 1 100); do sleep 3 & done; wait && echo BYSTANDER-OK",
+          { timeoutMs: 60_000 },
+        );
+        assert.match(bystander.stdout, /BYSTANDER-OK/, `the other sandbox was starved: ${bystander.stderr}`);
+        assert.ok((await storm.limitsHit()).includes("processes"), "the process limit was not reported");
+        assert.deepEqual(await other.limitsHit(), []);
+        await storm.close(); // ends the storm; the bomb's exec then returns
+        await bomb.catch(() => {});
+      } finally {
+        await other.close();
+      }
+    },
+    { maxProcesses: 256 },
+  );
 
   probe("a 20,000-deep directory tree does not wedge teardown", async (sandbox) => {
     const result = await sandbox.exec(
-      ["python3", "-c", "import os\nfor i in range(20000):\n    os.mkdir('d')\n    os.chdir('d')\nprint('DEEP')"],
+      [
+        "python3",
+        "-c",
+        "import os\nfor i in range(20000):\n    os.mkdir('d')\n    os.chdir('d')\nprint('DEEP')",
+      ],
       { timeoutMs: 120_000 },
     );
     assert.match(result.stdout, /DEEP/, result.stderr);
