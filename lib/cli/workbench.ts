@@ -31,7 +31,12 @@ import { BaseSandbox } from "../sandbox/base.ts";
 import { createSandboxDriver } from "../sandbox/mod.ts";
 import { sweepLeftovers } from "../run/leftovers.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
-import { startTaskEnvironment, SUBMISSION_PATH, type TaskEnvironment } from "../task/environment.ts";
+import {
+  readSubmissionFile,
+  startTaskEnvironment,
+  SUBMISSION_PATH,
+  type TaskEnvironment,
+} from "../task/environment.ts";
 import { DEFAULT_TASKS_DIR, loadSuite } from "../task/loader.ts";
 import { join, PROJECT_ROOT } from "../util/path.ts";
 
@@ -186,7 +191,7 @@ async function handle(env: TaskEnvironment, request: Request): Promise<Record<st
     case "score": {
       let submission = request.submission;
       if (submission === undefined) {
-        submission = await env.sandbox.readTextFile(SUBMISSION_PATH).catch((error: Error) => {
+        submission = await readSubmissionFile(env.sandbox).catch((error: Error) => {
           throw new Error(`no --submission given and ${SUBMISSION_PATH} cannot be read: ${error.message}`);
         });
       }
@@ -352,7 +357,7 @@ if (import.meta.main) {
       try {
         const result = await env.sandbox.exec(["bash", "-c", values.cmd], { user: "agent" });
         console.log(result.stdout + result.stderr);
-        const submission = await env.sandbox.readTextFile(SUBMISSION_PATH).catch((error: Error) => {
+        const submission = await readSubmissionFile(env.sandbox).catch((error: Error) => {
           console.error(`warning: scoring an empty submission: ${error.message}`);
           return "";
         });

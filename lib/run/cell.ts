@@ -13,7 +13,7 @@ import type { Model, ModelRunContext } from "../model/types.ts";
 import { type Sandbox, type SandboxDriver, SandboxLimitKind } from "../sandbox/types.ts";
 import type { ErrorSource, LimitKind } from "../frame/schema.ts";
 import type { LoadedTask } from "../task/loader.ts";
-import { startTaskEnvironment, SUBMISSION_PATH, type TaskEnvironment } from "../task/environment.ts";
+import { readSubmissionFile, startTaskEnvironment, type TaskEnvironment } from "../task/environment.ts";
 import { buildAgent } from "../agent/registry.ts";
 import { LimitExceededError } from "../agent/types.ts";
 import type { ToolOptions } from "../agent/tools.ts";
@@ -225,7 +225,7 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
         const submitted = submission !== null;
         if (submission === null) {
           // METR workbench convention: an agent may leave its answer in ~/submission.txt.
-          submission = await environment.sandbox.readTextFile(SUBMISSION_PATH).catch(() => null);
+          submission = await readSubmissionFile(environment.sandbox).catch(() => null);
         }
         const scoreStart = performance.now();
         try {

@@ -483,37 +483,23 @@ export class LocalSandbox extends BaseSandbox {
       );
       // A holder process owns the new user namespace while the host writes its id maps; bubblewrap then
       // enters it with nsenter (becoming root there, i.e. host uid `hostBase`) and the holder is dropped.
-      holder = new Deno.Command(tools.unshare, {
-        // It is dropped as soon as bubblewrap is in; `sleep 60` ends it even if this process dies first.
-        args: ["--user", "--", INNER.sleep, "60"],
-        clearEnv: true,
-        env: { PATH: SANDBOX_PATH },
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
+      // It is dropped as soon as bubblewrap is in; `sleep 60` ends it even if this process dies first.
+      holder = spawnDetachedIo(tools.unshare, ["--user", "--", INNER.sleep, "60"]);
       await LocalSandbox.#mapIds(holder, ids.hostBase);
-      bwrap = new Deno.Command("/bin/sh", {
-        args: [
-          "-c",
-          START_SCRIPT,
-          "evalkit-start",
-          dir,
-          ...cgroup.procsFiles,
-          "--",
-          tools.nsenter,
-          `--target=${holder.pid}`,
-          "--user",
-          "--",
-          tools.bwrap,
-          ...bwrapArgs(sizes, options),
-        ],
-        clearEnv: true,
-        env: { PATH: SANDBOX_PATH },
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
+      bwrap = spawnDetachedIo("/bin/sh", [
+        "-c",
+        START_SCRIPT,
+        "evalkit-start",
+        dir,
+        ...cgroup.procsFiles,
+        "--",
+        tools.nsenter,
+        `--target=${holder.pid}`,
+        "--user",
+        "--",
+        tools.bwrap,
+        ...bwrapArgs(sizes, options),
+      ]);
       const targetPid = await LocalSandbox.#waitForPayload(bwrap, dir);
       // The agent's home is a fresh tmpfs owned by root inside; nothing of the agent exists yet, so the host
       // can give it to the agent through the payload's root without following any path the agent controls.
@@ -702,6 +688,18 @@ export class LocalSandbox extends BaseSandbox {
     await removeRunDir(this.hostDir);
     unregisterSandbox(this);
   }
+}
+
+/** Spawns a host process with a clean environment and no standard streams. */
+function spawnDetachedIo(command: string, args: string[]): Deno.ChildProcess {
+  return new Deno.Command(command, {
+    args,
+    clearEnv: true,
+    env: { PATH: SANDBOX_PATH },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
 }
 
 /** Writes `text` to `path` through a temporary file and a rename, so a reader never sees half of it. */

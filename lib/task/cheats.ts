@@ -33,6 +33,7 @@ import { z } from "zod";
 import { AGENT_UID, type Sandbox, type SandboxDriver } from "../sandbox/types.ts";
 import {
   guard,
+  readSubmissionFile,
   type StartOptions,
   startTaskEnvironment,
   SUBMISSION_PATH,
@@ -196,7 +197,7 @@ export async function readSubmissionLikeRunner(
 ): Promise<{ text: string; refused?: string; ms: number }> {
   const started = performance.now();
   try {
-    const text = await sandbox.readTextFile(SUBMISSION_PATH);
+    const text = await readSubmissionFile(sandbox);
     return { text, ms: performance.now() - started };
   } catch (error) {
     return { text: "", refused: describe(error), ms: performance.now() - started };

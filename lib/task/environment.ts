@@ -21,6 +21,14 @@ export const INSTRUCTIONS_PATH = `${AGENT_HOME}/instructions.txt`;
 /** Where an agent may leave its submission (METR workbench convention). */
 export const SUBMISSION_PATH = `${AGENT_HOME}/submission.txt`;
 
+/**
+ * The submission an agent left in {@link SUBMISSION_PATH}, read the one way every caller (runner, workbench,
+ * QA) reads it: as the agent, refusing a link or special file, capped at 16 MiB. Rejects when it cannot be read.
+ */
+export function readSubmissionFile(sandbox: Sandbox): Promise<string> {
+  return sandbox.readTextFile(SUBMISSION_PATH);
+}
+
 /** Timeouts of the privileged hooks, in ms. */
 export interface HookTimeouts {
   setup: number;
