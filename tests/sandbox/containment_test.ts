@@ -217,6 +217,38 @@ for (const harness of harnesses) {
   }, { diskGb: 0.0625, memoryGb: 1 });
 
   probe(
+    "a memory bomb and a disk fill in one sandbox do not fail a concurrent sandbox's work",
+    async (bomb) => {
+      const other = await (await driver()).create({ ...harness.spec, label: "containment/bystander" });
+      try {
+        const bombs = Promise.all([
+          bomb.exec(["python3", "-c", "b = bytearray(1 << 30)\nfor i in range(0, len(b), 4096): b[i] = 1"], {
+            timeoutMs: 120_000,
+          }),
+          bomb.exec("dd if=/dev/zero of=/tmp/fill bs=1M count=200 2>&1", { timeoutMs: 120_000 }),
+        ]);
+        const work = await other.exec(
+          [
+            "python3",
+            "-c",
+            "b = bytearray(200 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\n" +
+            "open('/tmp/out', 'wb').write(bytes(100 << 20))\nprint('BYSTANDER-OK')",
+          ],
+          { timeoutMs: 120_000 },
+        );
+        await bombs;
+        assert.match(work.stdout, /BYSTANDER-OK/, `the concurrent sandbox failed: ${work.stderr}`);
+        assert.deepEqual(await other.limitsHit(), []);
+        const hit = await bomb.limitsHit();
+        assert.ok(hit.includes("memory") && hit.includes("disk"), `the bombed sandbox reported ${hit}`);
+      } finally {
+        await other.close();
+      }
+    },
+    { memoryGb: 0.25, diskGb: 0.0625 },
+  );
+
+  probe(
     "a fork storm stops at the sandbox's process cap and does not starve a concurrent sandbox",
     async (storm) => {
       const other = await (await driver()).create({ ...harness.spec, label: "containment/bystander" });
