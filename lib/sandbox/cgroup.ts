@@ -124,8 +124,12 @@ export class SandboxCgroup {
 
   /** Pids currently in the group. */
   pids(): number[] {
-    const text = read(this.procsFiles[this.layout.version === 2 ? 0 : 1]) ?? "";
-    return text.split("\n").filter(Boolean).map(Number);
+    return procsOf(this.procsFiles[this.layout.version === 2 ? 0 : 1]);
+  }
+
+  /** SIGKILLs every process now in the group, without waiting (for teardown at process exit). */
+  signalAll(): void {
+    killEach(this.pids());
   }
 
   /** Which limits were hit since the group was made: an OOM kill, a refused fork. */
@@ -151,13 +155,7 @@ export class SandboxCgroup {
     while (Date.now() < deadline) {
       const pids = this.pids();
       if (pids.length === 0) return true;
-      for (const pid of pids) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch {
-          // Gone already.
-        }
-      }
+      killEach(pids);
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     return this.pids().length === 0;
@@ -171,6 +169,22 @@ export class SandboxCgroup {
       } catch {
         // Not empty yet, or already gone: the orphan sweep retries.
       }
+    }
+  }
+}
+
+/** The pids listed in a `cgroup.procs` file (none when it cannot be read). */
+function procsOf(file: string): number[] {
+  return (read(file) ?? "").split("\n").filter(Boolean).map(Number);
+}
+
+/** SIGKILLs each pid, ignoring those already gone. */
+function killEach(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // Gone already.
     }
   }
 }
@@ -201,12 +215,8 @@ export async function sweepCgroups(root = ROOT): Promise<string[]> {
     for (const entry of entries) {
       if (!entry.isDirectory || ownerAlive(entry.name)) continue;
       const dir = `${base}/${PARENT}/${entry.name}`;
-      const pids = (read(`${dir}/cgroup.procs`) ?? "").split("\n").filter(Boolean).map(Number);
-      for (const pid of pids) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch { /* gone */ }
-      }
+      const pids = procsOf(`${dir}/cgroup.procs`);
+      killEach(pids);
       if (pids.length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       try {
         Deno.removeSync(dir);

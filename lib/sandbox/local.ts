@@ -410,11 +410,6 @@ export class LocalSandbox extends BaseSandbox {
     super();
   }
 
-  /** Host uid of root inside this sandbox (the agent is this + 1000). */
-  get hostRootUid(): number {
-    return this.ids.hostBase;
-  }
-
   /** Starts a sandbox. */
   static async start(input: SandboxSpec, options: LocalDriverOptions = {}): Promise<LocalSandbox> {
     const spec = SandboxSpec.parse(input);
@@ -654,11 +649,7 @@ export class LocalSandbox extends BaseSandbox {
     } catch {
       // Already gone.
     }
-    for (const pid of this.cgroup.pids()) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch { /* gone */ }
-    }
+    this.cgroup.signalAll();
     this.cgroup.removeSync();
     this.ids.release();
     try {

@@ -7,7 +7,7 @@
  * runner, which stops it at once the same way. Offline simulated model, local sandbox, a 64-cell grid.
  */
 import assert from "node:assert/strict";
-import { FIXTURE_TASKS } from "../agent/harness.ts";
+import { smallGridArgs } from "../util/small_grid.ts";
 import { logFiles, readLogFile } from "../../lib/run/log_reader.ts";
 import { processIsAlive, processStat } from "../../lib/sandbox/cleanup.ts";
 
@@ -29,24 +29,7 @@ function evalTask(logDir: string, sandboxDir: string): Deno.ChildProcess {
 
 /** The arguments of `deno` for `deno task eval` on the small grid. */
 function evalArgs(logDir: string): string[] {
-  return [
-    "task",
-    "eval",
-    "--tasks-dir",
-    FIXTURE_TASKS,
-    "--variants",
-    "basic,chat,allTools,bestOfN",
-    "--model",
-    "simulated/30",
-    "--epochs",
-    "4",
-    "--concurrency",
-    "2",
-    "--progress",
-    "lines",
-    "--log",
-    logDir,
-  ];
+  return ["task", "eval", ...smallGridArgs(logDir)];
 }
 
 /** Reads `child`'s stderr until `cells` cells have finished; the rest is drained in the background. */

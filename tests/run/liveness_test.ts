@@ -3,6 +3,7 @@
  * held by either is stale; a lock held by a live process whose parent died is waited for, not refused.
  */
 import assert from "node:assert/strict";
+import { readFirstLine } from "../util/streams.ts";
 import { processIsAlive, processStartTime, processStat } from "../../lib/sandbox/cleanup.ts";
 import { acquireLogLock, LogLockedError, parseLockRecord } from "../../lib/run/log_lock.ts";
 
@@ -16,15 +17,7 @@ async function makeZombie(): Promise<{ zombie: number; parent: Deno.ChildProcess
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = parent.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  reader.releaseLock();
-  const zombie = Number(text.trim());
+  const zombie = Number((await readFirstLine(parent.stdout)).trim());
   for (let i = 0; i < 200 && processStat(zombie)?.state !== "Z"; i++) {
     await new Promise((r) => setTimeout(r, 10));
   }

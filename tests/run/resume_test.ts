@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { runRows } from "../../lib/frame/tables.ts";
 import { readCellHistory } from "../../lib/run/resume.ts";
 import { logFiles } from "../../lib/run/log_reader.ts";
-import { FIXTURE_TASKS } from "../agent/harness.ts";
+import { smallGridArgs } from "../util/small_grid.ts";
 import { startScriptedServer } from "../agent/scripted_server.ts";
 import { runScripted } from "../agent/harness.ts";
 
@@ -11,25 +11,7 @@ const EVAL_CLI = new URL("../../lib/cli/eval.ts", import.meta.url).pathname;
 
 function evalCommand(logDir: string): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      EVAL_CLI,
-      "--tasks-dir",
-      FIXTURE_TASKS,
-      "--variants",
-      "basic,chat,allTools,bestOfN",
-      "--model",
-      "simulated/30",
-      "--epochs",
-      "4",
-      "--concurrency",
-      "2",
-      "--progress",
-      "lines",
-      "--log",
-      logDir,
-    ],
+    args: ["run", "-A", EVAL_CLI, ...smallGridArgs(logDir)],
     stdout: "piped",
     stderr: "piped",
   });

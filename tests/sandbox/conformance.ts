@@ -3,6 +3,7 @@
  * Each test starts its own sandbox and closes it, so one failure never leaks into the next test.
  */
 import assert from "node:assert/strict";
+import { readFirstLine } from "../util/streams.ts";
 import {
   type Sandbox,
   type SandboxDriver,
@@ -374,15 +375,7 @@ export async function holdSandbox(
     stderr: "inherit",
     stdin: "null",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  reader.releaseLock();
-  const line = JSON.parse(text.split("\n")[0]);
+  const line = JSON.parse(await readFirstLine(child.stdout));
   if (line.error) throw new Error(`fixture failed: ${line.error}`);
   return { child, id: line.id };
 }
