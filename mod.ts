@@ -41,8 +41,8 @@ export { notebookRuns, readRunEvents, readRunsLog, runNotebookGrid } from "./lib
 export { buildReport, type ReportOptions, type ReportResult } from "./lib/report/report.ts";
 export { checkExecutedNotebook, executeNotebook, NotebookError } from "./lib/report/execute.ts";
 export { inspectPage, type OpenPage, withPage } from "./lib/report/browser.ts";
-export { svgToPng } from "./lib/report/png.ts";
-export { svgToPdf } from "./lib/report/pdf.ts";
+export { svgToPng } from "./lib/plot/png.ts";
+export { svgToPdf } from "./lib/plot/pdf.ts";
 /** arquero (pinned), for the tables every analysis takes and returns. */
 export * as aq from "./lib/deps/arquero.ts";
 /** Observable Plot (pinned), for figures of your own (render them with `renderPlot`). */

@@ -11,7 +11,7 @@
  * @module
  */
 import type { ChatMessage, GenerateOptions, GenerateResult, Model, ToolDefinition } from "../model/types.ts";
-import type { LimitKind } from "../frame/schema.ts";
+import type { LimitKind } from "../core/run_outcome.ts";
 
 /** Names of the built-in tools. */
 export type ToolName = "bash" | "python" | "submit" | "view_file" | "edit_file" | "list_files";

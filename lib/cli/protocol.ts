@@ -32,11 +32,11 @@ import {
   tagsToCsv,
   tagsToJson,
 } from "../elicitation/tags.ts";
-import { loadBucketScheme } from "../protocol/buckets.ts";
+import { loadBucketScheme } from "../measure/buckets.ts";
 import { loadThresholds } from "../protocol/thresholds.ts";
 import { type ProtocolReport, protocolReport } from "../protocol/report.ts";
-import { bucketScoresTable } from "../protocol/score.ts";
-import { toCsv } from "../elicitation/csv.ts";
+import { bucketScoresTable } from "../measure/score.ts";
+import { toCsv } from "../util/csv.ts";
 import { gapVsEffortPoints } from "../elicitation/effort.ts";
 import { successAtBudgets } from "../elicitation/budget.ts";
 import { bucketProfileFigure, verdictFigure } from "../plot/protocol.ts";

@@ -10,8 +10,8 @@
  */
 import { from } from "../deps/arquero.ts";
 import type { ColumnTable } from "../deps/arquero.ts";
-import { column, defaultVariantColumn, requireColumns, type RunsTable } from "../protocol/columns.ts";
-import { InsufficientDataError } from "../protocol/errors.ts";
+import { column, defaultVariantColumn, requireColumns, type RunsTable } from "../measure/columns.ts";
+import { InsufficientDataError } from "../measure/errors.ts";
 import type { ReviewEvent } from "./events.ts";
 
 /** What a budget limits. */

@@ -18,8 +18,8 @@ import {
   type Rng,
   rng,
 } from "../stats/mod.ts";
-import { column, distinct, requireColumns, type RunsTable } from "../protocol/columns.ts";
-import { InsufficientDataError } from "../protocol/errors.ts";
+import { column, distinct, requireColumns, type RunsTable } from "../measure/columns.ts";
+import { InsufficientDataError } from "../measure/errors.ts";
 
 /** Options shared by the gap estimators. */
 export interface CrossFitOptions {

@@ -9,7 +9,7 @@
 import { from } from "../deps/arquero.ts";
 import type { ColumnTable } from "../deps/arquero.ts";
 import { rng } from "../stats/mod.ts";
-import type { RunsTable } from "../protocol/columns.ts";
+import type { RunsTable } from "../measure/columns.ts";
 import { _crossFit, _pairGap, _taskSums, type CrossFitOptions, prepareGap } from "./crossfit.ts";
 
 /** Options of {@link gapVsEffort}. */

@@ -7,9 +7,9 @@
  * @module
  */
 import { quantiles } from "../stats/mod.ts";
-import { column, type RunsTable } from "../protocol/columns.ts";
-import { InsufficientDataError } from "../protocol/errors.ts";
-import { estimateMetrics } from "../protocol/estimates.ts";
+import { column, type RunsTable } from "../measure/columns.ts";
+import { InsufficientDataError } from "../measure/errors.ts";
+import { estimateMetrics } from "../measure/estimates.ts";
 import { type CrossFitOptions, type CrossFitResult, crossFittedGap, prepareGap } from "./crossfit.ts";
 import { _pairGap, _taskSums } from "./crossfit.ts";
 

@@ -14,7 +14,7 @@
  */
 import type { FailureCategory, FailureSignal } from "./categories.ts";
 import type { ReviewEvent } from "./events.ts";
-import { column, requireColumns, type RunsTable } from "../protocol/columns.ts";
+import { column, requireColumns, type RunsTable } from "../measure/columns.ts";
 
 /** A suggested tag for one failed run. */
 export interface TagSuggestion {

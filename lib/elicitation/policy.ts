@@ -8,7 +8,7 @@
  * @module
  */
 import type { ColumnTable } from "../deps/arquero.ts";
-import { column, requireColumns, type RunsTable } from "../protocol/columns.ts";
+import { column, requireColumns, type RunsTable } from "../measure/columns.ts";
 import type { FailureTag } from "./tags.ts";
 
 /** How spurious failures are counted. */

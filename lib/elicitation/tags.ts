@@ -11,7 +11,7 @@
  */
 import { z } from "../deps/zod.ts";
 import { FailureCategory, FailureSignal } from "./categories.ts";
-import { parseCsv, toCsv } from "./csv.ts";
+import { parseCsv, toCsv } from "../util/csv.ts";
 import type { TagSuggestion } from "./heuristics.ts";
 
 /** One tag record. */

@@ -6,7 +6,7 @@
  * @module
  */
 import * as Plot from "../deps/plot.ts";
-import type { AgentScore } from "../protocol/score.ts";
+import type { AgentScore } from "../measure/score.ts";
 import type { VerdictRow } from "../protocol/verdict.ts";
 import { type Figure, renderPlot } from "./render.ts";
 

@@ -143,10 +143,10 @@ export async function writeFigure(
     if (format === "svg") await Deno.writeTextFile(file, `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`);
     else if (format === "html") await Deno.writeTextFile(file, html);
     else if (format === "png") {
-      const { svgToPng } = await import("../report/png.ts");
+      const { svgToPng } = await import("./png.ts");
       await Deno.writeFile(file, await svgToPng(svg, { scale: opts.scale ?? 2, fontPath: opts.fontPath }));
     } else {
-      const { svgToPdf } = await import("../report/pdf.ts");
+      const { svgToPdf } = await import("./pdf.ts");
       await Deno.writeFile(file, await svgToPdf(svg));
     }
     written.push(file);

@@ -20,9 +20,9 @@
  */
 import { fitLogisticUnchecked, taskWeights } from "../stats/mod.ts";
 import { type BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
-import { bucketIndex } from "./buckets.ts";
+import { bucketIndex } from "../measure/buckets.ts";
 import { chiSquareUpperTail } from "./chisq.ts";
-import { column, distinct, runArrays, type RunsTable } from "./columns.ts";
+import { column, distinct, runArrays, type RunsTable } from "../measure/columns.ts";
 
 /** A check's status. */
 export type CheckStatus = "pass" | "warn" | "fail";

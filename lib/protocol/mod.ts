@@ -5,8 +5,8 @@
  *
  * @module
  */
-export { InputFileError, InsufficientDataError, MissingColumnError } from "./errors.ts";
-export { defaultVariantColumn, requireColumns, type RunsTable } from "./columns.ts";
+export { InputFileError, InsufficientDataError, MissingColumnError } from "../measure/errors.ts";
+export { defaultVariantColumn, requireColumns, type RunsTable } from "../measure/columns.ts";
 export {
   assignBuckets,
   bucketIndex,
@@ -14,8 +14,8 @@ export {
   bucketSpans,
   loadBucketScheme,
   parseBucketScheme,
-} from "./buckets.ts";
-export { levelToMinutes, minutesToLevel } from "./level.ts";
+} from "../measure/buckets.ts";
+export { levelToMinutes, minutesToLevel } from "../measure/level.ts";
 export {
   type AgentScore,
   type BucketCell,
@@ -23,7 +23,7 @@ export {
   bucketScores,
   bucketScoresTable,
   type TaskWeighting,
-} from "./score.ts";
+} from "../measure/score.ts";
 export {
   Comparator,
   crosses,
@@ -33,7 +33,7 @@ export {
   ThresholdFile,
   type ThresholdMetric,
 } from "./thresholds.ts";
-export { estimateMetrics, type EstimateOptions, type MetricEstimates, replicatesOf } from "./estimates.ts";
+export { estimateMetrics, type EstimateOptions, type MetricEstimates, replicatesOf } from "../measure/estimates.ts";
 export {
   metricKey,
   type SafetyMargin,

@@ -14,11 +14,11 @@ import type { ReviewEvent } from "../elicitation/events.ts";
 import { applySpuriousPolicy, SPURIOUS_POLICIES, type SpuriousPolicy } from "../elicitation/policy.ts";
 import type { FailureTag } from "../elicitation/tags.ts";
 import { type CheckResult, protocolChecks } from "./checks.ts";
-import { column, defaultVariantColumn, distinct, type RunsTable } from "./columns.ts";
-import { InsufficientDataError } from "./errors.ts";
-import { estimateMetrics } from "./estimates.ts";
+import { column, defaultVariantColumn, distinct, type RunsTable } from "../measure/columns.ts";
+import { InsufficientDataError } from "../measure/errors.ts";
+import { estimateMetrics } from "../measure/estimates.ts";
 import { type MinutesExclusion, minutesNote, withKnownMinutes } from "../frame/minutes.ts";
-import { type AgentScore, bucketScores, type TaskWeighting } from "./score.ts";
+import { type AgentScore, bucketScores, type TaskWeighting } from "../measure/score.ts";
 import type { Threshold } from "./thresholds.ts";
 import { type SafetyMargin, type VerdictRow, verdicts } from "./verdict.ts";
 

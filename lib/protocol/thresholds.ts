@@ -14,7 +14,7 @@
  */
 import { z } from "../deps/zod.ts";
 import { parse as parseYaml } from "../deps/yaml.ts";
-import { InputFileError } from "./errors.ts";
+import { InputFileError } from "../measure/errors.ts";
 
 /** How an estimate is compared with a threshold's value. */
 export const Comparator = z.enum([">=", ">", "<=", "<"]);

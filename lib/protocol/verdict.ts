@@ -13,7 +13,7 @@
 import { from } from "../deps/arquero.ts";
 import type { ColumnTable } from "../deps/arquero.ts";
 import { quantiles } from "../stats/mod.ts";
-import { type MetricEstimates, replicatesOf } from "./estimates.ts";
+import { type MetricEstimates, replicatesOf } from "../measure/estimates.ts";
 import { crosses, type Threshold, thresholdValueInBaseUnit } from "./thresholds.ts";
 
 /**

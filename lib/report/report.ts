@@ -27,7 +27,7 @@ import {
   toolkitVersion,
 } from "./manifest.ts";
 import { renderReportPage, selfContainedProblems } from "./page.ts";
-import { outerSvg, svgToPng } from "./png.ts";
+import { outerSvg, svgToPng } from "../plot/png.ts";
 import { notebookSection, type ReportSection } from "./sections.ts";
 import { ensureJupyter } from "./setup.ts";
 

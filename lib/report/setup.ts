@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { SetupError } from "../util/setup_error.ts";
 
 /** Debian's Python (the default `python3` on PATH may be a different one without Jupyter). */
 export const DEBIAN_PYTHON = "/usr/bin/python3";
@@ -12,17 +13,6 @@ export const JUPYTER_APT_LINE =
   "apt-get install -y --no-install-recommends jupyter-client jupyter-core python3-nbconvert python3-ipykernel python3-nbclient";
 /** The apt line that installs the headless browser used by the report's browser check. */
 export const CHROMIUM_APT_LINE = "apt-get install -y chromium";
-/** The apt line that installs the font used to rasterise figures. */
-export const FONT_APT_LINE = "apt-get install -y fonts-dejavu-core";
-
-/** A missing prerequisite, with the command that fixes it. */
-export class SetupError extends Error {
-  constructor(message: string, readonly fix: string) {
-    super(`${message}\n  fix: ${fix}`);
-    this.name = "SetupError";
-  }
-}
-
 async function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();

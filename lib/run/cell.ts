@@ -11,7 +11,7 @@
  */
 import type { Model, ModelRunContext } from "../model/types.ts";
 import { type Sandbox, type SandboxDriver, SandboxLimitKind } from "../sandbox/types.ts";
-import type { ErrorSource, LimitKind } from "../frame/schema.ts";
+import type { ErrorSource, LimitKind } from "../core/run_outcome.ts";
 import type { LoadedTask } from "../task/loader.ts";
 import {
   readSubmissionFile,

@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "../deps/zod.ts";
-import { ErrorSource, LimitKind } from "../frame/schema.ts";
+import { ErrorSource, LimitKind } from "../core/run_outcome.ts";
 
 /** Version of the log format. */
 export const LOG_FORMAT_VERSION = 1;

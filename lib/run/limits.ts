@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LimitKind } from "../frame/schema.ts";
+import type { LimitKind } from "../core/run_outcome.ts";
 import { LimitExceededError, type RunUsage } from "../agent/types.ts";
 import type { RunLimits } from "./events.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LimitKind } from "../frame/schema.ts";
+import type { LimitKind } from "../core/run_outcome.ts";
 import type { Sandbox, SandboxLimitKind } from "../sandbox/types.ts";
 import { LimitExceededError } from "../agent/types.ts";
 

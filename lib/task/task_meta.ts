@@ -27,7 +27,7 @@
  * @module
  */
 import { z } from "../deps/zod.ts";
-import { parseCsv } from "../elicitation/csv.ts";
+import { parseCsv } from "../util/csv.ts";
 import {
   Domain,
   FamilyName,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { from } from "arquero";
 import { budgetGrid, successAtBudgets, traceEvents, trajectories } from "../../lib/elicitation/budget.ts";
 import { eventsByRun } from "../../lib/elicitation/events.ts";
-import { InsufficientDataError } from "../../lib/protocol/errors.ts";
+import { InsufficientDataError } from "../../lib/measure/errors.ts";
 import { rng } from "../../lib/stats/mod.ts";
 
 Deno.test("budget curve from rows equals an independent count of runs that succeeded within the budget", () => {
@@ -81,10 +81,10 @@ Deno.test("budget curve from events: each trajectory is cut at the budget; inter
 });
 
 Deno.test("bad input: every analysis names the missing column", async () => {
-  const { MissingColumnError } = await import("../../lib/protocol/errors.ts");
+  const { MissingColumnError } = await import("../../lib/measure/errors.ts");
   const { elicitationGap } = await import("../../lib/elicitation/gap.ts");
   const { protocolChecks } = await import("../../lib/protocol/checks.ts");
-  const { estimateMetrics } = await import("../../lib/protocol/estimates.ts");
+  const { estimateMetrics } = await import("../../lib/measure/estimates.ts");
   const noFamily = from([{ run_id: "a", task_id: "t", alias: "A", score: 1, human_minutes: 3 }]);
   const named = (column: string) => (e: unknown) => e instanceof MissingColumnError && e.column === column;
   assert.throws(() => elicitationGap(noFamily, { baseline: "A" }), named("task_family"));

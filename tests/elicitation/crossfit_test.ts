@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { crossFittedGap } from "../../lib/elicitation/crossfit.ts";
 import { elicitationGap } from "../../lib/elicitation/gap.ts";
 import { gapVsEffortPoints } from "../../lib/elicitation/effort.ts";
-import { InsufficientDataError } from "../../lib/protocol/errors.ts";
+import { InsufficientDataError } from "../../lib/measure/errors.ts";
 import { rng } from "../../lib/stats/mod.ts";
 import { simRuns, simTasks } from "../protocol/_sim.ts";
 

@@ -15,7 +15,7 @@ import {
   tagsToJson,
 } from "../../lib/elicitation/tags.ts";
 import { applySpuriousPolicy, spuriousShare, underEachPolicy } from "../../lib/elicitation/policy.ts";
-import { bucketScores } from "../../lib/protocol/score.ts";
+import { bucketScores } from "../../lib/measure/score.ts";
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 

@@ -18,8 +18,8 @@ import {
   writeFigure,
 } from "../../lib/plot/mod.ts";
 import { bootstrapHorizons, horizonTrend } from "../../lib/stats/mod.ts";
-import { bucketScores } from "../../lib/protocol/score.ts";
-import { estimateMetrics } from "../../lib/protocol/estimates.ts";
+import { bucketScores } from "../../lib/measure/score.ts";
+import { estimateMetrics } from "../../lib/measure/estimates.ts";
 import { verdicts } from "../../lib/protocol/verdict.ts";
 import { successAtBudgets } from "../../lib/elicitation/budget.ts";
 import { simulateRuns } from "../stats/_simulate.ts";

@@ -6,8 +6,8 @@ import {
   verdictFigure,
 } from "../../lib/plot/protocol.ts";
 import { budgetCurveFigure, gapVsEffortFigure } from "../../lib/plot/elicitation.ts";
-import { bucketScores } from "../../lib/protocol/score.ts";
-import { estimateMetrics } from "../../lib/protocol/estimates.ts";
+import { bucketScores } from "../../lib/measure/score.ts";
+import { estimateMetrics } from "../../lib/measure/estimates.ts";
 import { verdicts } from "../../lib/protocol/verdict.ts";
 import type { Threshold } from "../../lib/protocol/thresholds.ts";
 import { successAtBudgets } from "../../lib/elicitation/budget.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { from } from "arquero";
 import { defaultBaseline, protocolReport } from "../../lib/protocol/report.ts";
-import { InsufficientDataError } from "../../lib/protocol/errors.ts";
+import { InsufficientDataError } from "../../lib/measure/errors.ts";
 import type { Threshold } from "../../lib/protocol/thresholds.ts";
 import { resolveTags, reviewTag } from "../../lib/elicitation/tags.ts";
 import { logisticP, simRuns, simTasks } from "./_sim.ts";

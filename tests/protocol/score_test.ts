@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { from } from "arquero";
-import { bucketScores, bucketScoresTable } from "../../lib/protocol/score.ts";
-import { levelToMinutes, minutesToLevel } from "../../lib/protocol/level.ts";
-import { assignBuckets, bucketIndex } from "../../lib/protocol/buckets.ts";
-import { InsufficientDataError, MissingColumnError } from "../../lib/protocol/errors.ts";
+import { bucketScores, bucketScoresTable } from "../../lib/measure/score.ts";
+import { levelToMinutes, minutesToLevel } from "../../lib/measure/level.ts";
+import { assignBuckets, bucketIndex } from "../../lib/measure/buckets.ts";
+import { InsufficientDataError, MissingColumnError } from "../../lib/measure/errors.ts";
 import { DEFAULT_BUCKETS } from "../../lib/task/buckets.ts";
 import { rng } from "../../lib/stats/mod.ts";
 

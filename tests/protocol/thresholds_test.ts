@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadThresholds, parseThresholds } from "../../lib/protocol/thresholds.ts";
-import { loadBucketScheme, parseBucketScheme } from "../../lib/protocol/buckets.ts";
-import { InputFileError } from "../../lib/protocol/errors.ts";
+import { loadBucketScheme, parseBucketScheme } from "../../lib/measure/buckets.ts";
+import { InputFileError } from "../../lib/measure/errors.ts";
 
 const EXAMPLE = new URL("../../data/thresholds.example.json", import.meta.url).pathname;
 

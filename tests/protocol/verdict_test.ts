@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { estimateMetrics } from "../../lib/protocol/estimates.ts";
+import { estimateMetrics } from "../../lib/measure/estimates.ts";
 import { verdicts } from "../../lib/protocol/verdict.ts";
 import type { Threshold } from "../../lib/protocol/thresholds.ts";
 import { fitLogistic, horizonMinutes, taskWeights } from "../../lib/stats/mod.ts";

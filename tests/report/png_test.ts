@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { outerSvg, svgToPng } from "../../lib/report/png.ts";
+import { outerSvg, svgToPng } from "../../lib/plot/png.ts";
 
 function ihdr(png: Uint8Array): { width: number; height: number } {
   assert.deepEqual([...png.slice(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], "PNG signature");

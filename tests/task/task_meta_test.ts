@@ -23,7 +23,7 @@ import { bootstrapHorizons } from "../../lib/stats/bootstrap_horizons.ts";
 import { agentHorizons } from "../../lib/stats/agent_horizons.ts";
 import { runColumns } from "../../lib/stats/run_columns.ts";
 import { protocolReport } from "../../lib/protocol/report.ts";
-import { bucketScores } from "../../lib/protocol/score.ts";
+import { bucketScores } from "../../lib/measure/score.ts";
 import { applyTaskMetaToRuns, minutesNote, withKnownMinutes } from "../../lib/frame/minutes.ts";
 import { CellStartEvent } from "../../lib/run/events.ts";
 import { parseMetrRuns, toRunsJsonl } from "../../lib/frame/metr.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SetupError } from "./setup.ts";
+import { SetupError } from "../util/setup_error.ts";
 
 /** The apt line that installs `rsvg-convert`. */
 export const RSVG_APT_LINE = "apt-get install -y --no-install-recommends librsvg2-bin";

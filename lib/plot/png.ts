@@ -6,7 +6,10 @@
  */
 import { initWasm, Resvg, RESVG_WASM_URL } from "../deps/resvg.ts";
 import { fileURLToPath } from "node:url";
-import { FONT_APT_LINE, SetupError } from "./setup.ts";
+import { SetupError } from "../util/setup_error.ts";
+
+/** The apt line that installs the font used to rasterise figures. */
+export const FONT_APT_LINE = "apt-get install -y fonts-dejavu-core";
 
 /** Default font for rasterising figures. */
 export const DEFAULT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
