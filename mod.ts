@@ -5,6 +5,13 @@
  * and its tables, the statistics, the protocol and elicitation analyses, and the figures.
  * @module
  */
+export {
+  AgentNameError,
+  nearestOption,
+  OptionsError,
+  resolveAgentName,
+  resolveAgentNames,
+} from "./lib/core/mod.ts";
 export * from "./lib/task/mod.ts";
 export * from "./lib/sandbox/mod.ts";
 export * from "./lib/model/mod.ts";

@@ -7,3 +7,4 @@
  * @module
  */
 export * from "./lib/protocol/mod.ts";
+export { AgentNameError, OptionsError, resolveAgentNames } from "./lib/core/mod.ts";

@@ -203,7 +203,7 @@ await display(
 // budget). METR's study plotted the same for its scaffolds.
 
 // %%
-const budget = successAtBudgets(runs, "tokens", { variantColumn: "variant", events });
+const budget = successAtBudgets(runs, "tokens", { agentColumn: "variant", events });
 await display(budget.select("variant", "budget", "success_rate", "mean_score", "runs"), {
   name: "budget-table",
   caption: "Success at token budgets",

@@ -262,25 +262,32 @@ if (modelStepRuns && weakModel) {
 }
 const gap = elicitationGap(scaffoldRuns.table, {
   baseline: params.variants[0],
-  variantColumn: "variant",
+  agentColumn: "variant",
   seed: params.seed,
   pairedReplicates: params.bootstrap,
   replicates: Math.max(50, Math.round(params.bootstrap / 5)),
 });
-studyRows.push({
-  step: `scaffolding: ${gap.baseline} → ${gap.best} (best of ${gap.standings.length}, naive)`,
-  success_pp: 100 * gap.successRate.gap,
-  low: gap.successRate.lower === null ? null : 100 * gap.successRate.lower,
-  high: gap.successRate.upper === null ? null : 100 * gap.successRate.upper,
-  p_better: gap.successRate.pPositive,
-});
-studyRows.push({
-  step: `scaffolding: cross-fitted gap`,
-  success_pp: 100 * gap.crossFitted.gap,
-  low: gap.crossFitted.lower === null ? null : 100 * gap.crossFitted.lower,
-  high: gap.crossFitted.upper === null ? null : 100 * gap.crossFitted.upper,
-  p_better: null,
-});
+// Thin data (one family, one scaffold) leave parts of the gap null, with the reason in gap.notes.
+const pp = (v: number | null | undefined) => (v === null || v === undefined ? null : 100 * v);
+if (gap.successRate) {
+  studyRows.push({
+    step: `scaffolding: ${gap.baseline} → ${gap.best} (best of ${gap.standings.length}, naive)`,
+    success_pp: pp(gap.successRate.gap),
+    low: pp(gap.successRate.lower),
+    high: pp(gap.successRate.upper),
+    p_better: gap.successRate.pPositive,
+  });
+}
+if (gap.crossFitted.gap !== null) {
+  studyRows.push({
+    step: `scaffolding: cross-fitted gap`,
+    success_pp: pp(gap.crossFitted.gap),
+    low: pp(gap.crossFitted.lower),
+    high: pp(gap.crossFitted.upper),
+    p_better: null,
+  });
+}
+if (gap.notes.length) await display(showMarkdown(`**Elicitation gap, not estimable here:** ${gap.notes.join("; ")}`));
 await display(studyRows, { name: "library-study", caption: "The study's two steps on the library's runs (80% intervals)" });
 
 // %%
@@ -315,7 +322,7 @@ await display(
 // %%
 const effort = gapVsEffortPoints(scaffoldRuns.table, {
   baseline: params.variants[0],
-  variantColumn: "variant",
+  agentColumn: "variant",
   seed: params.seed,
 });
 await display(effort, { name: "gap-vs-effort-table", caption: "Elicitation gap against the number of scaffolds tried" });
@@ -330,9 +337,14 @@ await display(showMarkdown(
   (modelStep
     ? `The model step adds **${Number(modelStep.success_pp).toFixed(1)} points**; `
     : "No model step was run; ") +
-    `the best scaffold adds **${(100 * gap.successRate.gap).toFixed(1)} points** over ${gap.baseline} ` +
-    `when chosen and measured on the same tasks, and **${(100 * gap.crossFitted.gap).toFixed(1)} points** ` +
-    `cross-fitted (selection optimism ${(100 * gap.crossFitted.optimism).toFixed(1)} points). ` +
+    (gap.successRate
+      ? `the best scaffold adds **${pp(gap.successRate.gap)!.toFixed(1)} points** over ${gap.baseline} ` +
+        `when chosen and measured on the same tasks` +
+        (gap.crossFitted.gap !== null
+          ? `, and **${pp(gap.crossFitted.gap)!.toFixed(1)} points** cross-fitted (selection optimism ` +
+            `${pp(gap.crossFitted.optimism)!.toFixed(1)} points). `
+          : ` (no cross-fitted gap: ${gap.crossFitted.note}). `)
+      : `no scaffold gap could be estimated (${gap.notes.join("; ")}). `) +
     crossFittedHorizonSentence(gap.crossFitted) +
     illustrativeNote(librarySources),
 ));

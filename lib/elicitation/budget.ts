@@ -10,7 +10,10 @@
  */
 import { from } from "../deps/arquero.ts";
 import type { ColumnTable } from "../deps/arquero.ts";
-import { column, defaultVariantColumn, requireColumns, type RunsTable } from "../measure/columns.ts";
+import { z } from "../deps/zod.ts";
+import { mapOption, parseOptions } from "../core/options.ts";
+import { column, requireColumns, type RunsTable } from "../measure/columns.ts";
+import { gapColumn } from "./crossfit.ts";
 import { InsufficientDataError } from "../measure/errors.ts";
 import type { ReviewEvent } from "./events.ts";
 
@@ -62,6 +65,30 @@ function rowUsage(table: RunsTable, resource: BudgetResource): (number | null)[]
   return column(table, "actions").map(num);
 }
 
+/** Options of {@link trajectories}. */
+export const TrajectoryOptions = z.strictObject({
+  /** Column naming the compared variants (default `variant` when present, else `alias`). */
+  agentColumn: z.string().optional(),
+  /** Older name of `agentColumn`, still accepted. */
+  variantColumn: z.string().optional(),
+  /** `score` (default) or `score_binarized`. */
+  scoreColumn: z.string().optional(),
+  /** Events per run id: runs found there are traced event by event. */
+  events: mapOption<string, readonly ReviewEvent[]>().optional(),
+});
+/** Options of {@link trajectories}. */
+export type TrajectoryOptions = z.input<typeof TrajectoryOptions>;
+
+/** Options of {@link successAtBudgets}. */
+export const BudgetOptions = TrajectoryOptions.extend({
+  /** Budgets in the resource's unit; default: {@link budgetGrid}. */
+  budgets: z.array(z.number().nonnegative()).readonly().optional(),
+  /** Score at or above which a run counts as a success. Default 1. */
+  successThreshold: z.number().min(0).max(1).optional(),
+});
+/** Options of {@link successAtBudgets}. */
+export type BudgetOptions = z.input<typeof BudgetOptions>;
+
 /**
  * One trajectory per scored run from the table's rows; with `events`, runs found there are traced event
  * by event instead. Runs whose usage is unknown are left out and counted in `unknownUsage`.
@@ -69,13 +96,10 @@ function rowUsage(table: RunsTable, resource: BudgetResource): (number | null)[]
 export function trajectories(
   table: RunsTable,
   resource: BudgetResource,
-  options: {
-    variantColumn?: string;
-    scoreColumn?: string;
-    events?: ReadonlyMap<string, readonly ReviewEvent[]>;
-  } = {},
+  options: TrajectoryOptions = {},
 ): { trajectories: Trajectory[]; unknownUsage: number } {
-  const vcol = options.variantColumn ?? defaultVariantColumn(table);
+  options = parseOptions(TrajectoryOptions, options, "trajectories");
+  const vcol = gapColumn(table, options, "trajectories");
   const scol = options.scoreColumn ?? "score";
   requireColumns(table, ["run_id", "task_id", vcol, scol], "trajectories");
   const ids = column<string>(table, "run_id").map(String);
@@ -160,16 +184,11 @@ export interface BudgetPoint {
 export function successAtBudgets(
   table: RunsTable,
   resource: BudgetResource,
-  options: {
-    budgets?: readonly number[];
-    successThreshold?: number;
-    variantColumn?: string;
-    /** `score` (default) or `score_binarized`. */
-    scoreColumn?: string;
-    events?: ReadonlyMap<string, readonly ReviewEvent[]>;
-  } = {},
+  options: BudgetOptions = {},
 ): ColumnTable {
-  const { trajectories: trajs, unknownUsage } = trajectories(table, resource, options);
+  options = parseOptions(BudgetOptions, options, "successAtBudgets");
+  const { budgets: _budgets, successThreshold: _threshold, ...trajectoryOptions } = options;
+  const { trajectories: trajs, unknownUsage } = trajectories(table, resource, trajectoryOptions);
   if (trajs.length === 0) {
     throw new InsufficientDataError(
       "successAtBudgets",

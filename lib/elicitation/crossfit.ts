@@ -18,39 +18,70 @@ import {
   type Rng,
   rng,
 } from "../stats/mod.ts";
+import { z } from "../deps/zod.ts";
+import { OptionsError, parseOptions } from "../core/options.ts";
+import { resolveAgentName, resolveAgentNames } from "../core/agent_names.ts";
 import { column, distinct, requireColumns, type RunsTable } from "../measure/columns.ts";
-import { InsufficientDataError } from "../measure/errors.ts";
 
 /** Options shared by the gap estimators. */
-export interface CrossFitOptions {
-  /** The baseline variant. */
-  baseline: string;
+export const CrossFitOptions = z.strictObject({
+  /** The baseline variant (a variant, alias or model name; see `resolveAgentNames`). */
+  baseline: z.string().min(1),
   /** Candidate variants. Default: every variant except the baseline and `human`. */
-  variants?: readonly string[];
-  /** Column naming variants. Default `variant` when the table has values there, else `alias`. */
-  variantColumn?: string;
-  scoreColumn?: string;
+  variants: z.array(z.string()).readonly().optional(),
+  /**
+   * Column naming the compared variants. Default `variant` when the table has values there, else `alias`
+   * (the same option name as every other analysis).
+   */
+  agentColumn: z.string().optional(),
+  /** Older name of `agentColumn`, still accepted. */
+  variantColumn: z.string().optional(),
+  scoreColumn: z.string().optional(),
   /** Unit of the split: `family` (default) or `task`. */
-  splitBy?: "family" | "task";
+  splitBy: z.enum(["family", "task"]).optional(),
   /** Random splits averaged. Default 20. */
-  repeats?: number;
+  repeats: z.number().int().positive().optional(),
   /** Bootstrap replicates for the interval (each with fewer splits); 0 = none. Default 200. */
-  replicates?: number;
-  seed?: number;
+  replicates: z.number().int().nonnegative().optional(),
+  seed: z.number().int().optional(),
   /** Central interval width. Default 0.8. */
-  interval?: number;
+  interval: z.number().gt(0).lt(1).optional(),
+});
+/** Options shared by the gap estimators. */
+export type CrossFitOptions = z.input<typeof CrossFitOptions>;
+
+/**
+ * The column a gap estimator compares: `agentColumn` (or its older name `variantColumn`), else `variant`
+ * when the table has values there, else `alias`.
+ * @throws OptionsError when both names are given and differ.
+ */
+export function gapColumn(
+  table: RunsTable,
+  options: Pick<CrossFitOptions, "agentColumn" | "variantColumn">,
+  fn: string,
+): string {
+  if (options.agentColumn && options.variantColumn && options.agentColumn !== options.variantColumn) {
+    throw new OptionsError(fn, [
+      `options "agentColumn" (${options.agentColumn}) and "variantColumn" (${options.variantColumn}) differ; give one`,
+    ]);
+  }
+  return options.agentColumn ?? options.variantColumn ??
+    (table.columnNames().includes("variant") &&
+        column(table, "variant").some((v) => v !== null && v !== undefined)
+      ? "variant"
+      : "alias");
 }
 
 /** Result of {@link crossFittedGap}. */
 export interface CrossFitResult {
   baseline: string;
   candidates: string[];
-  /** Cross-fitted gap in success rate (best − baseline). */
-  gap: number;
-  /** Best-of-k on all tasks (selection and measurement on the same data). */
-  naiveGap: number;
-  /** The variant best on all tasks. */
-  naiveBest: string;
+  /** Cross-fitted gap in success rate (best − baseline); null when the data cannot be split (see `note`). */
+  gap: number | null;
+  /** Best-of-k on all tasks (selection and measurement on the same data); null when no candidate shares a task. */
+  naiveGap: number | null;
+  /** The variant best on all tasks; null when no candidate shares a task with the baseline. */
+  naiveBest: string | null;
   /**
    * Cross-fitted p50-horizon gap, log2(best / baseline) measured on the held-out half (same splits; tasks
    * equally weighted); null when no fold gave two finite non-zero horizons.
@@ -66,8 +97,8 @@ export interface CrossFitResult {
   horizonReplicates: number;
   /** Folds that contributed to `horizonLog2Gap`. */
   horizonFolds: number;
-  /** naiveGap − gap: the selection optimism removed. */
-  optimism: number;
+  /** naiveGap − gap: the selection optimism removed (null without both). */
+  optimism: number | null;
   /** How often each variant was chosen on a selection half. */
   chosen: Record<string, number>;
   lower: number | null;
@@ -75,10 +106,15 @@ export interface CrossFitResult {
   repeats: number;
   replicates: number;
   units: number;
+  /** Why the gap (or part of it) could not be estimated on these data; null when it was. */
+  note: string | null;
 }
 
 /** Prepared rows of the baseline (variant 0) and candidates. */
 export interface GapPrep {
+  /** The compared column. */
+  column: string;
+  /** Baseline first; only the baseline when there is no candidate. */
   variants: string[];
   tasks: string[];
   units: number;
@@ -98,34 +134,23 @@ export interface GapPrep {
 /** Reads and indexes the rows a gap needs. */
 export function prepareGap(
   table: RunsTable,
-  options: Pick<CrossFitOptions, "baseline" | "variants" | "variantColumn" | "scoreColumn" | "splitBy">,
+  options: Pick<
+    CrossFitOptions,
+    "baseline" | "variants" | "agentColumn" | "variantColumn" | "scoreColumn" | "splitBy"
+  >,
   analysis: string,
 ): GapPrep {
-  const vcol = options.variantColumn ?? (table.columnNames().includes("variant") &&
-      column(table, "variant").some((v) => v !== null && v !== undefined)
-    ? "variant"
-    : "alias");
+  const vcol = gapColumn(table, options, analysis);
   const scol = options.scoreColumn ?? "score";
   requireColumns(table, ["task_id", "task_family", vcol, scol], analysis);
   const variantCol = column<string>(table, vcol).map(String);
   const present = distinct(variantCol);
-  if (!present.includes(options.baseline)) {
-    throw new InsufficientDataError(
-      analysis,
-      `baseline "${options.baseline}" has no runs (${vcol}: ${present.join(", ")})`,
-    );
-  }
+  const baseline = resolveAgentName(table, vcol, options.baseline, analysis);
   // Default candidates: every other variant except `human` (METR's human baseliners are no elicitation variant).
   const candidates = options.variants
-    ? [...options.variants]
-    : present.filter((v) => v !== options.baseline && v !== "human").sort();
-  for (const c of candidates) {
-    if (!present.includes(c)) throw new InsufficientDataError(analysis, `variant "${c}" has no runs`);
-  }
-  if (candidates.length === 0) {
-    throw new InsufficientDataError(analysis, "no candidate variant besides the baseline");
-  }
-  const variants = [options.baseline, ...candidates.filter((c) => c !== options.baseline)];
+    ? resolveAgentNames(table, vcol, options.variants, analysis)!
+    : present.filter((v) => v !== baseline && v !== "human").sort();
+  const variants = [baseline, ...candidates.filter((c) => c !== baseline)];
   const vIndex = new Map(variants.map((v, i) => [v, i]));
   const taskCol = column<string>(table, "task_id").map(String);
   const famCol = column<string>(table, "task_family").map(String);
@@ -154,6 +179,7 @@ export function prepareGap(
     count.set(key, (count.get(key) ?? 0) + 1);
   });
   return {
+    column: vcol,
     variants,
     tasks,
     units: units.length,
@@ -308,39 +334,60 @@ export function _halfHorizon(p: GapPrep, v: number, half: Uint8Array, m?: ArrayL
 
 /**
  * The cross-fitted elicitation gap in success rate, with the naive best-of-k gap beside it and a
- * hierarchical-bootstrap interval (family → task → runs, draws shared by all variants).
- * @throws InsufficientDataError with fewer than 2 split units, or no candidate.
+ * hierarchical-bootstrap interval (family → task → runs, draws shared by all variants). On data too thin
+ * to split (one family, no candidate, no shared task) the gaps are null and `note` says why.
+ * @throws OptionsError on a bad option; AgentNameError when the baseline or a variant has no runs;
+ *   MissingColumnError when a needed column is absent.
  */
 export function crossFittedGap(table: RunsTable, options: CrossFitOptions): CrossFitResult {
+  return crossFitChecked(table, parseOptions(CrossFitOptions, options, "crossFittedGap"));
+}
+
+/** {@link crossFittedGap} on options already checked (extra keys of a wider option set are ignored). */
+export function crossFitChecked(table: RunsTable, options: CrossFitOptions): CrossFitResult {
   const p = prepareGap(table, options, "crossFittedGap");
-  if (p.units < 2) {
-    throw new InsufficientDataError(
-      "crossFittedGap",
-      `${p.units} ${options.splitBy ?? "family"} unit(s): cross-fitting needs at least 2 to split`,
-    );
-  }
   const T = p.tasks.length, V = p.variants.length;
   const s = _taskSums(p);
-  const naive = bestOn(s, T, V, null);
-  if (naive < 0) {
-    throw new InsufficientDataError(
-      "crossFittedGap",
-      `no candidate shares a task with baseline "${options.baseline}"`,
+  const naive = V > 1 ? bestOn(s, T, V, null) : -1;
+  const R = options.replicates ?? 200;
+  const repeats = options.repeats ?? 20;
+  const thin = (note: string, naiveIndex: number): CrossFitResult => ({
+    baseline: p.variants[0],
+    candidates: p.variants.slice(1),
+    gap: null,
+    naiveGap: naiveIndex >= 0 ? _pairGap(s, T, naiveIndex, null) : null,
+    naiveBest: naiveIndex >= 0 ? p.variants[naiveIndex] : null,
+    horizonLog2Gap: null,
+    horizonFolds: 0,
+    horizonLog2Lower: null,
+    horizonLog2Upper: null,
+    horizonReplicates: 0,
+    optimism: null,
+    chosen: Object.fromEntries(p.variants.slice(1).map((v) => [v, 0])),
+    lower: null,
+    upper: null,
+    repeats,
+    replicates: R,
+    units: p.units,
+    note,
+  });
+  if (V < 2) return thin(`no candidate variant besides the baseline "${p.variants[0]}" (${p.column})`, -1);
+  if (naive < 0) return thin(`no candidate shares a task with baseline "${p.variants[0]}"`, -1);
+  if (p.units < 2) {
+    return thin(
+      `${p.units} ${options.splitBy ?? "family"} unit(s): cross-fitting needs at least 2 to split` +
+        ((options.splitBy ?? "family") === "family" ? ' (splitBy: "task" splits one family\'s tasks)' : ""),
+      naive,
     );
   }
   const naiveGap = _pairGap(s, T, naive, null);
   const seed = options.seed ?? 1;
-  const repeats = options.repeats ?? 20;
   const chosenCounts = new Float64Array(V);
   const horizonAcc = { sum: 0, n: 0 };
   const gap = _crossFit(p, s, rng(seed, 1_000_003), repeats, chosenCounts, horizonAcc);
   if (Number.isNaN(gap)) {
-    throw new InsufficientDataError(
-      "crossFittedGap",
-      "no split gave a half on which a candidate and the baseline share a task",
-    );
+    return thin("no split gave a half on which a candidate and the baseline share a task", naive);
   }
-  const R = options.replicates ?? 200;
   let lower: number | null = null, upper: number | null = null;
   let horizonLower: number | null = null, horizonUpper: number | null = null;
   const horizonReps: number[] = [];
@@ -387,5 +434,6 @@ export function crossFittedGap(table: RunsTable, options: CrossFitOptions): Cros
     repeats,
     replicates: R,
     units: p.units,
+    note: null,
   };
 }

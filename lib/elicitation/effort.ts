@@ -10,13 +10,17 @@ import { from } from "../deps/arquero.ts";
 import type { ColumnTable } from "../deps/arquero.ts";
 import { rng } from "../stats/mod.ts";
 import type { RunsTable } from "../measure/columns.ts";
-import { _crossFit, _pairGap, _taskSums, type CrossFitOptions, prepareGap } from "./crossfit.ts";
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
+import { _crossFit, _pairGap, _taskSums, CrossFitOptions, prepareGap } from "./crossfit.ts";
 
 /** Options of {@link gapVsEffort}. */
-export interface EffortOptions extends Omit<CrossFitOptions, "replicates" | "interval"> {
+export const EffortOptions = CrossFitOptions.omit({ replicates: true, interval: true }).extend({
   /** Subsets per n at most (sampled beyond). Default 64. */
-  maxSubsets?: number;
-}
+  maxSubsets: z.number().int().positive().optional(),
+});
+/** Options of {@link gapVsEffort}. */
+export type EffortOptions = z.input<typeof EffortOptions>;
 
 /** One point of the effort curve. */
 export interface EffortPoint {
@@ -61,6 +65,7 @@ function combinations(k: number, n: number, limit: number, seed: number): number
 
 /** The effort curve as plain points. */
 export function gapVsEffortPoints(table: RunsTable, options: EffortOptions): EffortPoint[] {
+  options = parseOptions(EffortOptions, options, "gapVsEffort");
   const p = prepareGap(table, options, "gapVsEffort");
   const s = _taskSums(p);
   const T = p.tasks.length, k = p.variants.length - 1;

@@ -8,19 +8,23 @@
  */
 import { quantiles } from "../stats/mod.ts";
 import { column, type RunsTable } from "../measure/columns.ts";
-import { InsufficientDataError } from "../measure/errors.ts";
 import { estimateMetrics } from "../measure/estimates.ts";
-import { type CrossFitOptions, type CrossFitResult, crossFittedGap, prepareGap } from "./crossfit.ts";
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
+import { crossFitChecked, CrossFitOptions, type CrossFitResult, prepareGap } from "./crossfit.ts";
 import { _pairGap, _taskSums } from "./crossfit.ts";
 
 /** Options of {@link elicitationGap}. */
-export interface GapOptions extends CrossFitOptions {
+export const GapOptions = CrossFitOptions.extend({
   /** Replicates of the paired bootstrap. Default 1000. */
-  pairedReplicates?: number;
+  pairedReplicates: z.number().int().nonnegative().optional(),
   /** Horizon fit weighting (METR's columns). Default `invsqrt`. */
-  horizonWeighting?: "equal" | "invsqrt";
-  regularization?: number;
-}
+  horizonWeighting: z.enum(["equal", "invsqrt"]).optional(),
+  /** L2 penalty of the horizon fit. Default 0.01. */
+  regularization: z.number().nonnegative().optional(),
+});
+/** Options of {@link elicitationGap}. */
+export type GapOptions = z.input<typeof GapOptions>;
 
 /** One variant's standing against the baseline on their shared tasks. */
 export interface VariantStanding {
@@ -47,25 +51,34 @@ export interface PairedInterval {
 
 /** Result of {@link elicitationGap}. */
 export interface GapResult {
+  /** The compared column (`variant` or `alias`, or the `agentColumn` given). */
   variantColumn: string;
   baseline: string;
-  /** The candidate with the largest paired success-rate gap on all tasks. */
-  best: string;
+  /** The candidate with the largest paired success-rate gap on all tasks; null when none shares a task. */
+  best: string | null;
   standings: VariantStanding[];
   sharedTasks: number;
-  successRate: PairedInterval;
-  /** p50 horizon: `baseline`/`best` in minutes, `gap` = log2(best / baseline). */
-  horizon: Omit<PairedInterval, "gap"> & { gap: number | null; ratio: number | null };
+  /** Null when there is no best candidate (see `notes`). */
+  successRate: PairedInterval | null;
+  /** p50 horizon: `baseline`/`best` in minutes, `gap` = log2(best / baseline). Null without a best candidate. */
+  horizon: (Omit<PairedInterval, "gap"> & { gap: number | null; ratio: number | null }) | null;
   crossFitted: CrossFitResult;
+  /** What could not be estimated on these data, and why (empty when everything was). */
+  notes: string[];
 }
 
 /**
  * Best variant versus baseline: paired-bootstrap intervals on success rate and p50 horizon, and the
- * cross-fitted gap.
- * @throws InsufficientDataError when the baseline or candidates have no runs or share no task.
+ * cross-fitted gap. Thin data degrade to a result with `notes` (no candidate, no shared task, one family):
+ * the parts that cannot be estimated are null.
+ * @throws OptionsError on a bad option; AgentNameError when the baseline or a named variant has no runs;
+ *   MissingColumnError when a needed column is absent.
  */
 export function elicitationGap(table: RunsTable, options: GapOptions): GapResult {
+  options = parseOptions(GapOptions, options, "elicitationGap");
   const p = prepareGap(table, options, "elicitationGap");
+  const crossFitted = crossFitChecked(table, options);
+  const notes = crossFitted.note ? [`cross-fitted gap: ${crossFitted.note}`] : [];
   const s = _taskSums(p);
   const T = p.tasks.length;
   const standings: VariantStanding[] = p.variants.slice(1).map((variant, k) => {
@@ -75,21 +88,33 @@ export function elicitationGap(table: RunsTable, options: GapOptions): GapResult
   });
   const ranked = standings.filter((v) => v.sharedTasks > 0).sort((a, b) => b.gap - a.gap);
   if (ranked.length === 0) {
-    throw new InsufficientDataError(
-      "elicitationGap",
-      `no candidate shares a task with baseline "${options.baseline}"`,
+    notes.unshift(
+      p.variants.length < 2
+        ? `no candidate variant besides the baseline "${p.variants[0]}" (${p.column})`
+        : `no candidate shares a task with baseline "${p.variants[0]}"`,
     );
+    return {
+      variantColumn: p.column,
+      baseline: p.variants[0],
+      best: null,
+      standings,
+      sharedTasks: 0,
+      successRate: null,
+      horizon: null,
+      crossFitted,
+      notes,
+    };
   }
   const best = ranked[0].variant;
-  const vcol = options.variantColumn ??
-    (column(table, "variant").some((v) => v !== null && v !== undefined) ? "variant" : "alias");
+  const vcol = p.column;
+  const baseline = p.variants[0];
   // The paired table: baseline and best on their shared tasks.
   const bestIdx = p.variants.indexOf(best);
   const shared = new Set<string>();
   for (let t = 0; t < T; t++) if (s.den[bestIdx * T + t] > 0 && s.den[t] > 0) shared.add(p.tasks[t]);
   const vals = column<string>(table, vcol).map(String);
   const tids = column<string>(table, "task_id").map(String);
-  const keep = vals.map((v, i) => (v === best || v === options.baseline) && shared.has(tids[i]));
+  const keep = vals.map((v, i) => (v === best || v === baseline) && shared.has(tids[i]));
   const pair = table.assign({ _keep: keep }).filter((d: Record<string, unknown>) => d._keep as boolean)
     .reify();
   const est = estimateMetrics(pair, {
@@ -101,7 +126,7 @@ export function elicitationGap(table: RunsTable, options: GapOptions): GapResult
     regularization: options.regularization,
     families: [],
   });
-  const ia = est.agents.indexOf(best), ib = est.agents.indexOf(options.baseline);
+  const ia = est.agents.indexOf(best), ib = est.agents.indexOf(baseline);
   const width = options.interval ?? 0.8;
   const paired = (metric: string, transform: (best: number, base: number) => number): PairedInterval => {
     const e = est.estimate[metric];
@@ -135,7 +160,7 @@ export function elicitationGap(table: RunsTable, options: GapOptions): GapResult
     : h.note;
   return {
     variantColumn: vcol,
-    baseline: options.baseline,
+    baseline,
     best,
     standings,
     sharedTasks: shared.size,
@@ -146,6 +171,7 @@ export function elicitationGap(table: RunsTable, options: GapOptions): GapResult
       ratio: Number.isFinite(h.gap) ? 2 ** h.gap : null,
       note: horizonNote,
     },
-    crossFitted: crossFittedGap(table, options),
+    crossFitted,
+    notes,
   };
 }

@@ -10,31 +10,38 @@
  * @module
  */
 import { fitLogisticUnchecked, horizonMinutes, makeResampler, rng, taskWeights } from "../stats/mod.ts";
-import { type BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
+import { BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
 import { distinct, type RunArrays, runArrays, type RunsTable } from "./columns.ts";
 import { InsufficientDataError } from "./errors.ts";
 import { levelToMinutes } from "./level.ts";
-import { _bucketScoreKernel, _levelOf, prepareScore, type ScorePrep, type TaskWeighting } from "./score.ts";
+import { _bucketScoreKernel, _levelOf, prepareScore, type ScorePrep } from "./score.ts";
 
 /** Options of {@link estimateMetrics}. */
-export interface EstimateOptions {
-  scheme?: BucketScheme;
+export const EstimateOptions = z.strictObject({
+  scheme: BucketScheme.optional(),
   /** Task weighting of the bucket score. Default `equal`. */
-  bucketWeighting?: TaskWeighting;
+  bucketWeighting: z.enum(["equal", "invsqrt"]).optional(),
   /** Task weighting of the logistic horizon fit, as METR's columns. Default `invsqrt`. */
-  horizonWeighting?: "equal" | "invsqrt";
+  horizonWeighting: z.enum(["equal", "invsqrt"]).optional(),
   /** L2 penalty of the logistic fit (METR's default 0.01). */
-  regularization?: number;
-  agentColumn?: string;
-  scoreColumn?: string;
-  floorMinutes?: number;
+  regularization: z.number().nonnegative().optional(),
+  /** Column holding the compared unit. Default `alias`. */
+  agentColumn: z.string().optional(),
+  /** `score` (default) or `score_binarized`. */
+  scoreColumn: z.string().optional(),
+  /** Stand-in lower end (minutes) of a first bucket starting at 0. Default 1. */
+  floorMinutes: z.number().positive().optional(),
   /** Bootstrap replicates; 0 = point estimates only. Default 500 (METR's for horizon fits). */
-  replicates?: number;
+  replicates: z.number().int().nonnegative().optional(),
   /** PRNG seed. Default 1. */
-  seed?: number;
+  seed: z.number().int().optional(),
   /** Families to compute `family_success:<family>` for. Default: every family. */
-  families?: readonly string[];
-}
+  families: z.array(z.string()).readonly().optional(),
+});
+/** Options of {@link estimateMetrics}. */
+export type EstimateOptions = z.input<typeof EstimateOptions>;
 
 /** Point estimates and replicates, agents × metrics. */
 export interface MetricEstimates {
@@ -197,6 +204,7 @@ function metricKernel(
  * @throws MissingColumnError / InsufficientDataError.
  */
 export function estimateMetrics(table: RunsTable, options: EstimateOptions = {}): MetricEstimates {
+  options = parseOptions(EstimateOptions, options, "estimateMetrics");
   const p = prepare(table, options);
   const A = p.agents.length;
   const metrics = [

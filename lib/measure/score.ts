@@ -11,7 +11,9 @@
  */
 import type { ColumnTable } from "../deps/arquero.ts";
 import { from } from "../deps/arquero.ts";
-import { type BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
+import { BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
 import { bucketIndex } from "./buckets.ts";
 import { distinct, type RunArrays, runArrays, type RunsTable } from "./columns.ts";
 import { InsufficientDataError } from "./errors.ts";
@@ -21,18 +23,20 @@ import { levelToMinutes } from "./level.ts";
 export type TaskWeighting = "equal" | "invsqrt";
 
 /** Options of {@link bucketScores}. */
-export interface BucketScoreOptions {
+export const BucketScoreOptions = z.strictObject({
   /** Bucket boundaries. Default: {@link DEFAULT_BUCKETS}. */
-  scheme?: BucketScheme;
+  scheme: BucketScheme.optional(),
   /** `equal` (default) or `invsqrt` family down-weighting. */
-  weighting?: TaskWeighting;
+  weighting: z.enum(["equal", "invsqrt"]).optional(),
   /** Column holding the compared unit. Default `alias`. */
-  agentColumn?: string;
+  agentColumn: z.string().optional(),
   /** `score` (default, continuous) or `score_binarized`. */
-  scoreColumn?: string;
+  scoreColumn: z.string().optional(),
   /** Stand-in lower end (minutes) of a first bucket starting at 0, for the horizon mapping. Default 1. */
-  floorMinutes?: number;
-}
+  floorMinutes: z.number().positive().optional(),
+});
+/** Options of {@link bucketScores}. */
+export type BucketScoreOptions = z.input<typeof BucketScoreOptions>;
 
 /** One agent's score in one bucket. */
 export interface BucketCell {
@@ -157,6 +161,7 @@ export function _levelOf(cells: Float64Array, a: number, buckets: number): numbe
  * inside the scheme.
  */
 export function bucketScores(table: RunsTable, options: BucketScoreOptions = {}): AgentScore[] {
+  options = parseOptions(BucketScoreOptions, options, "bucketScores");
   const scheme = options.scheme ?? DEFAULT_BUCKETS;
   const runs = runArrays(table, "bucketScores", options);
   const prep = prepareScore(runs, scheme, options.weighting ?? "equal");

@@ -19,7 +19,9 @@
  * @module
  */
 import { fitLogisticUnchecked, taskWeights } from "../stats/mod.ts";
-import { type BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
+import { z } from "../deps/zod.ts";
+import { mapOption, parseOptions } from "../core/options.ts";
+import { BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
 import { bucketIndex } from "../measure/buckets.ts";
 import { chiSquareUpperTail } from "./chisq.ts";
 import { column, distinct, runArrays, type RunsTable } from "../measure/columns.ts";
@@ -47,39 +49,42 @@ export interface CheckResult {
 }
 
 /** Limits of the checks. */
-export interface CheckOptions {
-  scheme?: BucketScheme;
-  agentColumn?: string;
-  scoreColumn?: string;
+export const CheckOptions = z.strictObject({
+  scheme: BucketScheme.optional(),
+  /** Column holding the compared unit. Default `alias`. */
+  agentColumn: z.string().optional(),
+  scoreColumn: z.string().optional(),
   /** Runs per (agent, task): warn below, fail below. */
-  runsPerTaskWarn?: number;
-  runsPerTaskFail?: number;
+  runsPerTaskWarn: z.number().nonnegative().optional(),
+  runsPerTaskFail: z.number().nonnegative().optional(),
   /** Share of tasks below `runsPerTaskFail` above which the check fails (or the median is below it). */
-  runsPerTaskFailShare?: number;
+  runsPerTaskFailShare: z.number().min(0).max(1).optional(),
   /** Tasks per non-empty bucket: warn below, fail below. */
-  tasksPerBucketWarn?: number;
-  tasksPerBucketFail?: number;
+  tasksPerBucketWarn: z.number().nonnegative().optional(),
+  tasksPerBucketFail: z.number().nonnegative().optional(),
   /** Widest acceptable 20%→80% transition of the logistic fit, in buckets. */
-  maxTransitionBuckets?: number;
+  maxTransitionBuckets: z.number().positive().optional(),
   /** Spurious share of failures: warn above, fail above. */
-  spuriousWarn?: number;
-  spuriousFail?: number;
+  spuriousWarn: z.number().min(0).max(1).optional(),
+  spuriousFail: z.number().min(0).max(1).optional(),
   /** Floor/ceiling: success rate below `floor` / above `ceiling` warns; exactly 0 / 1 fails. */
-  floor?: number;
-  ceiling?: number;
+  floor: z.number().min(0).max(1).optional(),
+  ceiling: z.number().min(0).max(1).optional(),
   /** Epoch variance: warn / fail when the χ² p-value is below these. */
-  epochWarnP?: number;
-  epochFailP?: number;
+  epochWarnP: z.number().min(0).max(1).optional(),
+  epochFailP: z.number().min(0).max(1).optional(),
   /** Share of runs at a usage limit: warn above, fail above. */
-  limitsWarn?: number;
-  limitsFail?: number;
+  limitsWarn: z.number().min(0).max(1).optional(),
+  limitsFail: z.number().min(0).max(1).optional(),
   /** Task ids that failed QA (e.g. from `deno task qa`). Not given = QA status unknown (warn). */
-  qaFailedTasks?: readonly string[];
+  qaFailedTasks: z.array(z.string()).readonly().optional(),
   /** Resolved category per run id (from `resolveTags`); or suggestions used when tags are absent. */
-  spuriousRuns?: ReadonlyMap<string, "spurious" | "real" | "tradeoff">;
+  spuriousRuns: mapOption<string, "spurious" | "real" | "tradeoff">().optional(),
   /** Whether `spuriousRuns` holds reviewed tags (`true`) or heuristic suggestions. */
-  spuriousReviewed?: boolean;
-}
+  spuriousReviewed: z.boolean().optional(),
+});
+/** Limits of the checks. */
+export type CheckOptions = z.input<typeof CheckOptions>;
 
 /** This project's default limits (METR published none). */
 export const CHECK_DEFAULTS: Required<
@@ -509,6 +514,7 @@ function limitsHit(ctx: Ctx): CheckResult {
  * @throws MissingColumnError when a needed column is absent.
  */
 export function protocolChecks(table: RunsTable, options: CheckOptions = {}): CheckResult[] {
+  options = parseOptions(CheckOptions, options, "protocolChecks");
   const ctx = context(table, options);
   return [
     runsPerTask(ctx),

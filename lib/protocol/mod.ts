@@ -33,7 +33,12 @@ export {
   ThresholdFile,
   type ThresholdMetric,
 } from "./thresholds.ts";
-export { estimateMetrics, type EstimateOptions, type MetricEstimates, replicatesOf } from "../measure/estimates.ts";
+export {
+  estimateMetrics,
+  type EstimateOptions,
+  type MetricEstimates,
+  replicatesOf,
+} from "../measure/estimates.ts";
 export {
   metricKey,
   type SafetyMargin,

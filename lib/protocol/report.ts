@@ -6,8 +6,10 @@
  *
  * @module
  */
-import type { BucketScheme } from "../task/buckets.ts";
-import { DEFAULT_BUCKETS } from "../task/buckets.ts";
+import { z } from "../deps/zod.ts";
+import { mapOption, parseOptions } from "../core/options.ts";
+import { AgentNameError } from "../core/agent_names.ts";
+import { BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
 import { elicitationGap, type GapResult } from "../elicitation/gap.ts";
 import { suggestFailureTags } from "../elicitation/heuristics.ts";
 import type { ReviewEvent } from "../elicitation/events.ts";
@@ -18,41 +20,59 @@ import { column, defaultVariantColumn, distinct, type RunsTable } from "../measu
 import { InsufficientDataError } from "../measure/errors.ts";
 import { estimateMetrics } from "../measure/estimates.ts";
 import { type MinutesExclusion, minutesNote, withKnownMinutes } from "../frame/minutes.ts";
-import { type AgentScore, bucketScores, type TaskWeighting } from "../measure/score.ts";
-import type { Threshold } from "./thresholds.ts";
+import { type AgentScore, bucketScores } from "../measure/score.ts";
+import { Threshold } from "./thresholds.ts";
 import { type SafetyMargin, type VerdictRow, verdicts } from "./verdict.ts";
 
 /** Options of {@link protocolReport}. */
-export interface ProtocolReportOptions {
-  thresholds: readonly Threshold[];
-  scheme?: BucketScheme;
-  bucketWeighting?: TaskWeighting;
-  horizonWeighting?: "equal" | "invsqrt";
-  scoreColumn?: string;
+export const ProtocolReportOptions = z.strictObject({
+  /** The thresholds to judge (see `parseThresholds`). */
+  thresholds: z.array(Threshold).readonly(),
+  scheme: BucketScheme.optional(),
+  /** Task weighting of the bucket score. Default `equal`. */
+  bucketWeighting: z.enum(["equal", "invsqrt"]).optional(),
+  /** Task weighting of the horizon fit. Default `invsqrt`. */
+  horizonWeighting: z.enum(["equal", "invsqrt"]).optional(),
+  scoreColumn: z.string().optional(),
   /** Column of the compared unit in scores and verdicts. Default `alias`. */
-  agentColumn?: string;
-  replicates?: number;
-  seed?: number;
-  interval?: number;
-  confidence?: number;
-  /** Baseline variant of the elicitation gap. Default: the weakest (see {@link defaultBaseline}). */
-  baseline?: string;
+  agentColumn: z.string().optional(),
+  /** Bootstrap replicates. Default 500. */
+  replicates: z.number().int().nonnegative().optional(),
+  seed: z.number().int().optional(),
+  /** Central interval width. Default 0.8. */
+  interval: z.number().gt(0).lt(1).optional(),
+  /** Probability a verdict needs. */
+  confidence: z.number().gt(0).lt(1).optional(),
+  /** Baseline variant of the elicitation gap (any naming). Default: the weakest (see {@link defaultBaseline}). */
+  baseline: z.string().min(1).optional(),
   /** Candidate variants. Default: every other variant (except `human`). */
-  variants?: readonly string[];
+  variants: z.array(z.string()).readonly().optional(),
   /** Column of variants for the gap. Default `variant` when present, else `alias`. */
-  variantColumn?: string;
+  variantColumn: z.string().optional(),
   /**
    * Safety margin: `auto` (default) = from the gap when variants are real variants (a `variant` column),
    * none for agents that are different models (METR's file); `gap` = always from the gap; `none`; or explicit.
    */
-  margin?: "auto" | "gap" | "none" | SafetyMargin;
+  margin: z.union([
+    z.enum(["auto", "gap", "none"]),
+    z.strictObject({
+      horizonFactor: z.number().positive().optional(),
+      level: z.number().nonnegative().optional(),
+      successRate: z.number().min(0).max(1).optional(),
+      source: z.string().optional(),
+    }),
+  ]).optional(),
   /** Resolved failure tags; when absent, heuristic suggestions feed the spurious-share check. */
-  tags?: ReadonlyMap<string, FailureTag>;
+  tags: mapOption<string, FailureTag>().optional(),
   /** Policy for the verdicts and checks. Default `as_failure`. */
-  policy?: SpuriousPolicy;
-  events?: ReadonlyMap<string, readonly ReviewEvent[]>;
-  qaFailedTasks?: readonly string[];
-}
+  policy: z.enum(["as_failure", "exclude", "as_success"]).optional(),
+  /** Events per run id, for the heuristics (see `eventsByRun`). */
+  events: mapOption<string, readonly ReviewEvent[]>().optional(),
+  /** Task ids that failed QA. */
+  qaFailedTasks: z.array(z.string()).readonly().optional(),
+});
+/** Options of {@link protocolReport}. */
+export type ProtocolReportOptions = z.input<typeof ProtocolReportOptions>;
 
 /** One agent's point horizons under one spurious-failure policy. */
 export interface PolicyHorizon {
@@ -120,6 +140,7 @@ export function defaultBaseline(
  * @throws MissingColumnError / InsufficientDataError on unusable input.
  */
 export function protocolReport(input: RunsTable, options: ProtocolReportOptions): ProtocolReport {
+  options = parseOptions(ProtocolReportOptions, options, "protocolReport");
   const notes: string[] = [];
   const { table, excluded } = withKnownMinutes(input);
   if (excluded) notes.push(minutesNote(excluded));
@@ -177,13 +198,15 @@ export function protocolReport(input: RunsTable, options: ProtocolReportOptions)
         pairedReplicates: Math.min(options.replicates ?? 500, 1000),
         replicates: Math.min(options.replicates ?? 500, 200),
       });
-      if (!realVariants) {
+      notes.push(...gap.notes.map((n) => `elicitation gap: ${n}`));
+      if (gap.best === null) gap = null;
+      else if (!realVariants) {
         notes.push(
           `the elicitation gap compares ${variantColumn} values (different agents/models, not elicitation variants of one model): read it as a between-agent gap`,
         );
       }
     } catch (e) {
-      if (!(e instanceof InsufficientDataError)) throw e;
+      if (!(e instanceof InsufficientDataError) && !(e instanceof AgentNameError)) throw e;
       notes.push(e.message);
     }
   } else {
@@ -213,24 +236,28 @@ export function protocolReport(input: RunsTable, options: ProtocolReportOptions)
         replicates: 0,
         families: [],
       });
-      const a = byVariant.agents.indexOf(gap.best), b = byVariant.agents.indexOf(gap.baseline);
+      const a = byVariant.agents.indexOf(gap.best!), b = byVariant.agents.indexOf(gap.baseline);
       const levelGap = a >= 0 && b >= 0 ? byVariant.estimate.level[a] - byVariant.estimate.level[b] : NaN;
       // Cross-fitted where available (no best-of-k optimism), else best vs baseline on all tasks.
       const crossLog2 = gap.crossFitted.horizonLog2Gap;
       const horizonFactor = crossLog2 !== null
         ? 2 ** Math.max(0, crossLog2)
-        : gap.horizon.ratio !== null
+        : gap.horizon?.ratio != null
         ? Math.max(1, gap.horizon.ratio)
         : undefined;
       margin = {
-        successRate: Math.max(0, gap.crossFitted.gap),
+        successRate: Math.max(0, gap.crossFitted.gap ?? gap.successRate?.gap ?? 0),
         horizonFactor,
         level: Number.isFinite(levelGap) ? Math.max(0, levelGap) : undefined,
-        source: `gap of "${gap.best}" over "${gap.baseline}" (success rate${
-          crossLog2 !== null ? " and horizon" : ""
-        }: cross-fitted; ${crossLog2 !== null ? "" : "horizon and "}level: best vs baseline on all tasks)`,
+        source: gap.crossFitted.gap === null
+          ? `gap of "${gap.best}" over "${gap.baseline}" (best vs baseline on all tasks: cross-fitting impossible here)`
+          : `gap of "${gap.best}" over "${gap.baseline}" (success rate${
+            crossLog2 !== null ? " and horizon" : ""
+          }: cross-fitted; ${crossLog2 !== null ? "" : "horizon and "}level: best vs baseline on all tasks)`,
       };
-      if (horizonFactor === undefined) notes.push(`no horizon margin: ${gap.horizon.note}`);
+      if (horizonFactor === undefined) {
+        notes.push(`no horizon margin: ${gap.horizon?.note ?? "no horizon gap"}`);
+      }
     } else notes.push("no safety margin: the elicitation gap could not be estimated");
   } else if (marginOption === "auto") {
     notes.push(

@@ -3,28 +3,38 @@
  *
  * @module
  */
-import type { Bucket } from "../task/buckets.ts";
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
+import { resolveAgentNames } from "../core/agent_names.ts";
+import { Bucket } from "../task/buckets.ts";
 import { aggregateAgent, indexAgents } from "./agent_index.ts";
 import { type BucketRate, bucketRates, HORIZON_BUCKETS, weightedMean } from "./bucket_rates.ts";
 import { fitLogisticUnchecked, type LogisticFit, logLoss } from "./fit_logistic.ts";
 import { horizonLabel, horizonMinutes } from "./horizon.ts";
-import { runColumns, type RunsInput, type WeightScheme, weightsFor } from "./run_columns.ts";
+import { isRunColumns, runColumns, type RunsInput, weightsFor } from "./run_columns.ts";
 
 /** Options shared by the horizon functions. Defaults are METR's. */
-export interface HorizonOptions {
+export const HorizonOptions = z.strictObject({
   /** Weight column: "invsqrt" (default), "equal" or "none". */
-  weights?: WeightScheme;
+  weights: z.enum(["invsqrt", "equal", "none"]).optional(),
   /** L2 penalty on the slope (1/C). Default 0.01. */
-  regularization?: number;
+  regularization: z.number().nonnegative().optional(),
   /** Success probabilities to report horizons at. Default [0.5, 0.8]. */
-  successProbabilities?: readonly number[];
+  successProbabilities: z.array(z.number().gt(0).lt(1)).readonly().optional(),
   /** Duration buckets for the empirical rates. Default METR's five ({@link HORIZON_BUCKETS}). */
-  buckets?: readonly Bucket[];
+  buckets: z.array(Bucket).readonly().optional(),
   /** Outcome column when the input is a table. Default "score". */
-  scoreColumn?: string;
-  /** Only these agents (default: all, in order of first appearance). */
-  agents?: readonly string[];
-}
+  scoreColumn: z.string().optional(),
+  /** Column naming the compared agents when the input is a table. Default "alias". */
+  agentColumn: z.string().optional(),
+  /**
+   * Only these agents (default: all, in order of first appearance). A name may be an alias, a variant or a
+   * model when it stands for one agent (see `resolveAgentNames`).
+   */
+  agents: z.array(z.string()).readonly().optional(),
+});
+/** Options shared by the horizon functions. */
+export type HorizonOptions = z.input<typeof HorizonOptions>;
 
 /** One agent's point estimate. */
 export interface AgentHorizon {
@@ -44,9 +54,35 @@ export interface AgentHorizon {
   buckets: BucketRate[];
 }
 
-/** Fit every agent (or `options.agents`) and report horizons, bucket rates, average and loss. */
+/**
+ * Fit every agent (or `options.agents`) and report horizons, bucket rates, average and loss.
+ * @throws OptionsError on an unknown option or a bad value; AgentNameError on an unknown agent.
+ */
 export function agentHorizons(input: RunsInput, options: HorizonOptions = {}): AgentHorizon[] {
-  const cols = runColumns(input, { scoreColumn: options.scoreColumn });
+  return fitAgentHorizons(input, checkHorizonOptions(input, options, "agentHorizons"));
+}
+
+/**
+ * Validate horizon options (as `schema`, default {@link HorizonOptions}) and resolve `agents` to values of
+ * the agent column. For the horizon functions' own use.
+ */
+export function checkHorizonOptions<S extends z.ZodType<HorizonOptions>>(
+  input: RunsInput,
+  options: unknown,
+  fn: string,
+  schema: S = HorizonOptions as unknown as S,
+): z.output<S> {
+  const parsed = parseOptions(schema, options, fn) as z.output<S> & HorizonOptions;
+  if (parsed.agents && !isRunColumns(input)) {
+    const agents = resolveAgentNames(input, parsed.agentColumn ?? "alias", parsed.agents, fn);
+    return { ...parsed, agents };
+  }
+  return parsed;
+}
+
+/** {@link agentHorizons} on options already checked (extra keys of a wider option set are ignored). */
+export function fitAgentHorizons(input: RunsInput, options: HorizonOptions): AgentHorizon[] {
+  const cols = runColumns(input, { scoreColumn: options.scoreColumn, agentColumn: options.agentColumn });
   const w = weightsFor(cols, options.weights ?? "invsqrt");
   const qs = options.successProbabilities ?? [0.5, 0.8];
   const index = selectAgents(indexAgents(cols), options.agents);

@@ -4,28 +4,37 @@
  * @module
  */
 import { aggregateAgent, indexAgents } from "./agent_index.ts";
-import { type AgentHorizon, agentHorizons, type HorizonOptions, selectAgents } from "./agent_horizons.ts";
+import { z } from "../deps/zod.ts";
+import {
+  type AgentHorizon,
+  checkHorizonOptions,
+  fitAgentHorizons,
+  HorizonOptions,
+  selectAgents,
+} from "./agent_horizons.ts";
 import { fitLogisticUnchecked } from "./fit_logistic.ts";
 import { horizonLabel, horizonMinutes } from "./horizon.ts";
 import { quantiles } from "./quantile.ts";
-import { makeResampler, type ResamplerLevels } from "./resampler.ts";
+import { makeResampler, ResamplerLevelsSchema } from "./resampler.ts";
 import { rng } from "./rng.ts";
 import { runColumns, type RunsInput, weightsFor } from "./run_columns.ts";
 import { type MinutesExclusion, minutesNote } from "./minutes.ts";
 
 /** Options of {@link bootstrapHorizons}. */
-export interface BootstrapOptions extends HorizonOptions {
+export const BootstrapOptions = HorizonOptions.extend({
   /** Number of replicates. Default 500. */
-  replicates?: number;
+  replicates: z.number().int().nonnegative().optional(),
   /** Seed. Default 0. Replicate i uses stream i of this seed, so results do not depend on how work is split. */
-  seed?: number;
+  seed: z.number().int().optional(),
   /** Interval as lower/upper quantiles of the replicate distribution. Default [0.1, 0.9]. */
-  interval?: readonly [number, number];
+  interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).readonly().optional(),
   /** Which levels to resample (all by default). */
-  levels?: ResamplerLevels;
+  levels: ResamplerLevelsSchema.optional(),
   /** Replicate range [from, to) to compute (for splitting across workers). Default all. */
-  range?: readonly [number, number];
-}
+  range: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]).readonly().optional(),
+});
+/** Options of {@link bootstrapHorizons}. */
+export type BootstrapOptions = z.input<typeof BootstrapOptions>;
 
 /** Bootstrap replicates and intervals, per agent. */
 export interface BootstrapHorizons {
@@ -55,14 +64,18 @@ export interface BootstrapHorizons {
  * Replicate fits are warm-started from the point estimate and run on per-task aggregates.
  */
 export function bootstrapHorizons(input: RunsInput, options: BootstrapOptions = {}): BootstrapHorizons {
-  const cols = runColumns(input, { scoreColumn: options.scoreColumn });
+  return bootstrapChecked(input, checkHorizonOptions(input, options, "bootstrapHorizons", BootstrapOptions));
+}
+
+function bootstrapChecked(input: RunsInput, options: z.output<typeof BootstrapOptions>): BootstrapHorizons {
+  const cols = runColumns(input, { scoreColumn: options.scoreColumn, agentColumn: options.agentColumn });
   const w = weightsFor(cols, options.weights ?? "invsqrt");
   const qs = [...(options.successProbabilities ?? [0.5, 0.8])];
   const B = options.replicates ?? 500;
   const seed = options.seed ?? 0;
   const interval: [number, number] = [options.interval?.[0] ?? 0.1, options.interval?.[1] ?? 0.9];
   const lambda = options.regularization ?? 0.01;
-  const point = agentHorizons(cols, { ...options, successProbabilities: qs });
+  const point = fitAgentHorizons(cols, { ...options, successProbabilities: qs });
   const index = selectAgents(indexAgents(cols), options.agents);
   const resample = makeResampler(
     { family: cols.family.codes, task: cols.task.codes, group: cols.agent.codes },

@@ -8,12 +8,15 @@
  *
  * @module
  */
-import { type HorizonOptions, selectAgents } from "./agent_horizons.ts";
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
+import { resolveAgentName } from "../core/agent_names.ts";
+import { HorizonOptions, selectAgents } from "./agent_horizons.ts";
 import { indexAgents } from "./agent_index.ts";
 import { fitLogisticUnchecked, sigmoid } from "./fit_logistic.ts";
 import { logit } from "./horizon.ts";
 import { normalQuantile } from "./normal.ts";
-import { runColumns, type RunsInput, weightsFor } from "./run_columns.ts";
+import { isRunColumns, runColumns, type RunsInput, weightsFor } from "./run_columns.ts";
 
 /** Result of {@link clusterRobustHorizon}. */
 export interface ClusterRobustHorizon {
@@ -33,17 +36,28 @@ export interface ClusterRobustHorizon {
   clusters: number;
 }
 
+/** Options of {@link clusterRobustHorizon}. */
+export const ClusterRobustOptions = HorizonOptions.omit({ agents: true, successProbabilities: true }).extend({
+  /** Cluster by `family` (default) or `task`. */
+  cluster: z.enum(["family", "task"]).optional(),
+  /** Success probability of the horizon. Default 0.5. */
+  successProbability: z.number().gt(0).lt(1).optional(),
+  interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).readonly().optional(),
+});
+/** Options of {@link clusterRobustHorizon}. */
+export type ClusterRobustOptions = z.input<typeof ClusterRobustOptions>;
+
 /** Sandwich standard errors of agent `agent`'s fit, clustered by family (default) or task. */
 export function clusterRobustHorizon(
   input: RunsInput,
   agent: string,
-  options: Omit<HorizonOptions, "agents" | "successProbabilities"> & {
-    cluster?: "family" | "task";
-    successProbability?: number;
-    interval?: readonly [number, number];
-  } = {},
+  options: ClusterRobustOptions = {},
 ): ClusterRobustHorizon {
-  const cols = runColumns(input, { scoreColumn: options.scoreColumn });
+  options = parseOptions(ClusterRobustOptions, options, "clusterRobustHorizon");
+  if (!isRunColumns(input)) {
+    agent = resolveAgentName(input, options.agentColumn ?? "alias", agent, "clusterRobustHorizon");
+  }
+  const cols = runColumns(input, { scoreColumn: options.scoreColumn, agentColumn: options.agentColumn });
   const w = weightsFor(cols, options.weights ?? "invsqrt");
   const lambda = options.regularization ?? 0.01;
   const q = options.successProbability ?? 0.5;

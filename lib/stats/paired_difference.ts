@@ -6,31 +6,36 @@
  * @module
  */
 import { aggregateAgent, indexAgents } from "./agent_index.ts";
-import { agentHorizons, type HorizonOptions, selectAgents } from "./agent_horizons.ts";
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
+import { resolveAgentName } from "../core/agent_names.ts";
+import { fitAgentHorizons, HorizonOptions, selectAgents } from "./agent_horizons.ts";
 import { weightedMean } from "./bucket_rates.ts";
 import { fitLogisticUnchecked } from "./fit_logistic.ts";
 import { horizonMinutes } from "./horizon.ts";
 import { quantiles } from "./quantile.ts";
-import { makeResampler, type ResamplerLevels } from "./resampler.ts";
+import { makeResampler, ResamplerLevelsSchema } from "./resampler.ts";
 import { rng } from "./rng.ts";
-import { runColumns, type RunsInput, weightsFor } from "./run_columns.ts";
+import { isRunColumns, runColumns, type RunsInput, weightsFor } from "./run_columns.ts";
 
 /** Options of {@link pairedDifference}. */
-export interface PairedOptions extends Omit<HorizonOptions, "agents" | "successProbabilities"> {
+export const PairedOptions = HorizonOptions.omit({ agents: true, successProbabilities: true }).extend({
   /**
    * What to compare: `"horizon"` (at `successProbability`, default 0.5) or `"successRate"` (weighted mean
    * score). Default "horizon".
    */
-  statistic?: "horizon" | "successRate";
+  statistic: z.enum(["horizon", "successRate"]).optional(),
   /** Success probability of the horizon. Default 0.5. */
-  successProbability?: number;
+  successProbability: z.number().gt(0).lt(1).optional(),
   /** `"log2"` compares log2 horizons (a log ratio); `"linear"` (default) subtracts minutes / rates. */
-  scale?: "linear" | "log2";
-  replicates?: number;
-  seed?: number;
-  interval?: readonly [number, number];
-  levels?: ResamplerLevels;
-}
+  scale: z.enum(["linear", "log2"]).optional(),
+  replicates: z.number().int().nonnegative().optional(),
+  seed: z.number().int().optional(),
+  interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).readonly().optional(),
+  levels: ResamplerLevelsSchema.optional(),
+});
+/** Options of {@link pairedDifference}. */
+export type PairedOptions = z.input<typeof PairedOptions>;
 
 /** Distribution of statistic(a) − statistic(b). */
 export interface PairedDifference {
@@ -57,7 +62,12 @@ export function pairedDifference(
   b: string,
   options: PairedOptions = {},
 ): PairedDifference {
-  const cols = runColumns(input, { scoreColumn: options.scoreColumn });
+  options = parseOptions(PairedOptions, options, "pairedDifference");
+  if (!isRunColumns(input)) {
+    a = resolveAgentName(input, options.agentColumn ?? "alias", a, "pairedDifference");
+    b = resolveAgentName(input, options.agentColumn ?? "alias", b, "pairedDifference");
+  }
+  const cols = runColumns(input, { scoreColumn: options.scoreColumn, agentColumn: options.agentColumn });
   const w = weightsFor(cols, options.weights ?? "invsqrt");
   const statistic = options.statistic ?? "horizon";
   const scale = options.scale ?? "linear";
@@ -67,7 +77,7 @@ export function pairedDifference(
   const seed = options.seed ?? 0;
   const interval = options.interval ?? [0.1, 0.9];
   const pair = selectAgents(indexAgents(cols), [a, b]);
-  const point = agentHorizons(cols, { ...options, agents: [a, b], successProbabilities: [q] });
+  const point = fitAgentHorizons(cols, { ...options, agents: [a, b], successProbabilities: [q] });
   const transform = (v: number) => (scale === "log2" ? Math.log2(v) : v);
 
   const pointStat = (k: number) =>

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { z } from "../deps/zod.ts";
 import { encodeKeys } from "./encode.ts";
 import type { Rng } from "./rng.ts";
 
@@ -23,11 +24,13 @@ export interface ResamplerKeys {
 }
 
 /** Which levels are resampled (a level not resampled is taken once, as observed). All true by default. */
-export interface ResamplerLevels {
-  family?: boolean;
-  task?: boolean;
-  run?: boolean;
-}
+export const ResamplerLevelsSchema = z.strictObject({
+  family: z.boolean().optional(),
+  task: z.boolean().optional(),
+  run: z.boolean().optional(),
+});
+/** Which levels are resampled. */
+export type ResamplerLevels = z.input<typeof ResamplerLevelsSchema>;
 
 /** One replicate's multiplicity per row. `into` lets a caller reuse a buffer (it is zeroed first). */
 export type Resampler = ((rng: Rng, into?: Uint32Array) => Uint32Array) & {

@@ -51,7 +51,7 @@ export function isRunColumns(v: unknown): v is RunColumns {
 
 /**
  * Turn an arquero table (or an array of run rows) into typed columns. Needs `task_id`, `task_family`,
- * `alias`, `score`, `human_minutes`; uses `equal_task_weight` / `invsqrt_task_weight` when every row has
+ * `alias` (or `agentColumn`), `score`, `human_minutes`; uses `equal_task_weight` / `invsqrt_task_weight` when every row has
  * them, else computes both. `scoreColumn` picks another outcome column (e.g. `score_binarized`).
  *
  * Runs whose human minutes are unknown (null, absent, empty: tasks of a METR-format family without
@@ -60,13 +60,16 @@ export function isRunColumns(v: unknown): v is RunColumns {
  *
  * @throws Error naming the missing column or the first row with invalid (non-positive) human minutes
  */
-export function runColumns(input: RunsInput, options: { scoreColumn?: string } = {}): RunColumns {
+export function runColumns(
+  input: RunsInput,
+  options: { scoreColumn?: string; agentColumn?: string } = {},
+): RunColumns {
   if (isRunColumns(input)) return input;
   const get = columnGetter(input);
   const scoreName = options.scoreColumn ?? "score";
   const taskAll = get("task_id", true)!;
   const familyAll = get("task_family", true)!;
-  const aliasAll = get("alias", true)!;
+  const aliasAll = get(options.agentColumn ?? "alias", true)!;
   const scoreAll = get(scoreName, true)!;
   const minutesAll = get("human_minutes", true)!;
   const { keep, excluded } = splitByMinutes(taskAll, minutesAll);

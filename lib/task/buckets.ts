@@ -29,7 +29,11 @@ export const Bucket = z.object({
   id: z.string().min(1),
   label: z.string().min(1),
   minMinutes: z.number().nonnegative(),
-  maxMinutes: z.number().positive(),
+  /** Upper end; `Infinity` for an open last bucket. */
+  maxMinutes: z.custom<number>(
+    (v) => typeof v === "number" && v > 0 && !Number.isNaN(v),
+    "expected a positive number (Infinity for an open last bucket)",
+  ),
 });
 /** One bucket: `[minMinutes, maxMinutes)`. */
 export type Bucket = z.infer<typeof Bucket>;

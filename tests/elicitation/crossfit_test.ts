@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { crossFittedGap } from "../../lib/elicitation/crossfit.ts";
-import { elicitationGap } from "../../lib/elicitation/gap.ts";
+import { elicitationGap, type GapOptions } from "../../lib/elicitation/gap.ts";
 import { gapVsEffortPoints } from "../../lib/elicitation/effort.ts";
-import { InsufficientDataError } from "../../lib/measure/errors.ts";
+import { OptionsError } from "../../lib/core/options.ts";
 import { rng } from "../../lib/stats/mod.ts";
 import { simRuns, simTasks } from "../protocol/_sim.ts";
 
@@ -36,9 +36,9 @@ Deno.test("simulate-then-recover: with no true gap, best-of-8 is optimistic and 
   for (const s of seeds) {
     const t = world(8, () => 0, s);
     const r = crossFittedGap(t, { baseline: "base", replicates: 0, seed: s });
-    naive += r.naiveGap;
-    cross += r.gap;
-    assert.ok(Math.abs(r.optimism - (r.naiveGap - r.gap)) < 1e-12);
+    naive += r.naiveGap!;
+    cross += r.gap!;
+    assert.ok(Math.abs(r.optimism! - (r.naiveGap! - r.gap!)) < 1e-12);
   }
   naive /= seeds.length;
   cross /= seeds.length;
@@ -53,7 +53,7 @@ Deno.test("simulate-then-recover: one truly better variant — cross-fitting rec
   for (const s of seeds) {
     const t = world(6, (v) => (v === "v3" ? 1.0 : 0), s);
     const r = crossFittedGap(t, { baseline: "base", replicates: 0, seed: s });
-    cross += r.gap;
+    cross += r.gap!;
     // Truth: mean over tasks of σ(θ+1) − σ(θ) for this world's θ (independent of the runs' noise).
     truth += t.thetas.reduce((a, th) => a + sigmoid(th + 1) - sigmoid(th), 0) / t.thetas.length;
     assert.ok(r.chosen.v3 >= 0.7 * 2 * r.repeats, `v3 chosen ${r.chosen.v3} of ${2 * r.repeats}`);
@@ -63,18 +63,64 @@ Deno.test("simulate-then-recover: one truly better variant — cross-fitting rec
   assert.ok(Math.abs(cross - truth) < 0.04, `cross-fitted ${cross} vs truth ${truth}`);
 });
 
-Deno.test("cross-fit interval: seeded, contains the estimate; too few families is an error, not NaN", () => {
+Deno.test("cross-fit interval: seeded, contains the estimate; too few families is a null gap with a note, not NaN", () => {
   const t = world(4, (v) => (v === "v1" ? 0.8 : 0), 21);
   const a = crossFittedGap(t, { baseline: "base", replicates: 60, seed: 9 });
   const b = crossFittedGap(t, { baseline: "base", replicates: 60, seed: 9 });
   assert.deepEqual(a, b);
-  assert.ok(a.lower! < a.gap && a.gap < a.upper!);
+  assert.equal(a.note, null);
+  assert.ok(a.lower! < a.gap! && a.gap! < a.upper!);
   const one = t.filter((d: Record<string, unknown>) => d.task_family === "fam0").reify();
+  const thin = crossFittedGap(one, { baseline: "base" });
+  assert.equal(thin.gap, null);
+  assert.equal(thin.optimism, null);
+  assert.match(thin.note!, /at least 2 to split/);
+  assert.ok(thin.naiveGap !== null && Number.isFinite(thin.naiveGap), "the naive gap is still reported");
+  // Splitting one family's tasks instead works.
+  assert.ok(Number.isFinite(crossFittedGap(one, { baseline: "base", splitBy: "task", replicates: 0 }).gap!));
+  assert.throws(() => crossFittedGap(t, { baseline: "nobody" }), /unknown agent "nobody" \(variant: /);
+});
+
+Deno.test("elicitation gap on thin data: one family or one variant gives a result with notes, not a throw", () => {
+  const t = world(4, (v) => (v === "v1" ? 0.8 : 0), 22);
+  const one = t.filter((d: Record<string, unknown>) => d.task_family === "fam0").reify();
+  const g = elicitationGap(one, { baseline: "base", pairedReplicates: 50, replicates: 0 });
+  assert.ok(g.best !== null && g.successRate !== null, "the paired gap on all tasks is still estimated");
+  assert.equal(g.crossFitted.gap, null);
+  assert.ok(g.notes.some((n) => /cross-fitted gap: .*at least 2/.test(n)), g.notes.join("; "));
+  const solo = t.filter((d: Record<string, unknown>) => d.variant === "base").reify();
+  const s = elicitationGap(solo, { baseline: "base", pairedReplicates: 50, replicates: 0 });
+  assert.equal(s.best, null);
+  assert.equal(s.successRate, null);
+  assert.equal(s.horizon, null);
+  assert.match(s.notes[0], /no candidate variant besides the baseline "base"/);
+});
+
+Deno.test("one naming: the gap takes an alias for a variant, agentColumn or variantColumn, and refuses unknown options", () => {
+  const t = world(3, (v) => (v === "v2" ? 1.2 : 0), 33).derive({
+    alias: (d: { variant: string }) => `sim · ${d.variant}`,
+  });
+  const byVariant = elicitationGap(t, { baseline: "base", pairedReplicates: 50, replicates: 0, seed: 1 });
+  const byAlias = elicitationGap(t, { baseline: "sim · base", pairedReplicates: 50, replicates: 0, seed: 1 });
+  assert.equal(byAlias.baseline, "base");
+  assert.deepEqual(byAlias.successRate, byVariant.successRate);
+  const onAlias = elicitationGap(t, {
+    baseline: "base",
+    agentColumn: "alias",
+    pairedReplicates: 50,
+    replicates: 0,
+  });
+  assert.equal(onAlias.baseline, "sim · base");
+  assert.equal(onAlias.variantColumn, "alias");
   assert.throws(
-    () => crossFittedGap(one, { baseline: "base" }),
-    (e: unknown) => e instanceof InsufficientDataError && /at least 2/.test(e.message),
+    () => elicitationGap(t, { baseline: "base", sed: 3 } as unknown as GapOptions),
+    (e: unknown) =>
+      e instanceof OptionsError && /unknown option "sed" \(did you mean "seed"\?\)/.test(e.message),
   );
-  assert.throws(() => crossFittedGap(t, { baseline: "nobody" }), /baseline "nobody" has no runs/);
+  assert.throws(
+    () => elicitationGap(t, { baseline: "base", replicates: "10" } as unknown as GapOptions),
+    (e: unknown) => e instanceof OptionsError && /elicitationGap: option "replicates"/.test(e.message),
+  );
 });
 
 Deno.test("elicitation gap: paired intervals on success rate and p50 horizon; the best variant found", () => {
@@ -90,6 +136,7 @@ Deno.test("elicitation gap: paired intervals on success rate and p50 horizon; th
     for (const r of rows) if (r.variant === v) m.set(r.task_id, [...(m.get(r.task_id) ?? []), r.score]);
     return [...m.values()].reduce((a, s) => a + s.reduce((x, y) => x + y, 0) / s.length, 0) / m.size;
   };
+  assert.ok(g.successRate && g.horizon);
   assert.ok(Math.abs(g.successRate.baseline - rate("base")) < 1e-12);
   assert.ok(Math.abs(g.successRate.best - rate("v2")) < 1e-12);
   assert.ok(Math.abs(g.successRate.gap - (rate("v2") - rate("base"))) < 1e-12);

@@ -24,7 +24,7 @@ Deno.test("report on variants of one model: gap-based margin applied by default 
   const r = protocolReport(t, { thresholds, replicates: 60, seed: 3, baseline: "basic" });
   assert.equal(r.elicitationGap!.best, "tools");
   assert.ok(r.margin !== null);
-  assert.equal(r.margin!.successRate, Math.max(0, r.elicitationGap!.crossFitted.gap));
+  assert.equal(r.margin!.successRate, Math.max(0, r.elicitationGap!.crossFitted.gap!));
   assert.equal(r.margin!.horizonFactor, 2 ** Math.max(0, r.elicitationGap!.crossFitted.horizonLog2Gap!));
   assert.ok(r.margin!.horizonFactor! > 1);
   const row = r.verdicts.find((v) => v.threshold === "p50-1h" && v.agent === "basic")!;

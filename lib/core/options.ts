@@ -1,0 +1,83 @@
+/**
+ * Options of the public analysis functions are checked, not trusted: each function declares its options as
+ * a strict zod object, and {@link parseOptions} turns a typo (`{ sed: 3 }`), a wrong type or an option of a
+ * different function into an {@link OptionsError} that names the function, the option and what was wrong —
+ * with the nearest known option name when one is close. Nothing unknown is silently ignored.
+ *
+ * @module
+ */
+import { z } from "../deps/zod.ts";
+
+/** Options a function could not accept: names the function and every problem. */
+export class OptionsError extends TypeError {
+  constructor(readonly fn: string, readonly problems: readonly string[]) {
+    super(`${fn}: ${problems.join("; ")}`);
+    this.name = "OptionsError";
+  }
+}
+
+/** Levenshtein distance (small strings: option names). */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known option closest to `key` when it is plausibly a typo of it, else null. */
+export function nearestOption(key: string, known: readonly string[]): string | null {
+  let best: string | null = null, bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best !== null && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : null;
+}
+
+function keysOf(schema: z.ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape).sort() : [];
+}
+
+function describe(issue: z.core.$ZodIssue, known: readonly string[]): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => {
+      const path = [...issue.path, key].join(".");
+      const near = issue.path.length === 0 ? nearestOption(key, known) : null;
+      return near
+        ? `unknown option "${path}" (did you mean "${near}"?)`
+        : `unknown option "${path}" (known: ${issue.path.length === 0 ? known.join(", ") : "see its type"})`;
+    });
+  }
+  const where = issue.path.length ? `option "${issue.path.join(".")}"` : "options";
+  return [`${where}: ${issue.message}`];
+}
+
+/**
+ * Validate `options` against a function's strict schema; return the parsed options (defaults applied).
+ * `undefined` is read as `{}`.
+ * @throws OptionsError naming `fn`, each unknown option (with the nearest known name) and each bad value.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, fn: string): z.output<S> {
+  const parsed = schema.safeParse(options ?? {});
+  if (parsed.success) return parsed.data;
+  const known = keysOf(schema);
+  throw new OptionsError(fn, parsed.error.issues.flatMap((issue) => describe(issue, known)));
+}
+
+/** A function value (formatters, callbacks) in an options schema. */
+export function functionOption<F extends (...args: never[]) => unknown>(): z.ZodType<F, F> {
+  return z.custom<F>((value) => typeof value === "function", { message: "expected a function" });
+}
+
+/** A `ReadonlyMap` value in an options schema (entries are not re-validated). */
+export function mapOption<K, V>(): z.ZodType<ReadonlyMap<K, V>, ReadonlyMap<K, V>> {
+  return z.custom<ReadonlyMap<K, V>>((value) => value instanceof Map, { message: "expected a Map" });
+}
