@@ -1,6 +1,6 @@
 /**
  * `deno task report [--out dir] [--notebooks a,b] [--seed N] [--data runs.jsonl] [--runs-log log.jsonl]
- *  [--param key=value …] [--params file.json] [--jobs N] [--no-png] [--check-browser]`
+ *  [--param key=value …] [--params file.json] [--jobs N] [--no-png] [--no-pdf] [--check-browser]`
  *
  * Executes the notebooks headless (the Deno kernel, cell by cell over jupyter_client) and writes a self-contained HTML report
  * with figures as SVG and PNG and a run manifest. Exit code 1 with the failing notebook and cell named on
@@ -21,7 +21,8 @@ const USAGE = `usage: deno task report [options]
   --notebooks A,B      notebooks to run, by name (default all in notebooks/)
   --seed N             seed for every notebook (EVALKIT_SEED)
   --data FILE          METR runs.jsonl (EVALKIT_DATA; default ../shared/data/metr/all_runs_2025-01.jsonl)
-  --runs-log FILE      run log from 'deno task eval' for the scaffold notebooks (EVALKIT_RUNS_LOG)
+  --runs-log FILE      run log from 'deno task eval' for the scaffold notebooks (EVALKIT_RUNS_LOG), or
+                       Inspect logs (a .eval/.json log or a folder of them; docs/inspect.md)
   --variants A,B       scaffold variants (EVALKIT_VARIANTS)
   --bootstrap N        bootstrap replicates (EVALKIT_BOOTSTRAP)
   --param KEY=VALUE    set a notebook parameter (a key of the notebooks' parameters cells: runsLog,
@@ -32,6 +33,7 @@ const USAGE = `usage: deno task report [options]
                        --param/--params resolve against the notebooks' folder)
   --jobs N             notebooks executed at once (default 1)
   --no-png             skip PNG export
+  --no-pdf             skip PDF export (PDFs need rsvg-convert: apt-get install librsvg2-bin)
   --check-browser      open the report in headless Chromium: console errors fail, screenshot saved
   -h, --help`;
 
@@ -91,6 +93,7 @@ export async function main(args: string[]): Promise<number> {
         params: { type: "string" },
         jobs: { type: "string" },
         "no-png": { type: "boolean" },
+        "no-pdf": { type: "boolean" },
         "check-browser": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -140,12 +143,15 @@ export async function main(args: string[]): Promise<number> {
       seed: int("seed", v.seed),
       jobs: int("jobs", v.jobs),
       png: !v["no-png"],
+      pdf: !v["no-pdf"],
       env,
       log: (m) => console.error(m),
     });
     console.log(`report: ${result.indexPath}`);
     console.log(
-      `figures: ${result.figures.length} (SVG${v["no-png"] ? "" : " + PNG"}) in ${
+      `figures: ${result.figures.length} (SVG${result.figures.some((f) => f.pngPath) ? " + PNG" : ""}${
+        result.figures.some((f) => f.pdfPath) ? " + PDF" : ""
+      }, with a source line) in ${
         join(result.indexPath, "..", "figures")
       }`,
     );

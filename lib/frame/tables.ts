@@ -16,7 +16,7 @@ import { withTaskWeights } from "./metr.ts";
 import { type LogRunRow, RunAccumulator, type RunRowOptions } from "./runs_from_log.ts";
 import { type LogIssue, readLogs } from "../run/log_reader.ts";
 import type { LogEvent } from "../run/events.ts";
-import { loadSuite, type Suite } from "../task/loader.ts";
+import type { Suite } from "../task/loaded.ts";
 import { taskSummaryRow } from "../task/summary.ts";
 
 /** Column order of a runs table: every {@link RunRow} column, then the log bookkeeping columns. */
@@ -111,9 +111,24 @@ export async function events(
   return { table: aq.table(data), issues, files };
 }
 
-/** Task metadata as an arquero table (from a loaded suite, or the suite under `dir`). */
+/**
+ * The suite loader, imported at run time by a specifier Deno does not follow ahead of time (a literal
+ * `import("…")` would make a cold `import "frame.ts"` fetch the Docker client).
+ */
+function importSuiteLoader(): Promise<{ loadSuite(dir?: string): Promise<Suite> }> {
+  const loader = new URL("../task/loader.ts", import.meta.url).href;
+  return import(loader);
+}
+
+/**
+ * Task metadata as an arquero table (from a loaded suite, or the suite under `dir`). The suite loader is
+ * imported only when a suite must be loaded: it reaches the sandbox drivers (METR-format families build
+ * images), which the analysis entry points (`frame.ts`) must not load.
+ */
 export async function tasks(suiteOrDir?: Suite | string): Promise<aq.ColumnTable> {
-  const suite = typeof suiteOrDir === "object" ? suiteOrDir : await loadSuite(suiteOrDir);
+  const suite = typeof suiteOrDir === "object"
+    ? suiteOrDir
+    : await (await importSuiteLoader()).loadSuite(suiteOrDir);
   const rows = suite.tasks.map(taskSummaryRow);
   return aq.table({
     task_id: rows.map((r) => r.id),

@@ -27,7 +27,9 @@ import {
   toolkitVersion,
 } from "./manifest.ts";
 import { renderReportPage, selfContainedProblems } from "./page.ts";
-import { outerSvg, svgToPng } from "../plot/png.ts";
+import { writeFigure } from "../plot/render.ts";
+import { findRsvgConvert } from "../plot/pdf.ts";
+import { sourceLine, type SourceLine } from "../plot/compose.ts";
 import { notebookSection, type ReportSection } from "./sections.ts";
 import { ensureJupyter } from "./setup.ts";
 
@@ -48,8 +50,10 @@ export interface ReportOptions {
    * environment and the notebooks' parameters cells.
    */
   env?: Record<string, string>;
-  /** Also write PNGs; default true. */
+  /** Also write PNGs (2×); default true. */
   png?: boolean;
+  /** Also write PDFs (needs Debian's `rsvg-convert`; skipped with a log line when missing); default true. */
+  pdf?: boolean;
   /** Notebooks executed at the same time; default 1. */
   jobs?: number;
   /** Page title. */
@@ -64,6 +68,8 @@ export interface WrittenFigure {
   notebook: string;
   svgPath: string;
   pngPath: string | null;
+  /** Null when PDFs were not asked for or `rsvg-convert` is missing (the log says which). */
+  pdfPath: string | null;
 }
 
 /** What {@link buildReport} wrote. */
@@ -197,22 +203,16 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
     }
   }
 
-  const figures: WrittenFigure[] = [];
-  for (const f of sections.flatMap((s) => s.figures)) {
-    const svgPath = join(outDir, "figures", `${f.name}.svg`);
-    await Deno.writeTextFile(svgPath, `<?xml version="1.0" encoding="UTF-8"?>\n${outerSvg(f.svg)}\n`);
-    let pngPath: string | null = null;
-    if (options.png !== false) {
-      pngPath = join(outDir, "figures", `${f.name}.png`);
-      await Deno.writeFile(pngPath, await svgToPng(f.svg));
-    }
-    figures.push({ name: f.name, notebook: f.notebook, svgPath, pngPath });
-  }
-
   const logFiles = await runLogFiles(params.runsLog);
   const dataPaths = [params.data, params.releaseDates, params.thresholds, ...logFiles];
   const dataFiles = await Promise.all(dataPaths.map(dataFileEntry));
   const sources = await reportDataSources(params, dataFiles, logFiles);
+  const figures = await writeReportFigures(sections, join(outDir, "figures"), {
+    png: options.png !== false,
+    pdf: options.pdf !== false,
+    source: figureSourceLine(sources, dataFiles),
+    log,
+  });
   // Grid parameters are listed only when the notebooks ran their own grid: with a run log they were
   // unused, and a default model name would mislabel the data.
   const gridParams: Record<string, string> = params.runsLog ? {} : {
@@ -291,6 +291,63 @@ async function reportDataSources(
       ...logFiles.map((path) => ({ role: "runs-log" as const, path, sha256: hash.get(path) })),
     ],
   });
+}
+
+/**
+ * The source line under every exported figure: the data files (METR's file by name and hash prefix, run
+ * logs by name), the models in the data (simulated ones marked) and the date.
+ */
+export function figureSourceLine(sources: DataSources, dataFiles: readonly DataFileEntry[]): SourceLine {
+  const hash = new Map(dataFiles.map((f) => [f.path, f.sha256]));
+  const files = sources.files.map((f) => {
+    const name = f.path.split("/").pop() ?? f.path;
+    const digest = hash.get(f.path);
+    return f.role === "metr-runs" && digest ? `${name} (sha256 ${digest.slice(0, 12)})` : name;
+  });
+  const simulated = new Set(sources.simulatedModels);
+  const models = sources.models.map((m) => (simulated.has(m) ? `${m} (simulated)` : m));
+  const shown = models.length > 6 ? [...models.slice(0, 6), `${models.length - 6} more`] : models;
+  return {
+    ...(files.length ? { data: files.join(", ") } : {}),
+    ...(shown.length ? { models: shown } : {}),
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
+/** Write each named figure as SVG (+ PNG, + PDF) with the source line, through {@link writeFigure}. */
+async function writeReportFigures(
+  sections: readonly ReportSection[],
+  dir: string,
+  options: { png: boolean; pdf: boolean; source: SourceLine; log: (message: string) => void },
+): Promise<WrittenFigure[]> {
+  let pdf = options.pdf;
+  if (pdf) {
+    try {
+      findRsvgConvert();
+    } catch (e) {
+      pdf = false;
+      options.log(`PDF figures skipped: ${(e as Error).message}`);
+    }
+  }
+  const formats = ["svg", ...(options.png ? ["png"] : []), ...(pdf ? ["pdf"] : [])] as ("svg" | "png" | "pdf")[];
+  options.log(`figures: ${formats.join(", ")}; ${sourceLine(options.source)}`);
+  const written: WrittenFigure[] = [];
+  for (const f of sections.flatMap((s) => s.figures)) {
+    const base = join(dir, f.name);
+    await writeFigure(base, { svg: f.svg, html: f.html ?? f.svg }, {
+      formats,
+      source: options.source,
+      ...(f.caption && !f.captionInSvg ? { caption: f.caption } : {}),
+    });
+    written.push({
+      name: f.name,
+      notebook: f.notebook,
+      svgPath: `${base}.svg`,
+      pngPath: options.png ? `${base}.png` : null,
+      pdfPath: pdf ? `${base}.pdf` : null,
+    });
+  }
+  return written;
 }
 
 /** The files of a run log: the file itself, or the `.jsonl` files of a log directory (sorted). */

@@ -18,6 +18,8 @@ export interface ReportFigure {
   notebook: string;
   /** True when the caption is already drawn in `svg`. */
   captionInSvg?: boolean;
+  /** Plot's own `<figure>` markup (title, legend, chart, caption) when the notebook sent it. */
+  html?: string;
 }
 
 /** One rendered block of a report section. */
@@ -51,9 +53,10 @@ function bundleBlocks(data: Record<string, unknown>, notebook: string): ReportBl
     const name = typeof info.name === "string" ? info.name : null;
     if (name) {
       const captionInSvg = info.captionInSvg === true;
+      const html = text("text/html");
       return [{
         kind: "figure",
-        figure: { name, caption: info.caption ?? null, svg, notebook, captionInSvg },
+        figure: { name, caption: info.caption ?? null, svg, notebook, captionInSvg, ...(html ? { html } : {}) },
       }];
     }
     return [{ kind: "html", html: `<div class="figure">${svg}</div>` }];

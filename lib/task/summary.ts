@@ -4,7 +4,7 @@
  * and quality, and `null` summary.
  * @module
  */
-import type { LoadedTask } from "./loader.ts";
+import type { LoadedTask } from "./loaded.ts";
 import { UNKNOWN } from "./schema.ts";
 
 /** One task's metadata. */

@@ -36,10 +36,10 @@ Deno.test("importable from a folder outside the repo by path and by file:// URL,
   }
 });
 
-Deno.test("the stats, protocol, plot and elicitation entry points load no Docker client", async () => {
+Deno.test("the stats, frame, protocol, plot and elicitation entry points load no Docker client", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evalkit-study-" });
   try {
-    for (const entry of ["stats", "protocol", "plot", "elicitation"]) {
+    for (const entry of ["stats", "frame", "protocol", "plot", "elicitation"]) {
       const info = await denoIn(dir, ["info", "--json", `${ROOT}/${entry}.ts`]);
       assert.equal(info.code, 0, info.stderr);
       const graph = JSON.parse(info.stdout) as { modules: { specifier: string }[]; npmPackages?: object };
