@@ -29,7 +29,7 @@ import {
 import { renderReportPage, selfContainedProblems } from "./page.ts";
 import { writeFigure } from "../plot/render.ts";
 import { findRsvgConvert } from "../plot/pdf.ts";
-import { sourceLine, type SourceLine } from "../plot/compose.ts";
+import { type SourceLine, sourceLine } from "../plot/compose.ts";
 import { notebookSection, type ReportSection } from "./sections.ts";
 import { ensureJupyter } from "./setup.ts";
 
@@ -329,7 +329,11 @@ async function writeReportFigures(
       options.log(`PDF figures skipped: ${(e as Error).message}`);
     }
   }
-  const formats = ["svg", ...(options.png ? ["png"] : []), ...(pdf ? ["pdf"] : [])] as ("svg" | "png" | "pdf")[];
+  const formats = [
+    "svg",
+    ...(options.png ? ["png"] : []),
+    ...(pdf ? ["pdf"] : []),
+  ] as ("svg" | "png" | "pdf")[];
   options.log(`figures: ${formats.join(", ")}; ${sourceLine(options.source)}`);
   const written: WrittenFigure[] = [];
   for (const f of sections.flatMap((s) => s.figures)) {

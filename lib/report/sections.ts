@@ -56,7 +56,14 @@ function bundleBlocks(data: Record<string, unknown>, notebook: string): ReportBl
       const html = text("text/html");
       return [{
         kind: "figure",
-        figure: { name, caption: info.caption ?? null, svg, notebook, captionInSvg, ...(html ? { html } : {}) },
+        figure: {
+          name,
+          caption: info.caption ?? null,
+          svg,
+          notebook,
+          captionInSvg,
+          ...(html ? { html } : {}),
+        },
       }];
     }
     return [{ kind: "html", html: `<div class="figure">${svg}</div>` }];

@@ -32,7 +32,6 @@ import type { PythonBridgeOptions } from "./python_bridge.ts";
 export type { LoadedFamily, LoadedTask, Suite } from "./loaded.ts";
 import type { LoadedFamily, LoadedTask, Suite } from "./loaded.ts";
 
-
 /** Options of {@link loadSuite}. */
 export interface LoadSuiteOptions {
   /** Bucket scheme used to derive each task's bucket. */

@@ -71,32 +71,37 @@ Deno.test({
         }
       });
 
-      await t.step("each figure is written as SVG, PNG and PDF, with a source line and nothing clipped", async () => {
-        assert.ok(result.figures.length >= 14);
-        const sha = createHash("sha256").update(await Deno.readFile(notebookParams({}, ROOT).data)).digest("hex");
-        for (const f of result.figures) {
-          const svg = await Deno.readTextFile(f.svgPath);
-          assert.match(svg, /^<\?xml[^>]*>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-          // The source line names METR's file by hash prefix and the date of the analysis.
-          assert.ok(svg.includes("Source: "), `${f.name}.svg has a source line`);
-          assert.ok(svg.includes(sha.slice(0, 12)), `${f.name}.svg names the data file's hash`);
-          const [vx, vy, vw, vh] = viewBoxOf(svg);
-          for (const e of textExtents(svg)) {
-            assert.ok(
-              e.x0 >= vx - 0.5 && e.x1 <= vx + vw + 0.5 && e.y0 >= vy - 0.5 && e.y1 <= vy + vh + 0.5,
-              `${f.name}.svg: "${e.text}" lies outside the viewBox`,
-            );
+      await t.step(
+        "each figure is written as SVG, PNG and PDF, with a source line and nothing clipped",
+        async () => {
+          assert.ok(result.figures.length >= 14);
+          const sha = createHash("sha256").update(await Deno.readFile(notebookParams({}, ROOT).data)).digest(
+            "hex",
+          );
+          for (const f of result.figures) {
+            const svg = await Deno.readTextFile(f.svgPath);
+            assert.match(svg, /^<\?xml[^>]*>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+            // The source line names METR's file by hash prefix and the date of the analysis.
+            assert.ok(svg.includes("Source: "), `${f.name}.svg has a source line`);
+            assert.ok(svg.includes(sha.slice(0, 12)), `${f.name}.svg names the data file's hash`);
+            const [vx, vy, vw, vh] = viewBoxOf(svg);
+            for (const e of textExtents(svg)) {
+              assert.ok(
+                e.x0 >= vx - 0.5 && e.x1 <= vx + vw + 0.5 && e.y0 >= vy - 0.5 && e.y1 <= vy + vh + 0.5,
+                `${f.name}.svg: "${e.text}" lies outside the viewBox`,
+              );
+            }
+            assert.ok(f.pdfPath, `${f.name}.pdf written (rsvg-convert is installed by ./evalkit)`);
+            const pdf = await Deno.readFile(f.pdfPath!);
+            assert.equal(new TextDecoder().decode(pdf.slice(0, 5)), "%PDF-", `${f.name}.pdf signature`);
+            const png = await Deno.readFile(f.pngPath!);
+            assert.deepEqual([...png.slice(0, 4)], [137, 80, 78, 71], `${f.name}.png signature`);
+            const width = new DataView(png.buffer, png.byteOffset).getUint32(16);
+            assert.ok(width >= 600, `${f.name}.png width ${width}`);
+            assert.ok(png.length > 5000, `${f.name}.png is ${png.length} bytes`);
           }
-          assert.ok(f.pdfPath, `${f.name}.pdf written (rsvg-convert is installed by ./evalkit)`);
-          const pdf = await Deno.readFile(f.pdfPath!);
-          assert.equal(new TextDecoder().decode(pdf.slice(0, 5)), "%PDF-", `${f.name}.pdf signature`);
-          const png = await Deno.readFile(f.pngPath!);
-          assert.deepEqual([...png.slice(0, 4)], [137, 80, 78, 71], `${f.name}.png signature`);
-          const width = new DataView(png.buffer, png.byteOffset).getUint32(16);
-          assert.ok(width >= 600, `${f.name}.png width ${width}`);
-          assert.ok(png.length > 5000, `${f.name}.png is ${png.length} bytes`);
-        }
-      });
+        },
+      );
 
       await t.step("the HTML is self-contained and carries the manifest", async () => {
         const html = await Deno.readTextFile(result.indexPath);
