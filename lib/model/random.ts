@@ -1,9 +1,10 @@
 /**
- * Small seeded randomness for the model layer: a string hash, a seeded uniform stream and a normal draw.
- * Kept local so the model providers depend on nothing outside `lib/model/`.
+ * Keyed seeding for the model layer: a string hash and a seeded uniform stream named by keys, over the
+ * toolkit's one generator (`rng` of `lib/stats/rng.ts`), and a normal draw.
  *
  * @module
  */
+import { rng } from "../stats/rng.ts";
 
 /** FNV-1a 32-bit hash of a string (stable across runs and platforms). */
 export function hashString(text: string): number {
@@ -15,16 +16,12 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
-/** A seeded uniform generator on [0, 1) (mulberry32 over a mixed seed). */
+/**
+ * A seeded uniform generator on [0, 1) named by `keys`: the keys are hashed to a seed for
+ * {@link rng} (xoshiro128**), so equal keys give equal streams.
+ */
 export function seededUniform(...keys: Array<number | string>): () => number {
-  let state = hashString(keys.map(String).join("\u0000"));
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return rng(hashString(keys.map(String).join("\u0000")));
 }
 
 /** One standard-normal draw from a uniform stream (Box–Muller). */

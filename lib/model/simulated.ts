@@ -15,8 +15,9 @@
  * It executes its outcome for real. Bound to a run with `forRun(ctx)` (the runner does this through
  * `bindModel`), it first emits a few harmless exploration commands (`ls -la`, `pwd`, …; more for longer
  * tasks), then an *attempt* action whose text carries the candidate's latent draw, and on the next call
- * asks the runner to run the task's reference solution (`solve`) or its plausible wrong attempt (`fail`)
- * in the sandbox through `ctx.extras.attempt(outcome)`, then submits the returned string. The task's
+ * runs the task's reference solution (`solve`) or its plausible wrong attempt (`fail`) in the sandbox
+ * through the run context's `reference` runs (which the runner offers every model; `ctx.extras.attempt(outcome)`
+ * overrides them), then submits the returned string. The task's
  * real scorer decides the score.
  *
  * With `n = k` (bestOfN) every candidate of the attempt step carries an independent draw, and a simulated
@@ -41,6 +42,7 @@ import type {
 } from "./types.ts";
 import { costOf, DEFAULT_PRICES, priceFor, PriceTable } from "./pricing.ts";
 import { hashString, normalDraw, seededUniform } from "./random.ts";
+import { normalCdf } from "../stats/normal.ts";
 import { ModelConfigError } from "./provider.ts";
 
 /** Default 50% time horizon of `simulated`, in human minutes. */
@@ -97,9 +99,10 @@ export type SimulatedOutcome = "solve" | "fail";
 export interface SimulatorExtras {
   /**
    * Run the task's reference solution (`solve`) or plausible wrong attempt (`fail`) in the sandbox as the
-   * agent, and resolve to the submission string. Required.
+   * agent, and resolve to the submission string. Optional: by default the simulator acts through the run
+   * context's `reference` runs, which the runner supplies; required when the context has none.
    */
-  attempt: (outcome: SimulatedOutcome) => Promise<string>;
+  attempt?: (outcome: SimulatedOutcome) => Promise<string>;
   /** Optional text rendering for scaffolds without tools. Default `<bash>\ncmd\n</bash>` / `<submit>x</submit>`. */
   textFormat?: { bash?: (command: string) => string; submit?: (answer: string) => string };
 }
@@ -167,16 +170,6 @@ export function simulatedCellProbability(
 
 function normalPdf(x: number): number {
   return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-}
-
-function normalCdf(x: number): number {
-  // Abramowitz–Stegun 7.1.26 via erf; |error| < 1.5e-7.
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 -
-    (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
-      t * Math.exp(-z * z);
-  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 /**
@@ -468,15 +461,21 @@ function makeSimulated(
       throw new ModelConfigError(
         name,
         "the simulated model acts only when bound to a run: call bindModel(model, ctx) / model.forRun(ctx) " +
-          "with a ModelRunContext whose extras.attempt runs the task's solution or wrong attempt",
+          "with a ModelRunContext whose reference (or extras.attempt) runs the task's solution or wrong attempt",
       );
     }
-    const extras = (context.extras ?? {}) as Partial<SimulatorExtras>;
+    const given = (context.extras ?? {}) as Partial<SimulatorExtras>;
+    const reference = context.reference;
+    const extras: Partial<SimulatorExtras> = typeof given.attempt === "function" || !reference ? given : {
+      ...given,
+      attempt: (outcome) => outcome === "solve" ? reference.runSolution() : reference.runWrongAttempt(),
+    };
     if (typeof extras.attempt !== "function") {
       throw new ModelConfigError(
         name,
-        `no extras.attempt in the run context of ${context.taskId}: the runner must pass ` +
-          "attempt(outcome) that runs the task's solution/wrongAttempt and returns the submission",
+        `no reference runs and no extras.attempt in the run context of ${context.taskId}: the runner must ` +
+          "pass the task environment's reference runs, or attempt(outcome) that runs the task's " +
+          "solution/wrongAttempt and returns the submission",
       );
     }
     const humanMinutes = context.humanMinutes;

@@ -81,10 +81,24 @@ export interface ModelRunContext {
    */
   scaffold?: string;
   /**
-   * Opaque handles offline models may use. The simulator reads `attempt` (required by it),
-   * and optionally `textFormat`; see `SimulatorExtras` in `lib/model/simulated.ts`.
+   * The task environment's reference runs, which the runner offers every model and which offline models may
+   * act through (the simulator does; real models ignore it): each runs the task's reference solution or its
+   * plausible wrong attempt in the sandbox as the agent, and resolves to the submission.
+   */
+  reference?: TaskReference;
+  /**
+   * Opaque handles offline models may use. The simulator reads `attempt` (instead of `reference`) and
+   * optionally `textFormat`; see `SimulatorExtras` in `lib/model/simulated.ts`.
    */
   extras?: Record<string, unknown>;
+}
+
+/** The reference runs of one task environment (see {@link ModelRunContext.reference}). */
+export interface TaskReference {
+  /** Run the task's reference solution as the agent; resolves to its submission. */
+  runSolution(): Promise<string>;
+  /** Run the task's plausible wrong attempt as the agent; resolves to its submission. */
+  runWrongAttempt(): Promise<string>;
 }
 
 /** A chat model. */

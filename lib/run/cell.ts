@@ -7,29 +7,25 @@
  * by source (Vivaria's typed sources) and never escape: the cell ends with `status: error` and the grid
  * goes on.
  *
+ * The steps: {@link runCell} logs `cell_start`, starts the environment, runs the agent and settles sandbox
+ * limits (agent_phase.ts), scores (score_phase.ts), destroys the environment and logs `cell_end`; they share
+ * one `CellOutcome` (cell_outcome.ts). Nothing here knows a particular model: every model is bound to the
+ * same run context, which offers the environment's reference runs to offline models (the simulator).
+ *
  * @module
  */
-import type { Model, ModelRunContext } from "../model/types.ts";
-import { type Sandbox, type SandboxDriver, SandboxLimitKind } from "../sandbox/types.ts";
-import type { ErrorSource, LimitKind } from "../core/run_outcome.ts";
+import type { SandboxDriver } from "../sandbox/types.ts";
 import type { LoadedTask } from "../task/loader.ts";
-import {
-  readSubmissionFile,
-  scoreOutOfRange,
-  startTaskEnvironment,
-  type TaskEnvironment,
-} from "../task/environment.ts";
-import { buildAgent } from "../agent/registry.ts";
-import { LimitExceededError } from "../agent/types.ts";
+import { startTaskEnvironment, type TaskEnvironment } from "../task/environment.ts";
 import type { ToolOptions } from "../agent/tools.ts";
-import { createAgentContext, type DistributiveOmit } from "./agent_context.ts";
-import type { CellEndEvent, CellStatus, LogEvent, RunLimits } from "./events.ts";
+import type { CellEndEvent, LogEvent, RunLimits } from "./events.ts";
 import type { GridCell } from "./grid.ts";
-import { LimitTracker } from "./limits.ts";
-import { killAgentProcesses, primaryLimit } from "./sandbox_limits.ts";
+import { type ModelResolver, runAgent, settleSandboxLimit } from "./agent_phase.ts";
+import { scoreSubmission } from "./score_phase.ts";
+import { CellCancelledError, type CellEmit, CellOutcome, errorText } from "./cell_outcome.ts";
 
-/** Resolves a model name (`provider/model`) to a model. */
-export type ModelResolver = (name: string) => Promise<Model> | Model;
+export { bindToRun, type ModelResolver } from "./agent_phase.ts";
+export { CellCancelledError, classifyError } from "./cell_outcome.ts";
 
 /** Everything a cell needs besides itself. */
 export interface CellDeps {
@@ -47,54 +43,29 @@ export interface CellDeps {
   cancel: AbortSignal;
 }
 
-/** Bind a model to a run when it supports it (`Model.forRun`). */
-export function bindToRun(model: Model, context: ModelRunContext): Model {
-  return typeof model.forRun === "function" ? model.forRun(context) : model;
-}
-
-/** Where an error came from. */
-export function classifyError(error: unknown, phase: "setup" | "agent" | "score"): ErrorSource {
-  const name = error instanceof Error ? error.name : "";
-  if (name === "ModelError" || name === "ModelConfigError") return "model";
-  if (name === "TaskHookError" || name === "TaskLoadError" || name === "ImageBuildError") return "task";
-  if (name.startsWith("Sandbox")) return "server";
-  if (phase === "setup") return "server";
-  if (phase === "score") return "task";
-  return "agent";
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 2000);
-  return String(error).slice(0, 2000);
-}
-
-/** The limit kinds that come from the sandbox (not from the run's budgets). */
-const SANDBOX_LIMITS: ReadonlySet<string> = new Set(SandboxLimitKind.options);
-
-/** The sandbox limit the sandbox has hit (the most explanatory one), or null; a failed read counts as none. */
-async function sandboxLimitHit(sandbox: Sandbox): Promise<SandboxLimitKind | null> {
-  try {
-    return primaryLimit(await sandbox.limitsHit()) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Thrown out of {@link runCell} when the run was cancelled; the cell is left without a `cell_end`. */
-export class CellCancelledError extends Error {
-  constructor() {
-    super("cell cancelled");
-    this.name = "CellCancelledError";
-  }
-}
-
 /** Run one attempt at a cell and return its `cell_end` event (already written). */
 export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEvent> {
   const runId = crypto.randomUUID();
   const startedAt = Date.now();
   const t0 = performance.now();
-  const emit = (e: DistributiveOmit<LogEvent, "t" | "cell" | "run_id">) =>
-    deps.write({ ...e, t: Date.now(), cell: cell.id, run_id: runId } as LogEvent);
+  const emit: CellEmit = (e) => deps.write({ ...e, t: Date.now(), cell: cell.id, run_id: runId } as LogEvent);
+  logCellStart(cell, deps, emit);
+  const outcome = new CellOutcome(emit, deps.limits);
+  let env: TaskEnvironment | undefined;
+  try {
+    env = await startEnvironment(deps, outcome);
+    if (env) {
+      const submission = await runAgent(cell, env, deps, outcome);
+      await settleSandboxLimit(env.sandbox, outcome);
+      if (outcome.status !== "error") await scoreSubmission(env, submission, outcome, deps.cancel);
+    }
+  } finally {
+    if (env) await destroyEnvironment(env, outcome);
+  }
+  return logCellEnd(cell, runId, outcome, { startedAt, t0 }, deps.write);
+}
+
+function logCellStart(cell: GridCell, deps: CellDeps, emit: CellEmit): void {
   emit({
     type: "cell_start",
     eval_id: deps.evalId,
@@ -111,192 +82,59 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
     seed: cell.seed,
     attempt: deps.attempt,
   });
+}
 
-  let status = "ok" as CellStatus;
-  let limit: LimitKind | null = null;
-  let error: string | null = null;
-  let errorSource: ErrorSource | null = null;
-  let score: number | null = null;
-  let agentS = 0;
-  let tracker = new LimitTracker(deps.limits);
-  const fail = (e: unknown, phase: "setup" | "agent" | "score") => {
-    status = "error";
-    error = errorText(e);
-    errorSource = classifyError(e, phase);
-  };
-
-  let env: TaskEnvironment | undefined;
+/** Start the task environment; a failure is recorded on `outcome` (undefined returned), a cancel thrown. */
+async function startEnvironment(deps: CellDeps, outcome: CellOutcome): Promise<TaskEnvironment | undefined> {
+  if (deps.cancel.aborted) throw new CellCancelledError();
   try {
+    return await startTaskEnvironment(deps.task, deps.driver);
+  } catch (e) {
+    // After a Ctrl-C the failure is the interruption's (a terminal signals the sandbox processes too): the
+    // cell stays open and is rerun on resume.
     if (deps.cancel.aborted) throw new CellCancelledError();
-    try {
-      env = await startTaskEnvironment(deps.task, deps.driver);
-    } catch (e) {
-      // After a Ctrl-C the failure is the interruption's (a terminal signals the sandbox processes too): the
-      // cell stays open and is rerun on resume.
-      if (deps.cancel.aborted) throw new CellCancelledError();
-      fail(e, "setup");
-    }
-    if (env) {
-      const environment = env;
-      const runContext: ModelRunContext = {
-        taskId: cell.task.id,
-        humanMinutes: cell.task.humanMinutes,
-        seed: cell.seed,
-        scaffold: cell.variant.scaffold,
-        extras: {
-          attempt: (outcome: "solve" | "fail") =>
-            outcome === "solve" ? environment.runSolution() : environment.runWrongAttempt(),
-        },
-      };
-      const agentAbort = new AbortController();
-      const onCancel = () => agentAbort.abort(new CellCancelledError());
-      deps.cancel.addEventListener("abort", onCancel, { once: true });
-      if (deps.cancel.aborted) onCancel(); // cancelled while the environment was starting
-      const timer = deps.limits.timeS === null ? undefined : setTimeout(
-        () => agentAbort.abort(new LimitExceededError("time", `${deps.limits.timeS} s of wall time`)),
-        deps.limits.timeS * 1000,
-      );
-      let submission: string | null = null;
-      let agentPhaseOver = false;
-      // An agent cut off by a limit or a cancel may still be finishing a call in the background: its late
-      // events are dropped so nothing follows the cell's end in the log.
-      const agentEmit: typeof emit = (e) => {
-        if (!agentPhaseOver) emit(e);
-      };
-      const agentStart = performance.now();
-      tracker = new LimitTracker(deps.limits); // the time limit counts the agent loop only, not setup
-      try {
-        const model = bindToRun(await deps.resolveModel(cell.model), runContext);
-        const ctx = createAgentContext({
-          taskId: cell.task.id,
-          instructions: environment.instructions,
-          model,
-          getModel: async (name) => bindToRun(await deps.resolveModel(name), runContext),
-          sandbox: environment.sandbox,
-          tracker,
-          toolOptions: deps.toolOptions,
-          emit: agentEmit,
-          signal: agentAbort.signal,
-        });
-        const agent = buildAgent(cell.variant.scaffold, cell.variant.args);
-        // Race the agent against the abort signal so a hung model or tool cannot outlive the limit.
-        const aborted = new Promise<never>((_, reject) => {
-          const onAbort = () => reject(agentAbort.signal.reason);
-          if (agentAbort.signal.aborted) onAbort();
-          else agentAbort.signal.addEventListener("abort", onAbort, { once: true });
-        });
-        aborted.catch(() => {});
-        const running = agent(ctx);
-        running.catch(() => {}); // if the abort wins the race, a later rejection must not go unhandled
-        const outcome = await Promise.race([running, aborted]);
-        submission = outcome.submission;
-      } catch (e) {
-        if (e instanceof CellCancelledError || deps.cancel.aborted) throw new CellCancelledError();
-        if (e instanceof LimitExceededError) {
-          status = "limit";
-          limit = e.kind;
-          emit({ type: "note", message: e.message, data: { limit: e.kind } });
-        } else {
-          fail(e, "agent");
-        }
-      } finally {
-        agentPhaseOver = true;
-        clearTimeout(timer);
-        deps.cancel.removeEventListener("abort", onCancel);
-        agentS = (performance.now() - agentStart) / 1000;
-      }
-      // A sandbox limit hit at any time during the agent phase (by a background process too) ends the run
-      // with that limit, also when it is what made the agent phase fail.
-      const sandboxLimit = SANDBOX_LIMITS.has(limit ?? "")
-        ? limit as SandboxLimitKind // the agent phase just ended on it: already read
-        : await sandboxLimitHit(environment.sandbox);
-      if (sandboxLimit && limit !== sandboxLimit) {
-        const explained = status === "error" ? ` (it explains the agent-phase error: ${error})` : "";
-        emit({
-          type: "note",
-          message: `${sandboxLimit} limit reached in the sandbox${explained}`,
-          data: { limit: sandboxLimit },
-        });
-        status = "limit";
-        limit = sandboxLimit;
-        error = null;
-        errorSource = null;
-      }
-      // After a fork bomb the agent's processes still hold the process limit: stop them so scoring can fork.
-      if (limit === "processes" && !(await killAgentProcesses(environment.sandbox))) {
-        emit({ type: "note", message: "some agent processes survived the kill before scoring" });
-      }
-      if (status !== "error") {
-        const submitted = submission !== null;
-        if (submission === null) {
-          // METR workbench convention: an agent may leave its answer in ~/submission.txt.
-          submission = await readSubmissionFile(environment.sandbox).catch(() => null);
-        }
-        const scoreStart = performance.now();
-        try {
-          score = await environment.score(submission ?? "");
-          if (scoreOutOfRange(score)) {
-            emit({
-              type: "note",
-              message:
-                `score ${score} is outside [0, 1]; kept as the task returned it (METR families may do this)`,
-              data: { flag: "score_out_of_range" },
-            });
-          }
-          emit({
-            type: "score",
-            score,
-            submission: (submission ?? "").slice(0, 4000),
-            submitted,
-            duration_ms: Math.round(performance.now() - scoreStart),
-          });
-        } catch (e) {
-          if (deps.cancel.aborted) throw new CellCancelledError(); // interrupted while scoring: rerun
-          // Scoring that failed in a sandbox the agent left over a limit (a full disk, …) is that limit.
-          const kind = await sandboxLimitHit(environment.sandbox);
-          if (kind) {
-            status = "limit";
-            limit = kind;
-            emit({
-              type: "note",
-              message: `scoring failed after the ${kind} limit was reached: ${errorText(e)}`,
-              data: { limit: kind },
-            });
-          } else {
-            fail(e, "score");
-          }
-        }
-      }
-    }
-  } finally {
-    if (env) {
-      const teardownError = await env.destroy().catch((e) => e);
-      if (teardownError && status !== "error") {
-        emit({ type: "note", message: `teardown failed: ${errorText(teardownError)}` });
-      }
-    }
+    outcome.fail(e, "setup");
+    return undefined;
   }
-  const usage = tracker.usage();
+}
+
+/** Destroy the environment; a teardown failure is noted unless the run already ended with an error. */
+async function destroyEnvironment(env: TaskEnvironment, outcome: CellOutcome): Promise<void> {
+  const teardownError = await env.destroy().catch((e) => e);
+  if (teardownError && outcome.status !== "error") {
+    outcome.emit({ type: "note", message: `teardown failed: ${errorText(teardownError)}` });
+  }
+}
+
+/** Write and return the `cell_end` event of the attempt. */
+function logCellEnd(
+  cell: GridCell,
+  runId: string,
+  outcome: CellOutcome,
+  clock: { startedAt: number; t0: number },
+  write: (event: LogEvent) => void,
+): CellEndEvent {
+  const usage = outcome.tracker.usage();
   const end: CellEndEvent = {
     type: "cell_end",
     t: Date.now(),
     cell: cell.id,
     run_id: runId,
-    status,
-    limit,
-    error,
-    error_source: errorSource,
-    score,
+    status: outcome.status,
+    limit: outcome.limit,
+    error: outcome.error,
+    error_source: outcome.errorSource,
+    score: outcome.score,
     input_tokens: usage.inputTokens,
     output_tokens: usage.outputTokens,
     cost_usd: usage.costUsd,
     actions: usage.actions,
     model_calls: usage.modelCalls,
-    duration_s: (performance.now() - t0) / 1000,
-    agent_s: agentS,
-    started_at: startedAt,
+    duration_s: (performance.now() - clock.t0) / 1000,
+    agent_s: outcome.agentS,
+    started_at: clock.startedAt,
     completed_at: Date.now(),
   };
-  deps.write(end);
+  write(end);
   return end;
 }

@@ -1,6 +1,17 @@
 /**
- * Minimal RFC 4180 CSV writing and reading (quoted fields, doubled quotes, CRLF or LF), used for tag
- * export/import so values such as run ids stay strings.
+ * The toolkit's one CSV writer and reader (RFC 4180): every CSV the toolkit writes — tables
+ * (`renderTable`), horizons, protocol reports, tag exports — goes through {@link csvField} / {@link toCsv},
+ * and tag and task-time imports read with {@link parseCsv}, so values such as run ids stay strings.
+ *
+ * Kept hand-written rather than built on d3-dsv: the rules are a dozen lines, the reader must report the
+ * source line of each record (for error messages pointing at `tags.csv:4`), and the writer must print the
+ * toolkit's values its own way (NaN and null empty, objects as JSON); d3-dsv would need wrappers for all three.
+ *
+ * Writing: a field is quoted (with `"` doubled) when it holds a quote, comma, CR or LF, or starts or ends
+ * with white space (so readers that trim keep it); null, undefined and NaN are empty fields; dates are ISO
+ * 8601; other objects and arrays are JSON. Rows end with LF. There is no formula-injection rewriting: values
+ * round-trip exactly, so open untrusted CSV in a spreadsheet with care.
+ * Reading: quoted fields, doubled quotes, CRLF, LF or CR line ends.
  *
  * @module
  */
@@ -8,14 +19,23 @@
 /** One CSV field, quoted when needed. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  if (typeof value === "number" && Number.isNaN(value)) return "";
+  const s = value instanceof Date
+    ? value.toISOString()
+    : typeof value === "object"
+    ? JSON.stringify(value)
+    : String(value);
+  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** Rows of objects as CSV with the given header. */
+/** One CSV line (no line end) of the given values. */
+export function csvRow(values: readonly unknown[]): string {
+  return values.map(csvField).join(",");
+}
+
+/** Rows of objects as CSV with the given header (header names quoted like any field). */
 export function toCsv(header: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  return [header.join(","), ...rows.map((r) => header.map((h) => csvField(r[h])).join(","))].join("\n") +
-    "\n";
+  return [csvRow(header), ...rows.map((r) => csvRow(header.map((h) => r[h])))].join("\n") + "\n";
 }
 
 /**
