@@ -9,12 +9,36 @@ import type { ColumnTable } from "../deps/arquero.ts";
 import type { EffortPoint } from "../elicitation/effort.ts";
 import type { BudgetPoint } from "../elicitation/budget.ts";
 import { type Figure, renderPlot } from "./render.ts";
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
+
+/** Size and title of a figure. */
+const FigureSize = z.strictObject({
+  /** Width in px. */
+  width: z.number().positive().optional(),
+  /** Height in px. */
+  height: z.number().positive().optional(),
+  /** Title above the chart. */
+  title: z.string().optional(),
+});
+/** Options of {@link gapVsEffortFigure}. */
+export const GapVsEffortFigureOptions = FigureSize;
+/** Options of {@link gapVsEffortFigure}. */
+export type GapVsEffortFigureOptions = z.input<typeof GapVsEffortFigureOptions>;
+/** Options of {@link budgetCurveFigure}. */
+export const BudgetCurveFigureOptions = FigureSize.extend({
+  /** The budget's unit for the x label (`tokens`, `actions`, `seconds`, `usd`). Default `tokens`. */
+  resource: z.string().optional(),
+});
+/** Options of {@link budgetCurveFigure}. */
+export type BudgetCurveFigureOptions = z.input<typeof BudgetCurveFigureOptions>;
 
 /** Gap versus variants tried: naive and cross-fitted. */
 export function gapVsEffortFigure(
   points: readonly EffortPoint[],
-  options: { width?: number; height?: number; title?: string } = {},
+  options: GapVsEffortFigureOptions = {},
 ): Figure {
+  options = parseOptions(GapVsEffortFigureOptions, options, "gapVsEffortFigure");
   const data = points.flatMap((p) => [
     ...(p.naive_gap === null ? [] : [{ n: p.variants_tried, gap: p.naive_gap, estimate: "naive best-of-n" }]),
     ...(p.crossfit_gap === null
@@ -39,8 +63,9 @@ export function gapVsEffortFigure(
 /** Success rate against budget, one line per variant (log-scaled budget). */
 export function budgetCurveFigure(
   curve: ColumnTable | readonly BudgetPoint[],
-  options: { resource?: string; width?: number; height?: number; title?: string } = {},
+  options: BudgetCurveFigureOptions = {},
 ): Figure {
+  options = parseOptions(BudgetCurveFigureOptions, options, "budgetCurveFigure");
   const data = (Array.isArray(curve) ? curve : (curve as ColumnTable).objects()) as BudgetPoint[];
   const positive = data.filter((d) => d.budget > 0);
   return renderPlot({

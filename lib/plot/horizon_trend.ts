@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
 import * as Plot from "../deps/plot.ts";
 import { type HorizonTrend, trendAt } from "../stats/doubling_time.ts";
 import { type Figure, renderPlot } from "./render.ts";
@@ -11,23 +13,28 @@ import { formatMinutes } from "./success_curve.ts";
 import { estimateTextWidth } from "./compose.ts";
 
 /** Options of {@link horizonTrendFigure}. */
-export interface HorizonTrendOptions {
-  /** Interval per agent (e.g. `bootstrapHorizons(...).summary[i].intervals.p50`). */
-  intervals?: Record<string, { low: number; high: number }>;
-  width?: number;
-  height?: number;
+export const HorizonTrendOptions = z.strictObject({
+  /** Interval per agent (e.g. `bootstrapHorizons(...).summary[i].intervals.p50`), in minutes. */
+  intervals: z.record(z.string(), z.object({ low: z.number(), high: z.number() })).optional(),
+  /** Width in px. */
+  width: z.number().positive().optional(),
+  /** Height in px. */
+  height: z.number().positive().optional(),
   /** Title; default "Time horizon by release date". */
-  title?: string;
+  title: z.string().optional(),
   /** Subtitle; default the doubling time with its interval. */
-  subtitle?: string;
+  subtitle: z.string().optional(),
   /** Caption under the chart; default none. */
-  caption?: string;
+  caption: z.string().optional(),
   /** Y label. Default "Time horizon at 50% success (minutes)". */
-  yLabel?: string;
-}
+  yLabel: z.string().optional(),
+});
+/** Options of {@link horizonTrendFigure}. */
+export type HorizonTrendOptions = z.input<typeof HorizonTrendOptions>;
 
 /** Render the horizon-vs-release-date trend. */
 export function horizonTrendFigure(trend: HorizonTrend, options: HorizonTrendOptions = {}): Figure {
+  options = parseOptions(HorizonTrendOptions, options, "horizonTrendFigure");
   const pts = trend.points.map((p) => ({
     ...p,
     low: options.intervals?.[p.agent]?.low ?? NaN,

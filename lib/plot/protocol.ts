@@ -5,10 +5,38 @@
  *
  * @module
  */
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
 import * as Plot from "../deps/plot.ts";
 import type { AgentScore } from "../measure/score.ts";
 import type { VerdictRow } from "../protocol/verdict.ts";
 import { type Figure, renderPlot } from "./render.ts";
+
+/** Options of {@link bucketProfileFigure}. */
+export const BucketProfileFigureOptions = z.strictObject({
+  /** Only these agents (default all). */
+  agents: z.array(z.string()).readonly().optional(),
+  /** Width in px. */
+  width: z.number().positive().optional(),
+  /** Height in px. */
+  height: z.number().positive().optional(),
+  /** Title above the chart. */
+  title: z.string().optional(),
+});
+/** Options of {@link bucketProfileFigure}. */
+export type BucketProfileFigureOptions = z.input<typeof BucketProfileFigureOptions>;
+
+/** Options of {@link verdictFigure}. */
+export const VerdictFigureOptions = z.strictObject({
+  /** Width in px. */
+  width: z.number().positive().optional(),
+  /** Height in px. */
+  height: z.number().positive().optional(),
+  /** Log scale on x (default: yes for horizon thresholds). */
+  logScale: z.boolean().optional(),
+});
+/** Options of {@link verdictFigure}. */
+export type VerdictFigureOptions = z.input<typeof VerdictFigureOptions>;
 
 /** Minutes as a short label: 30 s, 5 min, 2 h, 3 d. */
 export function formatTime(minutes: number): string {
@@ -51,8 +79,9 @@ export function bucketProfileData(scores: readonly AgentScore[], agents?: readon
 /** Success per difficulty bucket, one line per agent. */
 export function bucketProfileFigure(
   scores: readonly AgentScore[],
-  options: { agents?: readonly string[]; width?: number; height?: number; title?: string } = {},
+  options: BucketProfileFigureOptions = {},
 ): Figure {
+  options = parseOptions(BucketProfileFigureOptions, options, "bucketProfileFigure");
   const data = bucketProfileData(scores, options.agents);
   const labels = new Map(data.map((d) => [d.index, d.label]));
   return renderPlot({
@@ -91,8 +120,9 @@ export function bucketProfileFigure(
 export function verdictFigure(
   rows: readonly VerdictRow[],
   threshold: string,
-  options: { width?: number; height?: number; logScale?: boolean } = {},
+  options: VerdictFigureOptions = {},
 ): Figure {
+  options = parseOptions(VerdictFigureOptions, options, "verdictFigure");
   const data = rows.filter((r) => r.threshold === threshold && r.estimate !== null);
   if (data.length === 0) throw new Error(`verdictFigure: no estimable rows for threshold "${threshold}"`);
   const { value, unit, metric } = data[0];

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { z } from "../deps/zod.ts";
+import { parseOptions } from "../core/options.ts";
 import * as Plot from "../deps/plot.ts";
 import type { AgentHorizon } from "../stats/agent_horizons.ts";
 import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
@@ -23,25 +25,29 @@ export interface SuccessCurveData {
   p50: number;
 }
 
-/** Options of {@link successCurveData} / {@link successCurveFigure}. */
-export interface SuccessCurveOptions {
+/** Options of {@link successCurveFigure} and {@link successCurveData}. */
+export const SuccessCurveOptions = z.strictObject({
   /** Grid range in minutes. Default [0.5, 2000]. */
-  domain?: readonly [number, number];
+  domain: z.tuple([z.number().positive(), z.number().positive()]).readonly().optional(),
   /** Grid points. Default 120. */
-  points?: number;
+  points: z.number().int().min(2).optional(),
   /** Band quantiles. Default the bootstrap's interval. */
-  band?: readonly [number, number];
-  width?: number;
-  height?: number;
+  band: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).readonly().optional(),
+  /** Width in px. */
+  width: z.number().positive().optional(),
+  /** Height in px. */
+  height: z.number().positive().optional(),
   /** Title above the chart; default "<agent>: success vs task length". */
-  title?: string;
+  title: z.string().optional(),
   /** Subtitle under the title; default none. */
-  subtitle?: string;
+  subtitle: z.string().optional(),
   /** Caption under the chart; default none. */
-  caption?: string;
+  caption: z.string().optional(),
   /** Legend naming the curve, the bucket dots and the p50 rule; default true. */
-  legend?: boolean;
-}
+  legend: z.boolean().optional(),
+});
+/** Options of {@link successCurveFigure}. */
+export type SuccessCurveOptions = z.input<typeof SuccessCurveOptions>;
 
 /** Legend entries of the success-curve figure, with their colours. */
 export const SUCCESS_CURVE_KEYS = {
@@ -56,6 +62,7 @@ export function successCurveData(
   agent: string,
   options: SuccessCurveOptions = {},
 ): SuccessCurveData {
+  options = parseOptions(SuccessCurveOptions, options, "successCurveData");
   const boot = "point" in source ? source as BootstrapHorizons : null;
   const points = boot ? boot.point : source as readonly AgentHorizon[];
   const g = points.findIndex((p) => p.agent === agent);
@@ -103,6 +110,7 @@ export function successCurveFigure(
   agent: string,
   options: SuccessCurveOptions = {},
 ): Figure {
+  options = parseOptions(SuccessCurveOptions, options, "successCurveFigure");
   const d = successCurveData(source, agent, options);
   const [d0, d1] = options.domain ?? [0.5, 2000];
   const hasBand = d.curve.some((c) => !Number.isNaN(c.low));

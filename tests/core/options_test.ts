@@ -55,6 +55,7 @@ Deno.test("nearestOption suggests close names only", () => {
   assert.equal(nearestOption("sed", ["seed", "replicates"]), "seed");
   assert.equal(nearestOption("Replicates", ["seed", "replicates"]), "replicates");
   assert.equal(nearestOption("banana", ["seed", "replicates"]), null);
+  assert.equal(nearestOption("titel", ["title", "width"]), "title", "a transposition is one edit");
 });
 
 Deno.test("every analysis refuses an unknown option, naming the function and the nearest option", () => {
@@ -131,4 +132,24 @@ Deno.test("one naming: a variant or model name selects the one agent it stands f
   assert.equal(v[0].agent, "react");
   const d = pairedDifference(one, "react", "chat", { replicates: 20, statistic: "successRate" });
   assert.equal(d.a, "m1 · react");
+});
+
+Deno.test("figure functions refuse unknown options too", async () => {
+  const plot = await import("../../lib/plot/mod.ts");
+  const t = runs();
+  const fits = agentHorizons(t);
+  const cases: [string, () => unknown, RegExp][] = [
+    [
+      "successCurveFigure",
+      () => plot.successCurveFigure(fits, "m1 · chat", { titel: "x" } as never),
+      /"title"/,
+    ],
+    ["gapVsEffortFigure", () => plot.gapVsEffortFigure([], { hight: 3 } as never), /"height"/],
+    ["budgetCurveFigure", () => plot.budgetCurveFigure([], { resorce: "tokens" } as never), /"resource"/],
+    ["bucketProfileFigure", () => plot.bucketProfileFigure([], { agent: ["a"] } as never), /"agents"/],
+    ["verdictFigure", () => plot.verdictFigure([], "x", { log: true } as never), /unknown option "log"/],
+  ];
+  for (const [fn, call, pattern] of cases) {
+    assert.throws(call, (e: unknown) => e instanceof OptionsError && e.fn === fn && pattern.test(e.message));
+  }
 });
