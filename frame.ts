@@ -1,5 +1,5 @@
 /**
- * evalkit/frame — Run tables: evalkit's event logs and METR's runs.jsonl as arquero tables.
+ * evalkit/frame — Run tables: evalkit's event logs, METR's runs.jsonl and Inspect logs as arquero tables.
  *
  * ```ts
  * import * as frame from "./frame.ts"; // or by path / file:// URL from any folder

@@ -1,5 +1,5 @@
 /**
- * Tables: run logs and METR's runs.jsonl as arquero tables in one tidy schema, and exporters.
+ * Tables: run logs, METR's runs.jsonl and Inspect logs as arquero tables in one tidy schema, and exporters.
  *
  * @module
  */
@@ -11,3 +11,14 @@ export * from "./export.ts";
 export { applyTaskMetaToRuns, withKnownMinutes } from "./minutes.ts";
 export * from "./sources.ts";
 export { type AnyRuns, readAnyRuns } from "./read_any.ts";
+export {
+  findInspectLogs,
+  hasInspectLogs,
+  type InspectImport,
+  InspectImportOptions,
+  type InspectRunRow,
+  isInspectLog,
+  readInspectRuns,
+  readInspectTranscript,
+  valueToFloat,
+} from "./inspect/mod.ts";

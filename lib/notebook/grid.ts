@@ -16,6 +16,7 @@ import { runEval } from "../run/runner.ts";
 import type { RunLimits } from "../run/events.ts";
 import { silentProgress } from "../run/progress.ts";
 import { runs } from "../frame/tables.ts";
+import { hasInspectLogs, readInspectRuns } from "../frame/inspect/mod.ts";
 import { readLogs } from "../run/log_reader.ts";
 import { eventsByRun, type ReviewEvent } from "../elicitation/events.ts";
 import { type NotebookParams, projectRoot } from "./params.ts";
@@ -52,8 +53,16 @@ export interface NotebookRuns {
   issues: number;
 }
 
-/** Read the runs of an existing log file or directory (from `deno task eval`). */
+/**
+ * Read the runs of an existing log file or directory (from `deno task eval`), or of Inspect logs (a `.eval`
+ * or `.json` log or a folder of them, told by content; docs/inspect.md).
+ */
 export async function readRunsLog(path: string): Promise<NotebookRuns> {
+  if (await hasInspectLogs(path)) {
+    const inspect = await readInspectRuns(path);
+    if (inspect.table.numRows() === 0) throw new Error(`Inspect logs ${path}: no readable samples in them`);
+    return { table: inspect.table, source: "runs-log", logPath: path, ran: 0, issues: inspect.notes.length };
+  }
   const { table, issues } = await runs(path);
   if (table.numRows() === 0) throw new Error(`run log ${path}: no finished runs in it`);
   return { table, source: "runs-log", logPath: path, ran: 0, issues: issues.length };
@@ -111,6 +120,8 @@ export function notebookRuns(runsLog: string | null, grid: NotebookGridOptions):
 
 /** Every run's events (for failure heuristics and budget curves), keyed by run id. */
 export async function readRunEvents(path: string): Promise<Map<string, ReviewEvent[]>> {
+  // Inspect logs: no events here (the heuristics read each row; transcripts via readInspectTranscript).
+  if (await hasInspectLogs(path)) return new Map();
   const all: unknown[] = [];
   await readLogs(path, { onEvent: (e) => all.push(e) });
   return eventsByRun(all).runs;
