@@ -84,3 +84,33 @@ export async function isEventLogFile(path: string): Promise<boolean> {
     file?.close();
   }
 }
+
+/**
+ * Ends a command early with an exit code. Thrown by a command's helpers (its `fail(message)`, a failed
+ * start of a sandbox driver, …) and turned into the return value of the command's `main` by
+ * {@link withExitCode}, so that a command called as a function never exits the calling process.
+ */
+export class CliExit extends Error {
+  /**
+   * @param code the exit code (2 usage error, 1 failure, …)
+   * @param message printed on stderr as it is (prefix included) when not empty
+   */
+  constructor(readonly code: number, message = "") {
+    super(message);
+    this.name = "CliExit";
+  }
+}
+
+/**
+ * Runs a command's body and returns its exit code; a {@link CliExit} thrown inside prints its message on
+ * stderr and becomes the code. Other errors propagate.
+ */
+export async function withExitCode(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (!(e instanceof CliExit)) throw e;
+    if (e.message) console.error(e.message);
+    return e.code;
+  }
+}

@@ -34,7 +34,7 @@ import { runs } from "../frame/tables.ts";
 import { dataSourceLines, describeDataSources, labelSimulatedRows } from "../frame/sources.ts";
 import { formatTable } from "../util/table.ts";
 import { resolve, toFileUrl } from "../util/path.ts";
-import { joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
+import { CliExit, joinNegativeValues, outputDirProblem, readTaskMetaOption, withExitCode } from "./args.ts";
 
 const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
 
@@ -75,8 +75,7 @@ const NUMERIC_OPTIONS = [
 ];
 
 function fail(message: string): never {
-  console.error(`error: ${message}\n(deno task eval --help shows every option)`);
-  Deno.exit(2);
+  throw new CliExit(2, `error: ${message}\n(deno task eval --help shows every option)`);
 }
 
 function numberFlag(name: string, value: string | undefined, fallback: number | null, integer = false) {
@@ -88,11 +87,21 @@ function numberFlag(name: string, value: string | undefined, fallback: number | 
   return n === 0 ? null : n;
 }
 
-if (import.meta.main) {
+/**
+ * Run `deno task eval` with `args` (the words after `deno task eval`); returns the exit code: 0 done, 1 a
+ * failure (nothing finished, a sandbox driver that cannot start), 2 a usage error, 130 interrupted (Ctrl-C).
+ * SIGTERM or the death of the launching process still exit the process at once (143 / 137), as the program
+ * does. The signal listeners it installs are removed before it returns.
+ */
+export function main(args: string[]): Promise<number> {
+  return withExitCode(() => evalCommand(args));
+}
+
+async function evalCommand(args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: joinNegativeValues(Deno.args, NUMERIC_OPTIONS),
+      args: joinNegativeValues(args, NUMERIC_OPTIONS),
       options: {
         tasks: { type: "string" },
         "tasks-dir": { type: "string", default: DEFAULT_TASKS_DIR },
@@ -125,7 +134,7 @@ if (import.meta.main) {
   const v = parsed.values;
   if (v.help) {
     console.log(USAGE);
-    Deno.exit(0);
+    return 0;
   }
   const models = (v.model ?? []).flatMap((m) => m.split(",")).map((m) => m.trim()).filter(Boolean);
   if (models.length === 0) fail("--model is required (e.g. --model simulated/30)");
@@ -205,8 +214,7 @@ if (import.meta.main) {
   if (logProblem) fail(logProblem);
   await sweepLeftovers(); // what killed runners left: run directories, containers (see lib/run/leftovers.ts)
   const driver = await createSandboxDriver(driverName.data).catch((e: Error) => {
-    console.error(`error: ${e.message}`);
-    Deno.exit(1);
+    throw new CliExit(1, `error: ${e.message}`);
   });
   // METR families' images (METR's build step) are built before the first sandbox, with their progress here.
   await prepareImagesWithProgress(tasks, driver);
@@ -219,7 +227,7 @@ if (import.meta.main) {
   Deno.addSignalListener("SIGINT", onSigint);
   // The first Ctrl-C is ours (stop scheduling, let in-flight cells close their sandboxes); a second one makes
   // the sandbox module close everything and exit at once.
-  setSandboxSignalPolicy("second-signal");
+  const previousPolicy = setSandboxSignalPolicy("second-signal");
   // SIGTERM, or the death of the launcher (`kill -9` of `deno task eval`), stops at once as if this process
   // had been killed too: nothing more is logged (in-flight cells are rerun on resume), the lock is released,
   // every sandbox is closed, exit 143 / 137.
@@ -235,6 +243,8 @@ if (import.meta.main) {
     }
     // Close every sandbox at once (the agents' processes die), give the cells in flight a moment to see the
     // cancellation (a sandbox still being created is then destroyed by its cell), close what is left, exit.
+    // This exits the process even when `main` was called as a function: SIGTERM and the launcher's death mean
+    // the process is to stop, and `main` never returns after a halt.
     closeAllSandboxes()
       .then(() => Promise.race([running.catch(() => {}), new Promise((r) => setTimeout(r, 5_000))]))
       .then(() => closeAllSandboxes())
@@ -243,37 +253,41 @@ if (import.meta.main) {
   const onSigterm = () => stopNow("terminated (SIGTERM)", 143);
   Deno.addSignalListener("SIGTERM", onSigterm);
   const stopWatching = watchParent((pid) => stopNow(`the launching process (pid ${pid}) died`, 137));
-  const evalRun = runEval({
-    tasks,
-    variants,
-    models,
-    epochs,
-    seed,
-    driver,
-    resolveModel: (name) => createModel(name, { prices }),
-    logDir: v.log,
-    evalId: v["eval-id"],
-    limits,
-    tools: toolTimeout === null ? {} : { timeoutS: toolTimeout },
-    concurrency,
-    retryErrors: v["retry-errors"],
-    fsync: v.fsync,
-    progress: progressByName[v.progress](),
-    signal: cancel.signal,
-    halt: halt.signal,
-  });
-  running = evalRun;
   // After a halt, stopNow closes everything and exits with its own code: nothing more happens here.
   const haltExits = () => new Promise<never>(() => {});
-  const summary = await evalRun.catch((e: Error) => {
-    if (halt.signal.aborted) return haltExits();
-    console.error(`error: ${e.message}`);
-    Deno.exit(1);
-  });
-  if (halt.signal.aborted) await haltExits();
-  Deno.removeSignalListener("SIGINT", onSigint);
-  Deno.removeSignalListener("SIGTERM", onSigterm);
-  stopWatching();
+  let summary;
+  try {
+    const evalRun = runEval({
+      tasks,
+      variants,
+      models,
+      epochs,
+      seed,
+      driver,
+      resolveModel: (name) => createModel(name, { prices }),
+      logDir: v.log,
+      evalId: v["eval-id"],
+      limits,
+      tools: toolTimeout === null ? {} : { timeoutS: toolTimeout },
+      concurrency,
+      retryErrors: v["retry-errors"],
+      fsync: v.fsync,
+      progress: progressByName[v.progress](),
+      signal: cancel.signal,
+      halt: halt.signal,
+    });
+    running = evalRun;
+    summary = await evalRun.catch((e: Error) => {
+      if (halt.signal.aborted) return haltExits();
+      throw new CliExit(1, `error: ${e.message}`);
+    });
+    if (halt.signal.aborted) await haltExits();
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+    Deno.removeSignalListener("SIGTERM", onSigterm);
+    stopWatching();
+    setSandboxSignalPolicy(previousPolicy);
+  }
   for (const line of describeIssues(summary.logIssues)) console.error(`warning: skipped log line ${line}`);
 
   const { table } = await runs(summary.logPath);
@@ -305,5 +319,7 @@ if (import.meta.main) {
     );
   }
   const nothingFinished = summary.ran > 0 && summary.counts.ok + summary.counts.limit === 0;
-  Deno.exit(summary.cancelled ? 130 : nothingFinished ? 1 : 0);
+  return summary.cancelled ? 130 : nothingFinished ? 1 : 0;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

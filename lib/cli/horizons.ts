@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "../deps/zod.ts";
+import { toCsv as csvTable } from "../util/csv.ts";
 import { readMetrRuns, readReleaseDates } from "../frame/metr.ts";
 import { simulatedDataWarning } from "../frame/sources.ts";
 // The plotting modules (Observable Plot, linkedom) load only when --plots is given: they cost ~0.1 s CPU.
@@ -17,6 +18,7 @@ import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
 import { runColumns } from "../stats/run_columns.ts";
 import { minutesNote } from "../stats/minutes.ts";
 import { applyTaskMetaToRuns } from "../frame/minutes.ts";
+import { hasInspectLogs, readInspectAsMetrRuns } from "../frame/inspect/mod.ts";
 import { isEventLogFile, joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
 
 const USAGE = `Usage: deno task horizons --runs <runs.jsonl|URL> [options]
@@ -26,7 +28,8 @@ agent, coefficient, intercept, p50, p50_low, p50_high, p80, average and the buck
 Runs of tasks without human minutes are left out (one line on stderr names them).
 
 Options:
-  --runs <path|url>          runs file in METR's runs.jsonl format (required)
+  --runs <path|url>          runs file in METR's runs.jsonl format, or Inspect logs (a .eval/.json log
+                             or a folder of them; see docs/inspect.md) (required)
   --weights <w>              invsqrt (default) | equal | none
   --regularization <r>       L2 penalty on the slope, 1/C (default 0.01)
   --bootstrap <n>            hierarchical bootstrap replicates (default 500; 0 = none)
@@ -97,15 +100,10 @@ export function horizonRows(point: AgentHorizon[], boot: BootstrapHorizons | nul
   return horizonSummary(point, boot);
 }
 
-/** CSV text of rows (RFC 4180 quoting; NaN printed empty). */
+/** CSV text of rows, through `lib/util/csv.ts` (RFC 4180 quoting; NaN printed empty). */
 export function toCsv(rows: HorizonRow[]): string {
   if (rows.length === 0) return "";
-  const cols = Object.keys(rows[0]);
-  const cell = (v: string | number) => {
-    if (typeof v === "number") return Number.isNaN(v) ? "" : String(v);
-    return /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-  };
-  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+  return csvTable(Object.keys(rows[0]), rows as unknown as Record<string, unknown>[]);
 }
 
 /** Run the command; returns the exit code. */
@@ -158,7 +156,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const runs = await readMetrRuns(args.runs);
+    const runs = await hasInspectLogs(args.runs)
+      ? await readInspectAsMetrRuns(args.runs, {}, (note) => console.error(`horizons: ${note}`))
+      : await readMetrRuns(args.runs);
     for (const e of runs.errors.slice(0, 20)) {
       console.error(
         `horizons: ${runs.source}:${e.line}${e.taskId ? ` (${e.taskId})` : ""}: skipped: ${e.message}`,

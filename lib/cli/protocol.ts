@@ -43,6 +43,7 @@ import { bucketProfileFigure, verdictFigure } from "../plot/protocol.ts";
 import { budgetCurveFigure, gapVsEffortFigure } from "../plot/elicitation.ts";
 import { writeFigure } from "../plot/render.ts";
 import { applyTaskMetaToRuns, minutesNote } from "../frame/minutes.ts";
+import { hasInspectLogs, readInspectRuns } from "../frame/inspect/mod.ts";
 import { joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
 
 /** The shipped example thresholds. */
@@ -152,7 +153,7 @@ export type ProtocolArgs = z.infer<typeof ProtocolArgs>;
 
 /** Runs loaded from a path, with the events when the path is an event log. */
 export interface LoadedRuns {
-  kind: "metr" | "log";
+  kind: "metr" | "log" | "inspect";
   table: ColumnTable;
   events?: Map<string, ReviewEvent[]>;
   warnings: string[];
@@ -168,6 +169,14 @@ export async function loadRuns(path: string): Promise<LoadedRuns> {
     info = await Deno.stat(path);
   } catch {
     throw new Error(`--runs ${path}: no such file or directory`);
+  }
+  if (await hasInspectLogs(path)) {
+    // Inspect logs (docs/inspect.md): rows only; the failure heuristics read each row (no events loaded).
+    const inspect = await readInspectRuns(path);
+    if (inspect.table.numRows() === 0) {
+      throw new Error(`--runs ${path}: no readable samples in the Inspect logs`);
+    }
+    return { kind: "inspect", table: inspect.table, warnings: inspect.notes };
   }
   let isLog = info.isDirectory;
   if (!isLog) {

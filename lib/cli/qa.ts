@@ -19,9 +19,17 @@ import { DEFAULT_TASKS_DIR, globToRegExp, loadSuite, selectTasks } from "../task
 import { type QaResult, qaSuite } from "../task/qa.ts";
 import { cheatMatches, cheatNamesFor, GENERIC_CHEATS } from "../task/cheats.ts";
 import { formatTable } from "../util/table.ts";
-import { joinNegativeValues, readTaskMetaOption } from "./args.ts";
+import { CliExit, joinNegativeValues, readTaskMetaOption, withExitCode } from "./args.ts";
 
-if (import.meta.main) {
+/**
+ * Run `deno task qa` with `args`; returns the exit code: 0 every selected task passed, 1 a failure (or a
+ * sandbox driver that cannot start), 2 a usage error.
+ */
+export function main(args: string[]): Promise<number> {
+  return withExitCode(() => qa(args));
+}
+
+async function qa(args: string[]): Promise<number> {
   const usage =
     "usage: deno task qa [--sandbox local|docker] [--tasks <glob,...>] [--concurrency N] [--json] " +
     "[--no-cheats] [--cheat NAME[,NAME...]]... [--family-tests] [--task-meta <file>]\n" +
@@ -29,7 +37,7 @@ if (import.meta.main) {
   let parsed;
   try {
     parsed = parseArgs({
-      args: joinNegativeValues(Deno.args, ["concurrency"]),
+      args: joinNegativeValues(args, ["concurrency"]),
       options: {
         sandbox: { type: "string", default: "local" },
         tasks: { type: "string" },
@@ -45,42 +53,41 @@ if (import.meta.main) {
     });
   } catch (e) {
     console.error(`error: ${(e as Error).message}\n${usage}`);
-    Deno.exit(2);
+    return 2;
   }
   const { values } = parsed;
   if (values.help) {
     console.log(usage);
-    Deno.exit(0);
+    return 0;
   }
   const driverName = SandboxDriverName.safeParse(values.sandbox);
   if (!driverName.success) {
     console.error(`error: --sandbox must be local or docker, got "${values.sandbox}"`);
-    Deno.exit(2);
+    return 2;
   }
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     console.error(`error: --concurrency must be a positive integer, got "${values.concurrency}"`);
-    Deno.exit(2);
+    return 2;
   }
   const taskMeta = await readTaskMetaOption(values["task-meta"]);
   if (taskMeta.errors) {
     for (const line of taskMeta.errors) console.error(`error: ${line}`);
-    Deno.exit(2);
+    return 2;
   }
   const suite = await loadSuite(values.dir, { taskMeta: taskMeta.table }).catch((e: Error) => {
-    console.error(`error: --dir: ${e.message}`);
-    Deno.exit(2);
+    throw new CliExit(2, `error: --dir: ${e.message}`);
   });
   for (const w of suite.warnings) console.error(`warning: ${w.message}`);
   const tasks = selectTasks(suite.tasks, values.tasks);
   if (tasks.length === 0 && suite.errors.length === 0) {
     console.error(`error: --tasks: no task matches ${values.tasks ?? "(all)"}`);
-    Deno.exit(2);
+    return 2;
   }
   const onlyCheats = values.cheat?.flatMap((c) => c.split(",")).map((c) => c.trim()).filter((c) => c);
   if (onlyCheats && values["no-cheats"]) {
     console.error("error: --cheat and --no-cheats exclude each other");
-    Deno.exit(2);
+    return 2;
   }
   for (const selector of onlyCheats ?? []) {
     const known = tasks.some((t) => {
@@ -96,13 +103,12 @@ if (import.meta.main) {
           GENERIC_CHEATS.join(", ")
         }; a family's own: family:<name>)`,
       );
-      Deno.exit(2);
+      return 2;
     }
   }
   await sweepLeftovers(); // what killed runs left: run directories, containers, image builds
   const driver = await createSandboxDriver(driverName.data).catch((e: Error) => {
-    console.error(`error: ${e.message}`);
-    Deno.exit(1);
+    throw new CliExit(1, `error: ${e.message}`);
   });
   // METR families' images (METR's build step) are built before the first sandbox, with their progress here.
   await prepareImagesWithProgress(tasks, driver);
@@ -184,5 +190,7 @@ if (import.meta.main) {
         `${totalSeconds.toFixed(1)} s total`,
     );
   }
-  Deno.exit(failed ? 1 : 0);
+  return failed ? 1 : 0;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

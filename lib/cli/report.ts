@@ -151,9 +151,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(
       `figures: ${result.figures.length} (SVG${result.figures.some((f) => f.pngPath) ? " + PNG" : ""}${
         result.figures.some((f) => f.pdfPath) ? " + PDF" : ""
-      }, with a source line) in ${
-        join(result.indexPath, "..", "figures")
-      }`,
+      }, with a source line) in ${join(result.indexPath, "..", "figures")}`,
     );
     console.log(`notebooks: ${result.manifest.totalSeconds.toFixed(1)} s in total`);
     if (v["check-browser"]) {

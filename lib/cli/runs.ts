@@ -1,9 +1,9 @@
 /**
  * `deno task runs --log <dir> [--format csv|json|jsonl]` — print the runs of a log directory (one row per
  * cell, METR runs.jsonl-compatible columns). Unreadable log lines are reported on stderr and skipped.
- * `--metr <file>` reads METR's runs.jsonl instead, and `--out <file>` writes to a file. `--task-meta <file>`
- * sets `human_minutes`/`human_source` of the runs of the tasks a task-times table names (tasks without
- * minutes otherwise have `human_minutes` null).
+ * `--metr <file>` reads METR's runs.jsonl instead, `--inspect <file|dir>` Inspect logs (docs/inspect.md),
+ * and `--out <file>` writes to a file. `--task-meta <file>` sets `human_minutes`/`human_source` of the runs
+ * of the tasks a task-times table names (tasks without minutes otherwise have `human_minutes` null).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -14,23 +14,38 @@ import { renderTable, TableFormat } from "../frame/export.ts";
 import { readMetrRuns } from "../frame/metr.ts";
 import { formatIssue } from "../run/log_reader.ts";
 import { applyTaskMetaToRuns } from "../frame/minutes.ts";
+import { readInspectRuns } from "../frame/inspect/mod.ts";
 import { isEventLogFile, joinNegativeValues, readTaskMetaOption } from "./args.ts";
 
 const USAGE = `usage: deno task runs --log <dir|file> [--format csv|json|jsonl] [--out <file>]
        deno task runs --metr <runs.jsonl> [--format csv|json|jsonl] [--out <file>]
+       deno task runs --inspect <file|dir> [--scorer S] [--score-key K] [--minutes-key K] [--format …] [--out …]
+
+  --inspect <file|dir>    Inspect logs (.eval/.json, a folder searched recursively; docs/inspect.md)
+  --scorer S              (--inspect) the scorer whose score is the run's score (default: the first)
+  --score-key K           (--inspect) the key of a dict-valued score
+  --minutes-key K         (--inspect) the sample-metadata key holding human minutes
 
   --success-threshold X   score at or above which score_binarized is 1 (default 0.5)
   --task-meta <file>      task-times table (CSV or JSON; docs/task-standard.md): sets human_minutes and
                           human_source of the runs of the tasks it names (null: a task without minutes)`;
 
-if (import.meta.main) {
+/**
+ * Run `deno task runs` with `args`; returns the exit code: 0 printed (or written to --out), 1 unreadable
+ * input or an unwritable --out, 2 a usage error.
+ */
+export async function main(args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: joinNegativeValues(Deno.args, ["success-threshold"]),
+      args: joinNegativeValues(args, ["success-threshold"]),
       options: {
         log: { type: "string" },
         metr: { type: "string" },
+        inspect: { type: "string" },
+        scorer: { type: "string" },
+        "score-key": { type: "string" },
+        "minutes-key": { type: "string" },
         format: { type: "string", default: "csv" },
         out: { type: "string" },
         "success-threshold": { type: "string", default: "0.5" },
@@ -40,31 +55,31 @@ if (import.meta.main) {
     });
   } catch (e) {
     console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
-    Deno.exit(2);
+    return 2;
   }
   const v = parsed.values;
   if (v.help) {
     console.log(USAGE);
-    Deno.exit(0);
+    return 0;
   }
   const format = TableFormat.safeParse(v.format);
   if (!format.success) {
     console.error(`error: --format must be csv, json or jsonl, got "${v.format}"`);
-    Deno.exit(2);
+    return 2;
   }
   const threshold = Number(v["success-threshold"]);
   if (!(threshold >= 0 && threshold <= 1)) {
     console.error(`error: --success-threshold must be in [0,1], got "${v["success-threshold"]}"`);
-    Deno.exit(2);
+    return 2;
   }
-  if ((v.log === undefined) === (v.metr === undefined)) {
-    console.error(`error: give exactly one of --log or --metr\n\n${USAGE}`);
-    Deno.exit(2);
+  if ([v.log, v.metr, v.inspect].filter((x) => x !== undefined).length !== 1) {
+    console.error(`error: give exactly one of --log, --metr or --inspect\n\n${USAGE}`);
+    return 2;
   }
   const taskMeta = await readTaskMetaOption(v["task-meta"]);
   if (taskMeta.errors) {
     for (const line of taskMeta.errors) console.error(`error: ${line}`);
-    Deno.exit(2);
+    return 2;
   }
   const withTaskMeta = (table: ColumnTable): ColumnTable => {
     if (!taskMeta.table) return table;
@@ -74,7 +89,18 @@ if (import.meta.main) {
   };
   let text: string;
   try {
-    if (v.log !== undefined) {
+    if (v.inspect !== undefined) {
+      const imported = await readInspectRuns(v.inspect, {
+        successThreshold: threshold,
+        ...(v.scorer ? { scorer: v.scorer } : {}),
+        ...(v["score-key"] ? { scoreKey: v["score-key"] } : {}),
+        ...(v["minutes-key"] ? { minutesKey: v["minutes-key"] } : {}),
+      });
+      for (const note of imported.notes) console.error(`note: ${note}`);
+      if (imported.files === 0) throw new Error(`--inspect ${v.inspect}: no Inspect log in it`);
+      console.error(`read ${imported.samples} samples from ${imported.files} Inspect log file(s)`);
+      text = renderTable(withTaskMeta(imported.table), format.data);
+    } else if (v.log !== undefined) {
       const { table, issues, files } = await runs(v.log, { successThreshold: threshold });
       if (files.length === 0) {
         throw new Error(`--log ${v.log}: no .jsonl log file in it (subdirectories are not searched)`);
@@ -105,12 +131,17 @@ if (import.meta.main) {
     }
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
-    Deno.exit(1);
+    return 1;
   }
   if (v.out) {
-    await Deno.writeTextFile(v.out, text).catch((e: Error) => {
-      console.error(`error: --out ${v.out}: ${e.message}`);
-      Deno.exit(1);
-    });
+    try {
+      await Deno.writeTextFile(v.out, text);
+    } catch (e) {
+      console.error(`error: --out ${v.out}: ${(e as Error).message}`);
+      return 1;
+    }
   } else await Deno.stdout.write(new TextEncoder().encode(text));
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -10,15 +10,23 @@ import { parseArgs } from "node:util";
 import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
 import { taskSummaryRow } from "../task/summary.ts";
 import { formatTable } from "../util/table.ts";
-import { readTaskMetaOption } from "./args.ts";
+import { CliExit, readTaskMetaOption, withExitCode } from "./args.ts";
 
 const USAGE = "usage: deno task tasks [--json] [--dir <tasks dir>] [--tasks <glob,...>] [--task-meta <file>]";
 
-if (import.meta.main) {
+/**
+ * Run `deno task tasks` with `args`; returns the exit code: 0 listed, 1 some families failed to load (the
+ * valid tasks are listed all the same), 2 a usage error.
+ */
+export function main(args: string[]): Promise<number> {
+  return withExitCode(() => listTasks(args));
+}
+
+async function listTasks(args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: Deno.args,
+      args,
       options: {
         json: { type: "boolean", default: false },
         dir: { type: "string", default: DEFAULT_TASKS_DIR },
@@ -29,26 +37,25 @@ if (import.meta.main) {
     });
   } catch (e) {
     console.error(`error: ${(e as Error).message}\n${USAGE}`);
-    Deno.exit(2);
+    return 2;
   }
   const { values } = parsed;
   if (values.help) {
     console.log(USAGE);
-    Deno.exit(0);
+    return 0;
   }
   const taskMeta = await readTaskMetaOption(values["task-meta"]);
   if (taskMeta.errors) {
     for (const line of taskMeta.errors) console.error(`error: ${line}`);
-    Deno.exit(2);
+    return 2;
   }
   const suite = await loadSuite(values.dir, { taskMeta: taskMeta.table }).catch((e: Error) => {
-    console.error(`error: --dir: ${e.message}`);
-    Deno.exit(2);
+    throw new CliExit(2, `error: --dir: ${e.message}`);
   });
   const rows = selectTasks(suite.tasks, values.tasks).map(taskSummaryRow);
   if (rows.length === 0 && values.tasks !== undefined && suite.errors.length === 0) {
     console.error(`error: --tasks: no task matches ${values.tasks} in ${suite.dir}`);
-    Deno.exit(2);
+    return 2;
   }
   if (values.json) {
     console.log(JSON.stringify(rows, null, 2));
@@ -69,5 +76,7 @@ if (import.meta.main) {
   }
   for (const warning of suite.warnings) console.error(`warning: ${warning.message}`);
   for (const error of suite.errors) console.error(`error: ${error.message}`);
-  if (suite.errors.length) Deno.exit(1);
+  return suite.errors.length ? 1 : 0;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -41,8 +41,24 @@ import {
 import { DEFAULT_TASKS_DIR, loadSuite } from "../task/loader.ts";
 import { safeTaskId } from "../task/schema.ts";
 import { join, PROJECT_ROOT } from "../util/path.ts";
+import { CliExit, withExitCode } from "./args.ts";
 
-const STATE_DIR = Deno.env.get("EVALKIT_WORKBENCH_DIR") ?? join(PROJECT_ROOT, "runs", "workbench");
+const USAGE = `usage: deno task workbench <command> …
+  start <task-id> [--sandbox local|docker]            start an environment; prints its id
+  list                                                the environments started
+  exec <env> [--root] -- <command…>                   run a command (as agent, or root)
+  agent <env> <agent-dir> "<command>"                 copy <agent-dir> in and run the command as agent
+  score <env> [--submission <text>] [--intermediate]  score (default: /home/agent/submission.txt)
+  export <env> <find -path pattern> [--out <new dir>] copy matching files out, as the agent sees them
+  destroy <env>                                       destroy the environment
+  run <task-id> --cmd "<command>" [--sandbox …]       start, run, score, destroy
+  --dir <tasks dir>                                   task families directory (default: the bundled tasks/)
+  -h, --help                                          this text`;
+
+/** Where environments' state files and sockets live (read at each call: tests set the variable). */
+function stateDir(): string {
+  return Deno.env.get("EVALKIT_WORKBENCH_DIR") ?? join(PROJECT_ROOT, "runs", "workbench");
+}
 
 const EnvState = z.object({
   envId: z.string(),
@@ -72,12 +88,11 @@ type Request = z.infer<typeof Request>;
 const ExportSkipped = z.array(z.object({ path: z.string(), reason: z.string() }));
 
 function fail(message: string): never {
-  console.error(`error: ${message}`);
-  Deno.exit(2);
+  throw new CliExit(2, `error: ${message}`);
 }
 
 async function readState(envId: string): Promise<EnvState> {
-  const file = join(STATE_DIR, `${envId}.json`);
+  const file = join(stateDir(), `${envId}.json`);
   let text: string;
   try {
     text = await Deno.readTextFile(file);
@@ -98,7 +113,7 @@ async function send(envId: string, request: Request): Promise<Record<string, unk
     conn = await Deno.connect({ transport: "unix", path: state.socket });
   } catch {
     fail(
-      `environment "${envId}" is not answering (holder pid ${state.pid} gone?); remove ${STATE_DIR}/${envId}.json`,
+      `environment "${envId}" is not answering (holder pid ${state.pid} gone?); remove ${stateDir()}/${envId}.json`,
     );
   }
   await conn.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
@@ -108,12 +123,16 @@ async function send(envId: string, request: Request): Promise<Record<string, unk
   return reply;
 }
 
-/** The detached holder: owns one environment, serves requests until destroyed. */
-async function hold(envId: string, taskId: string, sandbox: SandboxDriverName, dir: string): Promise<void> {
-  await Deno.mkdir(STATE_DIR, { recursive: true });
-  const socket = join(STATE_DIR, `${envId}.sock`);
-  const stateFile = join(STATE_DIR, `${envId}.json`);
-  const errorFile = join(STATE_DIR, `${envId}.error`);
+/**
+ * The detached holder: owns one environment, serves requests until destroyed; returns its exit code. It is
+ * always a process of its own (`start` spawns `workbench.ts __hold …`), so its SIGTERM/SIGINT handlers
+ * destroy the environment and exit that process.
+ */
+async function hold(envId: string, taskId: string, sandbox: SandboxDriverName, dir: string): Promise<number> {
+  await Deno.mkdir(stateDir(), { recursive: true });
+  const socket = join(stateDir(), `${envId}.sock`);
+  const stateFile = join(stateDir(), `${envId}.json`);
+  const errorFile = join(stateDir(), `${envId}.error`);
   let env: TaskEnvironment;
   try {
     const suite = await loadSuite(dir);
@@ -122,7 +141,7 @@ async function hold(envId: string, taskId: string, sandbox: SandboxDriverName, d
     env = await startTaskEnvironment(task, await createSandboxDriver(sandbox));
   } catch (error) {
     await Deno.writeTextFile(errorFile, error instanceof Error ? error.message : String(error));
-    Deno.exit(1);
+    return 1;
   }
   const listener = Deno.listen({ transport: "unix", path: socket });
   const cleanup = async () => {
@@ -130,40 +149,44 @@ async function hold(envId: string, taskId: string, sandbox: SandboxDriverName, d
     await Deno.remove(stateFile).catch(() => {});
     await Deno.remove(socket).catch(() => {});
   };
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    Deno.addSignalListener(signal, async () => {
-      await cleanup();
-      Deno.exit(0);
-    });
-  }
-  const state: EnvState = {
-    envId,
-    taskId,
-    sandbox,
-    pid: Deno.pid,
-    socket,
-    startedAt: new Date().toISOString(),
-    instructions: env.instructions,
+  const onSignal = async () => {
+    await cleanup();
+    Deno.exit(0); // the holder process is asked to stop: its environment is gone, so is it
   };
-  await Deno.writeTextFile(stateFile, JSON.stringify(state, null, 2));
-  for await (const conn of listener) {
-    const line = (await readLine(conn)) ?? "";
-    let reply: Record<string, unknown>;
-    let destroy = false;
-    try {
-      const request = Request.parse(JSON.parse(line));
-      destroy = request.op === "destroy";
-      reply = await handle(env, request);
-    } catch (error) {
-      reply = { error: error instanceof Error ? error.message : String(error) };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, onSignal);
+  try {
+    const state: EnvState = {
+      envId,
+      taskId,
+      sandbox,
+      pid: Deno.pid,
+      socket,
+      startedAt: new Date().toISOString(),
+      instructions: env.instructions,
+    };
+    await Deno.writeTextFile(stateFile, JSON.stringify(state, null, 2));
+    for await (const conn of listener) {
+      const line = (await readLine(conn)) ?? "";
+      let reply: Record<string, unknown>;
+      let destroy = false;
+      try {
+        const request = Request.parse(JSON.parse(line));
+        destroy = request.op === "destroy";
+        reply = await handle(env, request);
+      } catch (error) {
+        reply = { error: error instanceof Error ? error.message : String(error) };
+      }
+      await conn.write(new TextEncoder().encode(JSON.stringify(reply)));
+      conn.close();
+      if (destroy) {
+        listener.close();
+        await cleanup();
+        return 0;
+      }
     }
-    await conn.write(new TextEncoder().encode(JSON.stringify(reply)));
-    conn.close();
-    if (destroy) {
-      listener.close();
-      await cleanup();
-      Deno.exit(0);
-    }
+    return 0;
+  } finally {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.removeSignalListener(signal, onSignal);
   }
 }
 
@@ -226,7 +249,7 @@ async function handle(env: TaskEnvironment, request: Request): Promise<Record<st
 async function start(taskId: string, sandbox: SandboxDriverName, dir: string): Promise<EnvState> {
   // A file and socket name: the task id as a safe token (METR names may hold capitals, dots, pluses).
   const envId = `${safeTaskId(taskId)}-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.mkdir(STATE_DIR, { recursive: true });
+  await Deno.mkdir(stateDir(), { recursive: true });
   const child = new Deno.Command("setsid", {
     args: [Deno.execPath(), "run", "-A", import.meta.filename!, "__hold", envId, taskId, sandbox, dir],
     stdin: "null",
@@ -234,8 +257,8 @@ async function start(taskId: string, sandbox: SandboxDriverName, dir: string): P
     stderr: "null",
   }).spawn();
   child.unref();
-  const stateFile = join(STATE_DIR, `${envId}.json`);
-  const errorFile = join(STATE_DIR, `${envId}.error`);
+  const stateFile = join(stateDir(), `${envId}.json`);
+  const errorFile = join(stateDir(), `${envId}.error`);
   for (let waited = 0; waited < 600_000; waited += 200) {
     try {
       return EnvState.parse(JSON.parse(await Deno.readTextFile(stateFile)));
@@ -252,15 +275,29 @@ async function start(taskId: string, sandbox: SandboxDriverName, dir: string): P
   fail(`timed out starting ${taskId}`);
 }
 
-function printExec(reply: Record<string, unknown>): never {
+/** Prints a command's output; returns its exit code (that of the workbench command). */
+function printExec(reply: Record<string, unknown>): number {
   if (reply.stdout) Deno.stdout.writeSync(new TextEncoder().encode(String(reply.stdout)));
   if (reply.stderr) Deno.stderr.writeSync(new TextEncoder().encode(String(reply.stderr)));
   if (reply.timedOut) console.error("[timed out]");
-  Deno.exit(Number(reply.exitCode ?? 1));
+  return Number(reply.exitCode ?? 1);
 }
 
-if (import.meta.main) {
-  const [command, ...rest] = Deno.args;
+/**
+ * Run `deno task workbench` with `args` (the command and its arguments); returns the exit code: 0 done, 1 a
+ * sandbox that cannot start, 2 a usage error or an environment that does not answer; `exec` and `agent`
+ * return the command's own exit code.
+ */
+export function main(args: string[]): Promise<number> {
+  return withExitCode(() => workbench(args));
+}
+
+async function workbench(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === "--help" || command === "-h" || command === "help") {
+    console.log(USAGE);
+    return 0;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -274,18 +311,27 @@ if (import.meta.main) {
         intermediate: { type: "boolean", default: false },
         out: { type: "string" },
         cmd: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
       },
     });
   } catch (e) {
     fail(`${(e as Error).message.split("\n")[0]} (see lib/cli/workbench.ts for usage)`);
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const sandbox = SandboxDriverName.safeParse(values.sandbox);
   if (!sandbox.success) fail(`--sandbox must be local or docker, got "${values.sandbox}"`);
   switch (command) {
     case "__hold":
-      await hold(positionals[0], positionals[1], SandboxDriverName.parse(positionals[2]), positionals[3]);
-      break;
+      return await hold(
+        positionals[0],
+        positionals[1],
+        SandboxDriverName.parse(positionals[2]),
+        positionals[3],
+      );
     case "start": {
       if (!positionals[0]) fail("usage: workbench start <task-id> [--sandbox local|docker]");
       await sweepLeftovers();
@@ -298,9 +344,9 @@ if (import.meta.main) {
     case "list": {
       const rows: EnvState[] = [];
       try {
-        for await (const entry of Deno.readDir(STATE_DIR)) {
+        for await (const entry of Deno.readDir(stateDir())) {
           if (!entry.name.endsWith(".json")) continue;
-          const file = join(STATE_DIR, entry.name);
+          const file = join(stateDir(), entry.name);
           try {
             rows.push(EnvState.parse(JSON.parse(await Deno.readTextFile(file))));
           } catch (error) {
@@ -320,14 +366,14 @@ if (import.meta.main) {
     }
     case "exec":
       if (positionals.length < 2) fail("usage: workbench exec <env> [--root] -- <command…>");
-      printExec(await send(positionals[0], { op: "exec", command: positionals.slice(1), root: values.root }));
-      break;
+      return printExec(
+        await send(positionals[0], { op: "exec", command: positionals.slice(1), root: values.root }),
+      );
     case "agent":
       if (positionals.length < 3) fail('usage: workbench agent <env> <agent-dir> "<command>"');
-      printExec(
+      return printExec(
         await send(positionals[0], { op: "agent", agentDir: positionals[1], command: positionals[2] }),
       );
-      break;
     case "score": {
       if (!positionals[0]) fail("usage: workbench score <env> [--submission <text>] [--intermediate]");
       if (values.intermediate && values.submission !== undefined) {
@@ -357,7 +403,7 @@ if (import.meta.main) {
     case "export": {
       if (positionals.length < 2) fail("usage: workbench export <env> <pattern> [--out <new dir>]");
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-      const out = resolve(values.out ?? join(STATE_DIR, positionals[0], `export-${stamp}`));
+      const out = resolve(values.out ?? join(stateDir(), positionals[0], `export-${stamp}`));
       if (await Deno.lstat(out).then(() => true, () => false)) {
         fail(`--out ${out} already exists; export writes only into a new folder`);
       }
@@ -383,12 +429,10 @@ if (import.meta.main) {
       const task = suite.tasks.find((t) => t.id === positionals[0]) ?? fail(`no task "${positionals[0]}"`);
       await sweepLeftovers();
       const driver = await createSandboxDriver(sandbox.data).catch((e: Error) => {
-        console.error(`error: ${e.message}`);
-        Deno.exit(1);
+        throw new CliExit(1, `error: ${e.message}`);
       });
       const env = await startTaskEnvironment(task, driver).catch((e: Error) => {
-        console.error(`error: could not start ${task.id}: ${e.message}`);
-        Deno.exit(1);
+        throw new CliExit(1, `error: could not start ${task.id}: ${e.message}`);
       });
       try {
         const result = await env.sandbox.exec(["bash", "-c", values.cmd], { user: "agent" });
@@ -405,6 +449,11 @@ if (import.meta.main) {
       break;
     }
     default:
-      fail("usage: workbench start|list|exec|agent|score|export|destroy|run … (see lib/cli/workbench.ts)");
+      fail(
+        "usage: workbench start|list|exec|agent|score|export|destroy|run … (see deno task workbench --help)",
+      );
   }
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -38,11 +38,13 @@ export const SIGNAL_REPEAT_MS = 500;
 export type SignalPolicy = "immediate" | "second-signal";
 let policy: SignalPolicy = "immediate";
 
-/** Sets the {@link SignalPolicy} of this process. */
-export function setSandboxSignalPolicy(next: SignalPolicy): void {
+/** Sets the {@link SignalPolicy} of this process; returns the previous one (to restore it afterwards). */
+export function setSandboxSignalPolicy(next: SignalPolicy): SignalPolicy {
+  const previous = policy;
   policy = next;
   signalsSeen = 0;
   lastSignalAt = -Infinity;
+  return previous;
 }
 
 function closeAllSync(): void {

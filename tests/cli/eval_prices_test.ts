@@ -3,14 +3,16 @@
  * (and so for cost limits), and a bad file is refused naming the file and field before anything runs.
  */
 import assert from "node:assert/strict";
-import { assertFails, cli } from "./_run.ts";
+import { assertFails } from "./_run.ts";
+import { inProcess } from "./_in_process.ts";
+import { main } from "../../lib/cli/eval.ts";
 
 const TRIVIAL = new URL("../fixtures/tasks/", import.meta.url).pathname;
 
 async function evalWithPrices(prices: unknown) {
   const dir = await Deno.makeTempDir({ prefix: "evalkit-prices-" });
   await Deno.writeTextFile(`${dir}/prices.json`, JSON.stringify(prices));
-  const r = await cli("eval", [
+  const r = await inProcess(main, [
     "--tasks-dir",
     TRIVIAL,
     "--model",

@@ -9,6 +9,8 @@ import { joinText, parseNotebook } from "../../lib/notebook/ipynb.ts";
 import { parametersCellValues, projectRoot } from "../../lib/notebook/params.ts";
 import { executeNotebook, summarizeDisplays } from "../../lib/report/execute.ts";
 import { writeRunLog } from "../util/run_log.ts";
+import { assertFails } from "./_run.ts";
+import { inProcess } from "./_in_process.ts";
 
 Deno.test("new-study writes a parseable Deno notebook and a README, and refuses a non-empty folder", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evalkit-study-" });
@@ -26,8 +28,15 @@ Deno.test("new-study writes a parseable Deno notebook and a README, and refuses 
     assert.match(joinText(nb.cells[1].source), /all_runs_2025-01\.jsonl/);
     assert.deepEqual(nb.cells[1].metadata, { tags: ["parameters"] });
     assert.match(await Deno.readTextFile(study.readmePath), /import \* as ek from "file:\/\//);
-    assert.equal(await main([join(dir, "s")]), 1, "non-empty folder refused");
-    assert.equal(await main([]), 2);
+    assertFails(await inProcess(main, [join(dir, "s")]), 1, /^new-study: .*\/s is not empty \(/m);
+    assertFails(
+      await inProcess(main, []),
+      2,
+      /^new-study: give exactly one folder\nusage: deno task new-study/m,
+    );
+    const made = await inProcess(main, [join(dir, "t"), "--title", "T"]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /^created .*\/t\/study\.ipynb and .*\/t\/README\.md\nopen it: jupyter lab /);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,11 +8,19 @@
  */
 import assert from "node:assert/strict";
 import { from } from "arquero";
-import { assertFails, cli } from "./_run.ts";
+import { assertFails } from "./_run.ts";
+import { inProcess, type Main } from "./_in_process.ts";
+import { main as evalMain } from "../../lib/cli/eval.ts";
+import { main as horizons } from "../../lib/cli/horizons.ts";
+import { main as protocol } from "../../lib/cli/protocol.ts";
+import { main as tasks } from "../../lib/cli/tasks.ts";
 import { toRunsJsonl } from "../../lib/frame/metr.ts";
 import { logisticP, simRuns, simTasks } from "../protocol/_sim.ts";
 
-const SUITE = "tests/fixtures/suite_meta";
+const SUITE = new URL("../fixtures/suite_meta", import.meta.url).pathname;
+const MAINS: Record<string, Main> = { eval: evalMain, horizons, protocol, tasks };
+/** `lib/cli/<name>.ts`'s `main(args)`, called in this process. */
+const cli = (name: string, args: string[]) => inProcess(MAINS[name], args);
 
 async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "evalkit-task-meta-cli-" });
