@@ -1,14 +1,17 @@
 /**
  * End-to-end tests of `deno task protocol`: on METR's public runs file, on a log the real runner writes
- * (simulated model, local bubblewrap sandbox), and on bad input.
+ * (simulated model, local bubblewrap sandbox), and on bad input. The protocol command is called in this
+ * process (its `main`); the eval that writes the log runs as a subprocess, as `deno task eval` does.
  */
 import assert from "node:assert/strict";
 import { cli } from "../cli/_run.ts";
+import { inProcess } from "../cli/_in_process.ts";
+import { main } from "../../lib/cli/protocol.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const METR = new URL("../../../shared/data/metr/all_runs_2025-01.jsonl", import.meta.url).pathname;
 
-const protocol = (args: string[]) => cli("protocol", args);
+const protocol = (args: string[]) => inProcess(main, args);
 
 Deno.test("protocol CLI on METR's public runs: bucket scores, verdicts for every threshold × agent, checks", async () => {
   const r = await protocol(["--runs", METR, "--replicates", "60"]);
