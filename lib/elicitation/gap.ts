@@ -10,6 +10,7 @@ import { quantiles } from "../stats/mod.ts";
 import { column, type RunsTable } from "../measure/columns.ts";
 import { estimateMetrics } from "../measure/estimates.ts";
 import { z } from "../deps/zod.ts";
+import { withTableDisplay } from "../core/display.ts";
 import { parseOptions } from "../core/options.ts";
 import { crossFitChecked, CrossFitOptions, type CrossFitResult, prepareGap } from "./crossfit.ts";
 import { _pairGap, _taskSums } from "./crossfit.ts";
@@ -28,7 +29,9 @@ export type GapOptions = z.input<typeof GapOptions>;
 
 /** One variant's standing against the baseline on their shared tasks. */
 export interface VariantStanding {
+  /** The candidate variant (a value of the compared column). */
   variant: string;
+  /** Tasks both this variant and the baseline have scored runs on. */
   sharedTasks: number;
   /** Paired success-rate gap over the baseline on the shared tasks. */
   gap: number;
@@ -36,16 +39,26 @@ export interface VariantStanding {
 
 /** A paired interval. */
 export interface PairedInterval {
+  /** The baseline's value: success rate in [0, 1], or p50 horizon in minutes. */
   baseline: number;
+  /**
+   * The best variant's value: success rate in [0, 1], or p50 horizon in minutes (Infinity when unbounded).
+   */
   best: number;
   /** best − baseline (success rate) or log2(best / baseline) (horizon). */
   gap: number;
+  /**
+   * Lower end of the paired-bootstrap interval of `gap` (width `interval`, default 0.8); null without
+   * replicates.
+   */
   lower: number | null;
+  /** Upper end of the paired-bootstrap interval of `gap`; null without replicates. */
   upper: number | null;
   /** Share of replicates with a positive gap. */
   pPositive: number | null;
   /** Replicates used (others skipped: a variant could not be fitted). */
   replicates: number;
+  /** Why replicates were skipped or the horizon ratio is undefined/unbounded; null when nothing to note. */
   note: string | null;
 }
 
@@ -53,15 +66,24 @@ export interface PairedInterval {
 export interface GapResult {
   /** The compared column (`variant` or `alias`, or the `agentColumn` given). */
   variantColumn: string;
+  /** The baseline variant (resolved to a value of `variantColumn`). */
   baseline: string;
   /** The candidate with the largest paired success-rate gap on all tasks; null when none shares a task. */
   best: string | null;
+  /**
+   * Every candidate's paired success-rate gap over the baseline on all tasks (the best is chosen from these).
+   */
   standings: VariantStanding[];
+  /**
+   * Tasks shared by the baseline and `best` (the paired intervals use only these); 0 without a best
+   * candidate.
+   */
   sharedTasks: number;
   /** Null when there is no best candidate (see `notes`). */
   successRate: PairedInterval | null;
   /** p50 horizon: `baseline`/`best` in minutes, `gap` = log2(best / baseline). Null without a best candidate. */
   horizon: (Omit<PairedInterval, "gap"> & { gap: number | null; ratio: number | null }) | null;
+  /** The cross-fitted gap, free of best-of-k selection optimism (see {@link crossFittedGap}). */
   crossFitted: CrossFitResult;
   /** What could not be estimated on these data, and why (empty when everything was). */
   notes: string[];
@@ -75,7 +97,56 @@ export interface GapResult {
  *   MissingColumnError when a needed column is absent.
  */
 export function elicitationGap(table: RunsTable, options: GapOptions): GapResult {
-  options = parseOptions(GapOptions, options, "elicitationGap");
+  const result = gapOf(table, parseOptions(GapOptions, options, "elicitationGap"));
+  return withTableDisplay(
+    result,
+    `Elicitation gap: ${result.best ?? "no candidate"} over ${result.baseline} (${result.variantColumn})` +
+      (result.notes.length ? ` — ${result.notes.join("; ")}` : ""),
+    () => gapRows(result),
+  );
+}
+
+/** The result as rows: success-rate gap (points), p50 horizon gap (doublings), the cross-fitted gap. */
+export function gapRows(result: GapResult): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  if (result.successRate) {
+    const r = result.successRate;
+    rows.push({
+      measure: "success rate (naive best)",
+      baseline: r.baseline,
+      best: r.best,
+      gap: r.gap,
+      lower: r.lower,
+      upper: r.upper,
+      p_positive: r.pPositive,
+    });
+  }
+  if (result.horizon) {
+    const h = result.horizon;
+    rows.push({
+      measure: "p50 horizon, log2 (naive best)",
+      baseline: h.baseline,
+      best: h.best,
+      gap: h.gap,
+      lower: h.lower,
+      upper: h.upper,
+      p_positive: h.pPositive,
+    });
+  }
+  const c = result.crossFitted;
+  rows.push({
+    measure: "success rate (cross-fitted)",
+    baseline: null,
+    best: null,
+    gap: c.gap,
+    lower: c.lower,
+    upper: c.upper,
+    p_positive: null,
+  });
+  return rows;
+}
+
+function gapOf(table: RunsTable, options: GapOptions): GapResult {
   const p = prepareGap(table, options, "elicitationGap");
   const crossFitted = crossFitChecked(table, options);
   const notes = crossFitted.note ? [`cross-fitted gap: ${crossFitted.note}`] : [];

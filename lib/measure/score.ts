@@ -13,6 +13,7 @@ import type { ColumnTable } from "../deps/arquero.ts";
 import { from } from "../deps/arquero.ts";
 import { z } from "../deps/zod.ts";
 import { parseOptions } from "../core/options.ts";
+import { withTableDisplay } from "../core/display.ts";
 import { BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
 import { bucketIndex } from "./buckets.ts";
 import { distinct, type RunArrays, runArrays, type RunsTable } from "./columns.ts";
@@ -40,10 +41,13 @@ export type BucketScoreOptions = z.input<typeof BucketScoreOptions>;
 
 /** One agent's score in one bucket. */
 export interface BucketCell {
+  /** Bucket id (from the scheme). */
   bucket: string;
+  /** Bucket label for display, e.g. `Under an hour`. */
   label: string;
   /** Tasks with at least one scored run. */
   tasks: number;
+  /** Scored runs in the bucket. */
   runs: number;
   /** Weighted mean score in [0,1]; null when the bucket has no tasks for this agent. */
   score: number | null;
@@ -51,7 +55,9 @@ export interface BucketCell {
 
 /** One agent's bucket-weighted score. */
 export interface AgentScore {
+  /** The agent, as a value of the agent column (`alias` by default). */
   agent: string;
+  /** One cell per bucket of the scheme, in scheme order. */
   buckets: BucketCell[];
   /** Sum of bucket scores, in [0, number of buckets]. */
   level: number;
@@ -63,7 +69,9 @@ export interface AgentScore {
 
 /** Prepared arrays for the score kernel: one entry per row. */
 export interface ScorePrep {
+  /** The agents, sorted; `agentOf` indexes this list. */
   agents: string[];
+  /** The bucket scheme; `bucketOf` indexes it. */
   scheme: BucketScheme;
   /** Agent index per row (-1 = row unused). */
   agentOf: Int32Array;
@@ -71,9 +79,11 @@ export interface ScorePrep {
   bucketOf: Int32Array;
   /** Row weight ω = task weight (normalised within the agent's bucket) / scored runs of (task, agent). */
   weight: Float64Array;
+  /** Score per row in [0, 1] (0 for unused rows, which have weight 0). */
   score: Float64Array;
   /** Tasks and runs per (agent, bucket), row-major agents × buckets. */
   tasks: Int32Array;
+  /** Scored runs per (agent, bucket), row-major agents × buckets. */
   runs: Int32Array;
 }
 
@@ -175,7 +185,7 @@ export function bucketScores(table: RunsTable, options: BucketScoreOptions = {})
   }
   const cells = _bucketScoreKernel(prep);
   const B = scheme.length;
-  return prep.agents.map((agent, a) => {
+  const scores: AgentScore[] = prep.agents.map((agent, a) => {
     const buckets = scheme.map((bucket, b) => {
       const s = cells[a * B + b];
       return {
@@ -195,6 +205,13 @@ export function bucketScores(table: RunsTable, options: BucketScoreOptions = {})
       horizonHours: levelToMinutes(level, scheme, options.floorMinutes ?? 1) / 60,
     };
   }).filter((s) => s.coveredBuckets > 0);
+  return withTableDisplay(scores, "Bucket-weighted scores per agent", () =>
+    scores.map((sc) => ({
+      agent: sc.agent,
+      ...Object.fromEntries(sc.buckets.map((b) => [b.label, b.score])),
+      level: sc.level,
+      horizon_hours: sc.horizonHours,
+    })));
 }
 
 /** The scores as a long arquero table: one row per (agent, bucket) with the agent's level and horizon. */

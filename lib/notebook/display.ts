@@ -17,6 +17,7 @@
  */
 import { Table as ArqueroTable } from "../deps/arquero.ts";
 import { figureParts, standaloneSvg } from "../plot/compose.ts";
+import { setResultTableRenderer } from "../core/display.ts";
 
 /** The symbol the Deno Jupyter kernel looks for on a cell's result. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -30,21 +31,28 @@ export type MediaBundle = Record<string, string | Record<string, unknown>>;
 
 /** Anything the Deno kernel can display. */
 export interface Displayable {
+  /** The MIME bundle the kernel shows when the value is displayed (or left as a cell's last expression). */
   [JUPYTER_DISPLAY](): MediaBundle;
 }
 
 /** Metadata carried by a table bundle under {@link TABLE_MIME}. */
 export interface TableInfo {
+  /** The table's stable name (see {@link TableDisplayOptions.name}); null when none was given. */
   name: string | null;
+  /** The caption given; null when none. */
   caption: string | null;
+  /** Rows in the table. */
   rows: number;
+  /** Rows rendered: at most `limit` (default 50). */
   shownRows: number;
+  /** Column names, in order. */
   columns: string[];
 }
 
 /** Metadata carried by a figure bundle under {@link FIGURE_MIME}. */
 export interface FigureInfo {
   name: string;
+  /** The caption given; null when none. */
   caption: string | null;
   /** True when the caption is drawn inside the `image/svg+xml` part (the report then adds no second one). */
   captionInSvg?: boolean;
@@ -52,8 +60,11 @@ export interface FigureInfo {
 
 /** The slice of arquero's table API this module needs (structural, so any arquero version fits). */
 export interface TableLike {
+  /** Number of rows. */
   numRows(): number;
+  /** Column names, in order. */
   columnNames(): string[];
+  /** The rows as objects, at most `options.limit` of them. */
   objects(options?: { limit?: number }): object[];
 }
 
@@ -360,3 +371,11 @@ function installTableHook(): void {
   });
 }
 installTableHook();
+
+// Analysis results (agentHorizons, elicitationGap, …) left as a cell's last expression show as this
+// module's HTML table once it is loaded (see lib/core/display.ts).
+setResultTableRenderer((rows, { caption }) => {
+  const bundle = showRecords(rows, { caption })[JUPYTER_DISPLAY]();
+  delete bundle[TABLE_MIME]; // unnamed: not one of the report's promised tables
+  return bundle;
+});

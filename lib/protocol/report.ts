@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "../deps/zod.ts";
+import { withTableDisplay } from "../core/display.ts";
 import { mapOption, parseOptions } from "../core/options.ts";
 import { AgentNameError } from "../core/agent_names.ts";
 import { BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
@@ -76,10 +77,15 @@ export type ProtocolReportOptions = z.input<typeof ProtocolReportOptions>;
 
 /** One agent's point horizons under one spurious-failure policy. */
 export interface PolicyHorizon {
+  /** The agent, as a value of the agent column. */
   agent: string;
+  /** Horizon at 50% success, in hours; null when unbounded (every run succeeded). */
   p50_hours: number | null;
+  /** Horizon at 80% success, in hours; null when unbounded. */
   p80_hours: number | null;
+  /** Bucket-weighted overall score, in [0, number of buckets]. */
   level: number;
+  /** The horizon equivalent to `level`, in hours. */
   level_horizon_hours: number;
 }
 
@@ -89,17 +95,30 @@ export interface ProtocolReport {
   runs: number;
   /** Tasks left out because their runs have no human minutes, when any (also one line in `notes`). */
   excluded?: MinutesExclusion;
+  /** The agents compared (values of the agent column), in the order of the score rows. */
   agents: string[];
+  /** Spurious-failure policy of the verdicts and checks (`as_failure` by default). */
   policy: SpuriousPolicy;
+  /** Bucket scores per agent under `policy`. */
   bucketScores: AgentScore[];
   /** Bucket scores under each policy (only when tags are given). */
   bucketScoresByPolicy: Partial<Record<SpuriousPolicy, AgentScore[]>>;
   /** Point horizons per agent under each policy (only when tags are given): the bounds of METR's guidelines. */
   horizonsByPolicy: Partial<Record<SpuriousPolicy, PolicyHorizon[]>>;
+  /**
+   * One row per (threshold, agent): estimate, interval, P(crossed) and verdict, plain and with the margin.
+   */
   verdicts: VerdictRow[];
+  /** The safety margin used for the adjusted verdicts (from the gap, given explicitly, or null for none). */
   margin: SafetyMargin | null;
+  /**
+   * The elicitation gap of the best variant over the baseline; null when it could not be estimated (see
+   * `notes`).
+   */
   elicitationGap: GapResult | null;
+  /** Human-readable notes on what was left out, degraded or how to read the result; empty when none. */
   notes: string[];
+  /** The protocol checks (see `protocolChecks`), each pass/warn/fail with its numbers. */
   checks: CheckResult[];
 }
 
@@ -278,7 +297,7 @@ export function protocolReport(input: RunsTable, options: ProtocolReportOptions)
     spuriousRuns: spurious,
     spuriousReviewed: options.tags !== undefined,
   });
-  return {
+  const report: ProtocolReport = {
     runs: table.numRows(),
     ...(excluded ? { excluded } : {}),
     agents: est.agents,
@@ -296,4 +315,10 @@ export function protocolReport(input: RunsTable, options: ProtocolReportOptions)
     notes,
     checks,
   };
+  return withTableDisplay(
+    report,
+    `Protocol verdicts (${report.policy}; ${report.runs} runs)` +
+      (report.notes.length ? ` — ${report.notes.length} note(s)` : ""),
+    () => report.verdicts.map((v) => ({ ...v })),
+  );
 }

@@ -4,6 +4,8 @@
  * @module
  */
 import { z } from "../deps/zod.ts";
+import { withTableDisplay } from "../core/display.ts";
+import { horizonSummary } from "./horizon_summary.ts";
 import { parseOptions } from "../core/options.ts";
 import { resolveAgentNames } from "../core/agent_names.ts";
 import { Bucket } from "../task/buckets.ts";
@@ -38,12 +40,26 @@ export type HorizonOptions = z.input<typeof HorizonOptions>;
 
 /** One agent's point estimate. */
 export interface AgentHorizon {
+  /** The agent, as a value of the agent column (the alias by default). */
   agent: string;
   /** Scored runs. */
   runs: number;
+  /** Intercept a of the logistic fit P(success) = σ(a + b·log2(minutes)); −∞ or +∞ for a degenerate fit. */
   intercept: number;
+  /**
+   * Slope b of the fit per doubling of human minutes (negative when longer tasks fail more); ±∞ when
+   * degenerate.
+   */
   coefficient: number;
+  /**
+   * Whether Newton's method converged within its iteration cap (true for the degenerate all-fail/all-success
+   * cases).
+   */
   converged: boolean;
+  /**
+   * Set when the fit is degenerate: `"all-fail"` (horizon 0), `"all-success"` (horizon ∞) or `"no-weight"`
+   * (NaN); absent for an ordinary fit.
+   */
   degenerate?: LogisticFit["degenerate"];
   /** Horizon in minutes per success probability, keyed "p50", "p80", … */
   horizons: Record<string, number>;
@@ -51,6 +67,7 @@ export interface AgentHorizon {
   average: number;
   /** Weighted mean binary cross-entropy of the fit. */
   loss: number;
+  /** Weighted empirical success rate per duration bucket (METR's five by default; see `options.buckets`). */
   buckets: BucketRate[];
 }
 
@@ -59,7 +76,8 @@ export interface AgentHorizon {
  * @throws OptionsError on an unknown option or a bad value; AgentNameError on an unknown agent.
  */
 export function agentHorizons(input: RunsInput, options: HorizonOptions = {}): AgentHorizon[] {
-  return fitAgentHorizons(input, checkHorizonOptions(input, options, "agentHorizons"));
+  const fits = fitAgentHorizons(input, checkHorizonOptions(input, options, "agentHorizons"));
+  return withTableDisplay(fits, "Time horizons (minutes) per agent", () => horizonSummary(fits));
 }
 
 /**

@@ -5,6 +5,8 @@
  */
 import { aggregateAgent, indexAgents } from "./agent_index.ts";
 import { z } from "../deps/zod.ts";
+import { withTableDisplay } from "../core/display.ts";
+import { horizonSummary } from "./horizon_summary.ts";
 import {
   type AgentHorizon,
   checkHorizonOptions,
@@ -38,10 +40,15 @@ export type BootstrapOptions = z.input<typeof BootstrapOptions>;
 
 /** Bootstrap replicates and intervals, per agent. */
 export interface BootstrapHorizons {
+  /** The agents, in the order of `point`, `intercepts`, `horizons` and `summary`. */
   agents: string[];
+  /** Success probabilities of the horizons (default [0.5, 0.8]), in the order of each agent's `horizons`. */
   successProbabilities: number[];
+  /** Number of replicates B (the length of every replicate array). */
   replicates: number;
+  /** Seed used (default 0); the same seed and options give the same replicates. */
   seed: number;
+  /** Lower/upper quantiles of the intervals in `summary` (default [0.1, 0.9]). */
   interval: [number, number];
   /** Point estimates on the full data. */
   point: AgentHorizon[];
@@ -64,7 +71,18 @@ export interface BootstrapHorizons {
  * Replicate fits are warm-started from the point estimate and run on per-task aggregates.
  */
 export function bootstrapHorizons(input: RunsInput, options: BootstrapOptions = {}): BootstrapHorizons {
-  return bootstrapChecked(input, checkHorizonOptions(input, options, "bootstrapHorizons", BootstrapOptions));
+  const result = bootstrapChecked(
+    input,
+    checkHorizonOptions(input, options, "bootstrapHorizons", BootstrapOptions),
+  );
+  const [lo, hi] = result.interval;
+  return withTableDisplay(
+    result,
+    `Time horizons (minutes) with ${
+      Math.round(100 * (hi - lo))
+    }% bootstrap intervals (${result.replicates} replicates)`,
+    () => horizonSummary(result.point, result),
+  );
 }
 
 function bootstrapChecked(input: RunsInput, options: z.output<typeof BootstrapOptions>): BootstrapHorizons {

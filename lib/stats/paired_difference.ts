@@ -7,6 +7,7 @@
  */
 import { aggregateAgent, indexAgents } from "./agent_index.ts";
 import { z } from "../deps/zod.ts";
+import { withTableDisplay } from "../core/display.ts";
 import { parseOptions } from "../core/options.ts";
 import { resolveAgentName } from "../core/agent_names.ts";
 import { fitAgentHorizons, HorizonOptions, selectAgents } from "./agent_horizons.ts";
@@ -29,9 +30,13 @@ export const PairedOptions = HorizonOptions.omit({ agents: true, successProbabil
   successProbability: z.number().gt(0).lt(1).optional(),
   /** `"log2"` compares log2 horizons (a log ratio); `"linear"` (default) subtracts minutes / rates. */
   scale: z.enum(["linear", "log2"]).optional(),
+  /** Number of bootstrap replicates. Default 500. */
   replicates: z.number().int().nonnegative().optional(),
+  /** Seed. Default 0. Replicate i uses stream i of this seed. */
   seed: z.number().int().optional(),
+  /** Interval as lower/upper quantiles of the replicate differences. Default [0.1, 0.9]. */
   interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).readonly().optional(),
+  /** Which levels to resample (families, tasks, runs; all by default). */
   levels: ResamplerLevelsSchema.optional(),
 });
 /** Options of {@link pairedDifference}. */
@@ -39,15 +44,27 @@ export type PairedOptions = z.input<typeof PairedOptions>;
 
 /** Distribution of statistic(a) − statistic(b). */
 export interface PairedDifference {
+  /** First agent (the difference is a − b), as a value of the agent column. */
   a: string;
+  /** Second agent, subtracted from `a`. */
   b: string;
+  /** What was compared (see {@link PairedOptions}). */
   statistic: "horizon" | "successRate";
+  /**
+   * `"linear"`: differences in minutes (horizon) or rate points; `"log2"`: differences of log2 values (a log
+   * ratio).
+   */
   scale: "linear" | "log2";
   /** Difference on the full data. */
   estimate: number;
   /** Per-replicate difference (NaN where either agent could not be fitted). */
   replicates: Float64Array;
+  /**
+   * Lower end of the bootstrap interval of the difference (quantile `interval[0]`, default 0.1; NaN
+   * replicates skipped).
+   */
   low: number;
+  /** Upper end of the bootstrap interval of the difference (quantile `interval[1]`, default 0.9). */
   high: number;
   /** Share of fitted replicates with a difference > 0. */
   probabilityPositive: number;
@@ -113,7 +130,7 @@ export function pairedDifference(
     fitted++;
     if (d > 0) positive++;
   }
-  return {
+  const result: PairedDifference = {
     a,
     b,
     statistic,
@@ -125,4 +142,16 @@ export function pairedDifference(
     probabilityPositive: fitted ? positive / fitted : NaN,
     fitted,
   };
+  return withTableDisplay(
+    result,
+    `Paired difference ${result.a} − ${result.b} (${result.statistic}, ${result.scale})`,
+    () => [{
+      a: result.a,
+      b: result.b,
+      estimate: result.estimate,
+      low: result.low,
+      high: result.high,
+      p_positive: result.probabilityPositive,
+    }],
+  );
 }
