@@ -109,10 +109,9 @@ export function elicitationGap(table: RunsTable, options: GapOptions): GapResult
 /** The result as rows: success-rate gap (points), p50 horizon gap (doublings), the cross-fitted gap. */
 export function gapRows(result: GapResult): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
-  if (result.successRate) {
-    const r = result.successRate;
+  const paired = (measure: string, r: Omit<PairedInterval, "gap"> & { gap: number | null }) =>
     rows.push({
-      measure: "success rate (naive best)",
+      measure,
       baseline: r.baseline,
       best: r.best,
       gap: r.gap,
@@ -120,19 +119,8 @@ export function gapRows(result: GapResult): Record<string, unknown>[] {
       upper: r.upper,
       p_positive: r.pPositive,
     });
-  }
-  if (result.horizon) {
-    const h = result.horizon;
-    rows.push({
-      measure: "p50 horizon, log2 (naive best)",
-      baseline: h.baseline,
-      best: h.best,
-      gap: h.gap,
-      lower: h.lower,
-      upper: h.upper,
-      p_positive: h.pPositive,
-    });
-  }
+  if (result.successRate) paired("success rate (naive best)", result.successRate);
+  if (result.horizon) paired("p50 horizon, log2 (naive best)", result.horizon);
   const c = result.crossFitted;
   rows.push({
     measure: "success rate (cross-fitted)",

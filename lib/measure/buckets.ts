@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parse as parseYaml } from "../deps/yaml.ts";
+import { readDataFile } from "./data_file.ts";
 import { type Bucket, BucketScheme, DEFAULT_BUCKETS } from "../task/buckets.ts";
 import { requireColumns, type RunsTable } from "./columns.ts";
 import { InputFileError } from "./errors.ts";
@@ -49,23 +49,7 @@ export function parseBucketScheme(data: unknown, file = "<inline>"): BucketSchem
 
 /** Reads and validates a bucket file (JSON or YAML). */
 export async function loadBucketScheme(file: string): Promise<BucketScheme> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    throw new InputFileError(file, "", `cannot read: ${(e as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new InputFileError(
-      file,
-      "",
-      `not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(e as Error).message}`,
-    );
-  }
-  return parseBucketScheme(data, file);
+  return parseBucketScheme(await readDataFile(file), file);
 }
 
 /**
@@ -99,8 +83,17 @@ export function assignBuckets(table: RunsTable, scheme: BucketScheme = DEFAULT_B
 
 /** A bucket's geometric ends in minutes, with finite stand-ins for 0 and Infinity (see {@link levelToMinutes}). */
 export interface BucketSpan {
+  /** The bucket. */
   bucket: Bucket;
+  /**
+   * Lower end in minutes: `minMinutes`, or when that is 0, `floorMinutes` (default 1; at most half the upper
+   * end).
+   */
   lowMinutes: number;
+  /**
+   * Upper end in minutes: `maxMinutes`, or when that is Infinity, the lower end × the previous bucket's
+   * max/min ratio (4 without one).
+   */
   highMinutes: number;
 }
 

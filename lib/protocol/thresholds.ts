@@ -13,7 +13,7 @@
  * @module
  */
 import { z } from "../deps/zod.ts";
-import { parse as parseYaml } from "../deps/yaml.ts";
+import { readDataFile } from "../measure/data_file.ts";
 import { InputFileError } from "../measure/errors.ts";
 
 /** How an estimate is compared with a threshold's value. */
@@ -91,20 +91,7 @@ export function parseThresholds(data: unknown, file = "<inline>"): ThresholdFile
 
 /** Reads and validates a thresholds file (JSON, or YAML by extension). */
 export async function loadThresholds(file: string): Promise<ThresholdFile> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    throw new InputFileError(file, "", `cannot read: ${(e as Error).message}`);
-  }
-  let data: unknown;
-  const yaml = /\.ya?ml$/i.test(file);
-  try {
-    data = yaml ? parseYaml(text) : JSON.parse(text);
-  } catch (e) {
-    throw new InputFileError(file, "", `not valid ${yaml ? "YAML" : "JSON"}: ${(e as Error).message}`);
-  }
-  return parseThresholds(data, file);
+  return parseThresholds(await readDataFile(file), file);
 }
 
 /** A threshold's value converted to the unit estimates use (minutes for horizons, else unchanged). */
