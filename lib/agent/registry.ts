@@ -19,9 +19,13 @@ export type ScaffoldFactory<A> = (args: A) => Agent;
 
 /** One registered scaffold. */
 export interface ScaffoldEntry {
+  /** The scaffold's name, as variants name it in `scaffold` (e.g. `chat`). */
   readonly name: string;
+  /** Zod schema of the scaffold's arguments; it fills defaults and rejects unknown or bad arguments. */
   readonly argsSchema: z.ZodType<Record<string, unknown>>;
+  /** Makes an agent from validated arguments. */
   readonly factory: ScaffoldFactory<Record<string, unknown>>;
+  /** One line on what the scaffold does, for listings. */
   readonly description: string;
 }
 

@@ -62,11 +62,17 @@ export interface AgentContext {
 
 /** Usage counters of one run. */
 export interface RunUsage {
+  /** Input (prompt) tokens used so far. */
   inputTokens: number;
+  /** Output (completion) tokens used so far. */
   outputTokens: number;
+  /** Cost so far, in US dollars (from the price table; synthetic for the simulator). */
   costUsd: number;
+  /** Actions taken so far (tool executions, `submit` excluded). */
   actions: number;
+  /** Model calls made so far. */
   modelCalls: number;
+  /** Seconds since the agent loop started (wall time). */
   elapsedS: number;
 }
 
@@ -81,6 +87,10 @@ export type Agent = (ctx: AgentContext) => Promise<AgentOutcome>;
 
 /** Raised by the context when a run hits one of its limits. */
 export class LimitExceededError extends Error {
+  /**
+   * An error for the limit of `kind` (e.g. `tokens`, `actions`, `time`, `cost`); `detail` gives usage and
+   * limit.
+   */
   constructor(readonly kind: LimitKind, readonly detail: string) {
     super(`${kind} limit reached: ${detail}`);
     this.name = "LimitExceededError";

@@ -22,8 +22,13 @@ export type VariantInput = z.input<typeof VariantInput>;
 
 /** A validated variant: effective args (defaults filled) and their hash. */
 export interface Variant {
+  /**
+   * Display name: as given, else the scaffold name (plus a short hash when args differ from the defaults).
+   */
   name: string;
+  /** Name of the registered scaffold. */
   scaffold: string;
+  /** Effective arguments of the scaffold, defaults filled. */
   args: Record<string, unknown>;
   /** SHA-256 (hex) of the sorted-keys JSON of `{scaffold, args}`. */
   hash: string;

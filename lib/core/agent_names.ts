@@ -21,6 +21,7 @@ export type NamedRows =
 
 /** A name that stands for no unit, or for more than one. */
 export class AgentNameError extends Error {
+  /** An error with the given message (naming the name, the column and the known values). */
   constructor(message: string) {
     super(message);
     this.name = "AgentNameError";

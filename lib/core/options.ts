@@ -10,6 +10,7 @@ import { z } from "../deps/zod.ts";
 
 /** Options a function could not accept: names the function and every problem. */
 export class OptionsError extends TypeError {
+  /** An error naming the function `fn` and every problem (unknown options with a near name, bad values). */
   constructor(readonly fn: string, readonly problems: readonly string[]) {
     super(`${fn}: ${problems.join("; ")}`);
     this.name = "OptionsError";

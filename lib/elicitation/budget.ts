@@ -22,15 +22,24 @@ export type BudgetResource = "tokens" | "seconds" | "cost" | "actions";
 
 /** Score reached at a cumulative usage. */
 export interface Checkpoint {
+  /**
+   * Cumulative usage when the score was reached, in the resource's unit (tokens, seconds, US dollars or
+   * actions).
+   */
   usage: number;
+  /** Score reached at that point, in [0, 1]. */
   score: number;
 }
 
 /** One run, as a list of checkpoints. */
 export interface Trajectory {
+  /** Id of the run. */
   run_id: string;
+  /** The run's variant (a value of the compared column). */
   variant: string;
+  /** The task run. */
   task_id: string;
+  /** Scores reached along the run, in order of usage (one checkpoint when traced from the row alone). */
   checkpoints: Checkpoint[];
   /** Usage when the run ended. */
   total: number;
@@ -166,13 +175,17 @@ export function budgetGrid(trajs: readonly Trajectory[], points = 12): number[] 
 
 /** One point of a budget curve. */
 export interface BudgetPoint {
+  /** The variant (a value of the compared column). */
   variant: string;
+  /** The budget, in the resource's unit: tokens (input + output), wall seconds, US dollars, or actions. */
   budget: number;
   /** Task-equal share of runs that reached a successful score within the budget. */
   success_rate: number;
   /** Task-equal mean of the best score reached within the budget. */
   mean_score: number;
+  /** Tasks the variant has scored runs on with known usage (the denominator of the task-equal means). */
   tasks: number;
+  /** Runs of the variant with known usage. */
   runs: number;
 }
 

@@ -74,7 +74,9 @@ export function gapColumn(
 
 /** Result of {@link crossFittedGap}. */
 export interface CrossFitResult {
+  /** The baseline variant (resolved to a value of the compared column). */
   baseline: string;
+  /** The candidate variants compared with the baseline. */
   candidates: string[];
   /** Cross-fitted gap in success rate (best − baseline); null when the data cannot be split (see `note`). */
   gap: number | null;
@@ -92,6 +94,7 @@ export interface CrossFitResult {
    * replicates, or when fewer than half of them gave a finite horizon gap.
    */
   horizonLog2Lower: number | null;
+  /** Upper end of the bootstrap interval of `horizonLog2Gap` (see `horizonLog2Lower`). */
   horizonLog2Upper: number | null;
   /** Replicates that gave a finite horizon gap (of `replicates`). */
   horizonReplicates: number;
@@ -101,10 +104,18 @@ export interface CrossFitResult {
   optimism: number | null;
   /** How often each variant was chosen on a selection half. */
   chosen: Record<string, number>;
+  /**
+   * Lower end of the bootstrap interval of `gap` (central width `interval`, default 0.8); null without
+   * replicates.
+   */
   lower: number | null;
+  /** Upper end of the bootstrap interval of `gap`; null without replicates. */
   upper: number | null;
+  /** Random splits averaged (default 20). */
   repeats: number;
+  /** Bootstrap replicates behind the interval (default 200; 0 = no interval). */
   replicates: number;
+  /** Number of split units (task families, or tasks with `splitBy: "task"`). */
   units: number;
   /** Why the gap (or part of it) could not be estimated on these data; null when it was. */
   note: string | null;

@@ -24,12 +24,18 @@ export type EffortOptions = z.input<typeof EffortOptions>;
 
 /** One point of the effort curve. */
 export interface EffortPoint {
+  /** n: how many candidate variants were tried (1 … number of candidates). */
   variants_tried: number;
+  /** Subsets of n variants averaged over (all of them when few, else at most `maxSubsets`, sampled). */
   subsets: number;
   /** Mean tokens spent by the tried variants' runs (null when the table has no token counts). */
   tokens_spent: number | null;
   /** Null when no subset's variants share a task with the baseline. */
   naive_gap: number | null;
+  /**
+   * Mean cross-fitted gap of the best of n (success rate, best − baseline); null with fewer than 2 split
+   * units or no estimable split.
+   */
   crossfit_gap: number | null;
 }
 

@@ -18,10 +18,15 @@ import { column, requireColumns, type RunsTable } from "../measure/columns.ts";
 
 /** A suggested tag for one failed run. */
 export interface TagSuggestion {
+  /** The failed run. */
   run_id: string;
+  /** Suggested category: `spurious` (fixable with more elicitation) or `real`; never `tradeoff`. */
   category: FailureCategory;
+  /** The signal that led to the suggestion (`none` when no spurious signal was found). */
   signal: FailureSignal;
+  /** Why, in words, citing the evidence (e.g. the error text or the count of tool-format errors). */
   reason: string;
+  /** How strong the signal is; `low` for a `real` suggestion made only for want of any signal. */
   confidence: "high" | "medium" | "low";
 }
 

@@ -36,8 +36,11 @@ export const TAG_COLUMNS = ["run_id", "category", "reason", "source", "reviewer"
 
 /** A record that could not be read. */
 export interface TagIssue {
+  /** The file read (`<inline>` for parsed text). */
   file: string;
+  /** 1-based line number in that file (0 when a CSV could not be parsed at all). */
   line: number;
+  /** Why the record was skipped (not JSON, a missing CSV column, or the fields that fail the schema). */
   reason: string;
 }
 

@@ -18,11 +18,13 @@ export interface LineError {
   line: number;
   /** The run's task_id, when the line parsed far enough to have one. */
   taskId?: string;
+  /** Why the line was rejected: not valid JSON, or the schema's field paths and problems joined by "; ". */
   message: string;
 }
 
 /** A loaded runs file. */
 export interface MetrRuns {
+  /** Where the rows came from: the path or URL read, or `"<text>"` (or the name given) for parsed text. */
   source: string;
   /** Valid rows, in file order. */
   rows: RunRow[];

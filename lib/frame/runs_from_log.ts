@@ -10,12 +10,22 @@ import type { CellEndEvent, CellStartEvent, EvalStartEvent, LogEvent } from "../
 
 /** A run row of this toolkit's logs: {@link RunRow} plus log bookkeeping columns. */
 export interface LogRunRow extends RunRow {
+  /**
+   * Id of the eval that produced the run: a hash of its grid (tasks, variant hashes, models, epochs, seed).
+   */
   eval_id: string;
+  /** Id of the cell: a hash of (task, variant hash, model, epoch); unique per row. */
   cell_id: string;
+  /** Scaffold of the variant (e.g. `chat`, `basic`), as recorded in `cell_start`. */
   scaffold: string;
+  /**
+   * How the last attempt ended: `ok` (ended normally), `limit` (a run limit stopped it; see `limit`) or
+   * `error` (see `error` and `fatal_error_from`).
+   */
   status: "ok" | "limit" | "error";
   /** Attempts the cell took (2+ after a resumed crash or a retried error). */
   attempts: number;
+  /** 31-bit seed of the cell, derived from the eval seed and the cell id. */
   seed: number;
 }
 
@@ -38,6 +48,7 @@ export class RunAccumulator {
   readonly #timeLimits = new Map<string, number | null>();
   readonly #threshold: number;
 
+  /** An empty accumulator; `options.successThreshold` (default 0.5) sets `score_binarized`. */
   constructor(options: RunRowOptions = {}) {
     this.#threshold = options.successThreshold ?? 0.5;
   }

@@ -18,6 +18,7 @@ export function isSimulatedModel(model: string | null | undefined): boolean {
 export interface SourceFile {
   /** What the file is. */
   role: "runs-log" | "metr-runs" | "other";
+  /** Path of the file as given (or its URL). */
   path: string;
   /** Hex sha256 of the file's bytes, when known. */
   sha256?: string;

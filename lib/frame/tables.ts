@@ -32,8 +32,11 @@ export const RUN_TABLE_COLUMNS: readonly (keyof LogRunRow)[] = [
 
 /** A table with the log lines that could not be read. */
 export interface TableResult {
+  /** The table read (runs or events; no rows when the logs hold none). */
   table: aq.ColumnTable;
+  /** Log lines that could not be read (corrupt, truncated, invalid), with `file:line`; they were skipped. */
   issues: LogIssue[];
+  /** The log files read, in reading order. */
   files: string[];
 }
 

@@ -43,8 +43,11 @@ export function column<T = unknown>(table: RunsTable, name: string): T[] {
 export interface RunArrays {
   /** Number of rows. */
   n: number;
+  /** `run_id` of each row; null when the column is absent or the value missing. */
   runId: (string | null)[];
+  /** `task_id` of each row, as text. */
   taskId: string[];
+  /** `task_family` of each row, as text. */
   family: string[];
   /** The compared unit: agent alias or variant. */
   agent: string[];

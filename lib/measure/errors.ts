@@ -9,6 +9,7 @@ import type { z } from "../deps/zod.ts";
 
 /** A data file (thresholds, buckets, tags) that failed validation. */
 export class InputFileError extends Error {
+  /** An error for `file`; the message reads `<file> at <path>: <reason>`. */
   constructor(
     /** The file that was read (or `<inline>`). */
     readonly file: string,
@@ -37,6 +38,7 @@ export class InputFileError extends Error {
 
 /** A table that lacks a column an analysis needs. */
 export class MissingColumnError extends Error {
+  /** An error naming the missing column, the analysis, and the columns present. */
   constructor(
     /** The missing column. */
     readonly column: string,
@@ -52,6 +54,7 @@ export class MissingColumnError extends Error {
 
 /** Too few runs, tasks, variants or outcomes for an estimate to mean anything. */
 export class InsufficientDataError extends Error {
+  /** An error whose message reads `<analysis>: too little data: <reason>`. */
   constructor(
     /** Which analysis. */
     readonly analysis: string,

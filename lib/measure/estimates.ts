@@ -45,12 +45,15 @@ export type EstimateOptions = z.input<typeof EstimateOptions>;
 
 /** Point estimates and replicates, agents × metrics. */
 export interface MetricEstimates {
+  /** The agents (values of the agent column), sorted; the agent index of `estimate` and `replicates`. */
   agents: string[];
+  /** The metric keys computed (see the module doc), the keys of `estimate` and `replicates`. */
   metrics: string[];
   /** `estimate[metric][agent]`; NaN = not estimable (see `notes`). */
   estimate: Record<string, Float64Array>;
   /** `replicates[metric]` is replicates × agents, row-major; NaN where a replicate was skipped. */
   replicates: Record<string, Float64Array>;
+  /** Number of bootstrap replicates (0 = point estimates only). */
   replicateCount: number;
   /** Why an agent's metric is not estimable, keyed `metric\u0000agent`. */
   notes: Map<string, string>;

@@ -105,6 +105,7 @@ export function costOf(usage: Usage, price: ModelPrice | undefined): number {
 
 /** Raised when a price file cannot be read or does not match the schema. */
 export class PriceTableError extends Error {
+  /** An error naming the price file, the offending field (when one is concerned) and the reason. */
   constructor(readonly file: string, readonly field: string | undefined, reason: string) {
     super(`${file}${field ? ` (${field})` : ""}: ${reason}`);
     this.name = "PriceTableError";

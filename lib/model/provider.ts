@@ -27,6 +27,7 @@ export interface HttpProviderOptions {
 
 /** Raised when a model cannot be configured (unknown provider, missing key, bad name). */
 export class ModelConfigError extends Error {
+  /** An error naming the model (as given) and why it cannot be configured. */
   constructor(readonly model: string, reason: string) {
     super(`${model}: ${reason}`);
     this.name = "ModelConfigError";

@@ -47,6 +47,7 @@ export type ReplayErrorKind = "invalid" | "exhausted" | "diverged";
 
 /** A replay that cannot go on: bad file, transcript exhausted, or the conversation diverged. */
 export class ReplayError extends Error {
+  /** An error of `kind` for transcript `file`; the message reads `replay:<file>: <reason>`. */
   constructor(readonly kind: ReplayErrorKind, readonly file: string, reason: string) {
     super(`replay:${file}: ${reason}`);
     this.name = "ReplayError";

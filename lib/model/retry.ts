@@ -36,6 +36,7 @@ export type RetryPolicyInput = z.input<typeof RetryPolicy>;
 
 /** One failed attempt, classified. Thrown by an attempt function inside {@link withRetries}. */
 export class AttemptFailure extends Error {
+  /** A failure of `kind` (decides whether it is retried), with its message. */
   constructor(
     readonly kind: ModelErrorKind,
     message: string,
@@ -94,8 +95,11 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, u: number): n
 export interface RetryEvent {
   /** The attempt that failed (1-based). */
   attempt: number;
+  /** Kind of the failure (`rate_limit`, `server`, `timeout`, …). */
   kind: ModelErrorKind;
+  /** HTTP status, when there was a response. */
   status?: number;
+  /** What went wrong (status and body excerpt, or the network error). */
   message: string;
   /** How long the loop waits before the next attempt. */
   delayMs: number;
@@ -115,7 +119,9 @@ export interface RetryOptions {
 
 /** The value of a successful call and the retries it took. */
 export interface Retried<T> {
+  /** The attempt's result. */
   value: T;
+  /** Retries it took (0 when the first attempt succeeded). */
   retries: number;
 }
 

@@ -48,10 +48,13 @@ export type Usage = z.infer<typeof Usage>;
 
 /** Options of one generation. */
 export interface GenerateOptions {
+  /** Sampling temperature, passed to the provider as is; default: the provider's own. */
   temperature?: number;
+  /** Most output tokens per sample; default: the API's own (the Anthropic provider always sends one). */
   maxTokens?: number;
   /** Number of independent samples wanted (providers without native `n` loop). Default 1. */
   n?: number;
+  /** Aborts the request in flight and any retry wait; the abort reason is rethrown as is. */
   signal?: AbortSignal;
 }
 
@@ -59,6 +62,7 @@ export interface GenerateOptions {
 export interface GenerateResult {
   /** One message per requested sample (length = options.n ?? 1). */
   choices: Array<{ content: string; toolCalls: ToolCall[] }>;
+  /** Tokens of this call as the provider reports them (all samples together). */
   usage: Usage;
   /** Dollar cost of this call from the price table (0 when the model has no price). */
   costUsd: number;
@@ -70,6 +74,7 @@ export interface GenerateResult {
 
 /** Per-run information handed to models that need it (the simulator needs the task and sandbox). */
 export interface ModelRunContext {
+  /** Full task id of the run, `family/task`. */
   taskId: string;
   /** The task's human minutes; null when unknown (the simulator refuses such tasks). */
   humanMinutes: number | null;
@@ -105,6 +110,10 @@ export interface TaskReference {
 export interface Model {
   /** `provider/model`, e.g. `openai/gpt-4o`, `simulated/30`. */
   readonly name: string;
+  /**
+   * One call: the conversation so far and the tools offered → one or more assistant messages, usage and cost.
+   * @throws ModelError when retries are exhausted or the request is not retryable (auth, bad request).
+   */
   generate(
     messages: ChatMessage[],
     tools: ToolDefinition[],
@@ -133,6 +142,10 @@ export type ModelErrorKind = z.infer<typeof ModelErrorKind>;
 
 /** A typed model failure (retries exhausted or a non-retryable status). */
 export class ModelError extends Error {
+  /**
+   * An error of `kind` after `attempts` attempts; `status` is the last HTTP status, when there was a
+   * response.
+   */
   constructor(
     readonly kind: ModelErrorKind,
     message: string,

@@ -51,6 +51,7 @@ export interface TableInfo {
 
 /** Metadata carried by a figure bundle under {@link FIGURE_MIME}. */
 export interface FigureInfo {
+  /** The figure's stable name; `figures/<name>.svg` / `.png` in the report. */
   name: string;
   /** The caption given; null when none. */
   caption: string | null;

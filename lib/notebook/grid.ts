@@ -30,7 +30,9 @@ export interface NotebookGridOptions {
   variants: string[];
   /** Model names, e.g. `simulated/30`. */
   models: string[];
+  /** Runs of each (task, variant, model) cell. */
   epochs: number;
+  /** Eval seed; every cell derives its own seed from it. */
   seed: number;
   /** Cache directory of the logs; default `<root>/out/notebook-runs` (notebooks pass `EVALKIT_GRID_DIR`). */
   logDir?: string;
@@ -46,6 +48,7 @@ export interface NotebookRuns {
   table: aq.ColumnTable;
   /** Where the rows came from. */
   source: "runs-log" | "grid";
+  /** The log the runs were read from (the given runs log, or the grid's cached log). */
   logPath: string;
   /** Cells run now (0 when everything came from the log). */
   ran: number;

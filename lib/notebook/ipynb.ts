@@ -118,7 +118,11 @@ export function parseNotebook(text: string, source: string): Notebook {
 
 /** A cell of a percent script before it becomes a notebook cell. */
 export interface ScriptCell {
+  /**
+   * Whether the cell is code (`// %%`) or markdown (`// %% [markdown]`, its `//` comment prefixes removed).
+   */
   kind: "code" | "markdown";
+  /** The cell's text. */
   source: string;
   /** Cell tags (`// %% [parameters]` gives `["parameters"]`, papermill's convention). */
   tags?: string[];
@@ -182,7 +186,9 @@ export function toLines(text: string): string[] {
 export interface BuildNotebookOptions {
   /** Notebook slug; cell ids are `<slug>-<nn>`. */
   slug: string;
+  /** The notebook's title, stored in the notebook's `evalkit` metadata. */
   title: string;
+  /** What the notebook must display (figures by name, a minimum number of tables), checked after it runs. */
   expects: NotebookExpectations;
 }
 

@@ -186,6 +186,7 @@ export const PARAM_DEFAULTS = { seed: 20240307, bootstrap: 500, epochs: 2 } as c
 
 /** A parameter that failed validation. */
 export class NotebookParamError extends Error {
+  /** An error naming the parameter (its `EVALKIT_*` variable or key) and what is wrong with its value. */
   constructor(readonly variable: string, readonly detail: string) {
     super(`notebook parameter ${variable}: ${detail}`);
     this.name = "NotebookParamError";

@@ -143,10 +143,15 @@ function length(value: string | null, fontSize: number): number {
 
 /** One text element's estimated box in the coordinates of the outermost SVG. */
 export interface TextExtent {
+  /** The element's text content. */
   text: string;
+  /** Left edge, in px of the outermost SVG's coordinates (an estimate from font size and character count). */
   x0: number;
+  /** Top edge, in px. */
   y0: number;
+  /** Right edge, in px. */
   x1: number;
+  /** Bottom edge, in px. */
   y1: number;
 }
 
@@ -287,12 +292,15 @@ export function wrapText(text: string, width: number, fontSize: number, bold = f
 
 /** What a Plot figure holds, taken apart. */
 export interface FigureParts {
+  /** The figure's title; null when it has none. */
   title: string | null;
+  /** The figure's subtitle; null when it has none. */
   subtitle: string | null;
   /** Legend entries: label and the swatch's SVG (15×15 as Plot draws it). */
   legend: { label: string; swatch: string }[];
   /** The chart's `<svg>` markup. */
   chart: string;
+  /** The figure's caption; null when it has none. */
   caption: string | null;
 }
 

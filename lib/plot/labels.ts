@@ -60,6 +60,7 @@ export interface LineEndLabelOptions {
   minGap: number;
   /** The y domain labels must stay in. */
   domain: readonly [number, number];
+  /** Font size of the labels, in px. Default 10. */
   fontSize?: number;
 }
 

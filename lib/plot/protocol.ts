@@ -49,12 +49,17 @@ export function formatTime(minutes: number): string {
 
 /** One point of the bucket profile. */
 export interface ProfilePoint {
+  /** The agent, as a value of the agent column. */
   agent: string;
+  /** Bucket id. */
   bucket: string;
+  /** Bucket label for the axis, e.g. `Under an hour`. */
   label: string;
   /** 1-based position of the bucket. */
   index: number;
+  /** The agent's weighted mean score in the bucket, in [0, 1]. */
   score: number;
+  /** Tasks the agent has scored runs on in the bucket. */
   tasks: number;
 }
 

@@ -16,6 +16,7 @@ import { type Figure, renderPlot } from "./render.ts";
 
 /** The numbers behind the figure (pure; handy for tests and other renderers). */
 export interface SuccessCurveData {
+  /** The agent, as a value of the agent column. */
   agent: string;
   /** Curve on a log-spaced grid: fitted probability and (with a bootstrap) the band. */
   curve: { minutes: number; p: number; low: number; high: number }[];

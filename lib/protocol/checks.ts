@@ -31,20 +31,29 @@ export type CheckStatus = "pass" | "warn" | "fail";
 
 /** One agent's part of a check. */
 export interface AgentCheck {
+  /** The agent, as a value of the agent column. */
   agent: string;
+  /** This agent's status. */
   status: CheckStatus;
+  /** The numbers behind this agent's status (e.g. shares, counts, p-values); null where not computable. */
   numbers: Record<string, number | null>;
+  /** One-line explanation of this agent's status. */
   message: string;
 }
 
 /** Result of one check. */
 export interface CheckResult {
+  /** Stable id of the check, e.g. `runs_per_task` (see the module doc for the list). */
   id: string;
+  /** Short human-readable title. */
   title: string;
   /** The worst status over the agents (or the suite-level status). */
   status: CheckStatus;
+  /** One-line summary of the result. */
   message: string;
+  /** Suite-level numbers behind the status; null where not computable. */
   numbers: Record<string, number | null>;
+  /** Per-agent parts (empty for suite-level checks). */
   agents: AgentCheck[];
 }
 

@@ -79,9 +79,9 @@ export type ProtocolReportOptions = z.input<typeof ProtocolReportOptions>;
 export interface PolicyHorizon {
   /** The agent, as a value of the agent column. */
   agent: string;
-  /** Horizon at 50% success, in hours; null when unbounded (every run succeeded). */
+  /** Horizon at 50% success, in hours; null when not finite (e.g. unbounded: every run succeeded). */
   p50_hours: number | null;
-  /** Horizon at 80% success, in hours; null when unbounded. */
+  /** Horizon at 80% success, in hours; null when not finite. */
   p80_hours: number | null;
   /** Bucket-weighted overall score, in [0, number of buckets]. */
   level: number;

@@ -22,8 +22,14 @@ import { crosses, type Threshold, thresholdValueInBaseUnit } from "./thresholds.
  * `successRate` added (clipped to [0, 1]). A missing field leaves that kind of metric unchanged.
  */
 export interface SafetyMargin {
+  /**
+   * Multiplier applied to horizon estimates and replicates (e.g. 1.5 = the elicited agent could do 1.5×
+   * longer tasks).
+   */
   horizonFactor?: number;
+  /** Added to level estimates (in levels, i.e. buckets' worth of score). */
   level?: number;
+  /** Added to fractions (bucket and family scores), in [0, 1]; the result is clipped to [0, 1]. */
   successRate?: number;
   /** Where the margin came from, e.g. `cross-fitted gap of 'chat' over 'basic'`. */
   source?: string;
@@ -44,14 +50,28 @@ export type Verdict = "crossed" | "not_crossed" | "uncertain" | "not_estimable";
 
 /** One row of the verdict table. Numbers are in the threshold's unit. */
 export interface VerdictRow {
+  /** Id of the threshold (e.g. `autonomy-1`). */
   threshold: string;
+  /** Metric key of the estimate (see {@link metricKey}), e.g. `p50_horizon` or `bucket_score:under_an_hour`. */
   metric: string;
+  /** The agent judged, as a value of the agent column. */
   agent: string;
+  /** How the estimate is compared with `value`: `>=`, `>`, `<=` or `<`. */
   comparator: string;
+  /** The threshold's value, in `unit`. */
   value: number;
+  /**
+   * Unit of `value` and of every number in the row: `hours` or `minutes` (horizons), `level`, or `fraction`.
+   */
   unit: string;
+  /** Point estimate in `unit`; null when not estimable or unbounded (every run succeeded). */
   estimate: number | null;
+  /**
+   * Lower end of the central bootstrap interval (width `interval`, default 0.8) in `unit`; null without
+   * replicates.
+   */
   lower: number | null;
+  /** Upper end of the central bootstrap interval in `unit`; null without replicates or when unbounded. */
   upper: number | null;
   /** Share of bootstrap replicates crossing the threshold; null without replicates. */
   p_crossed: number | null;
@@ -59,11 +79,20 @@ export interface VerdictRow {
   distance: number | null;
   /** For horizons: log2(estimate / value), i.e. doublings away (negative = below). */
   doublings: number | null;
+  /** The verdict on the plain estimate (see the module doc for the rule). */
   verdict: Verdict;
+  /** The estimate after adding the safety margin, in `unit` (equal to `estimate` without a margin). */
   margin_estimate: number | null;
+  /** Share of replicates crossing the threshold after adding the margin; null without replicates. */
   margin_p_crossed: number | null;
+  /** The verdict with the safety margin added: what further elicitation could plausibly reach. */
   margin_verdict: Verdict;
+  /** What crossing the threshold means (the precaution it triggers), from the threshold file. */
   meaning: string;
+  /**
+   * Why the row is not estimable, or caveats (unbounded horizon, skipped or rising replicates); null when
+   * none.
+   */
   note: string | null;
 }
 

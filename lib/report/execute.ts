@@ -25,6 +25,9 @@ export interface CellError {
 
 /** An executed notebook that contains error outputs or lacks promised figures. */
 export class NotebookError extends Error {
+  /**
+   * An error naming the notebook and every problem (one per line); `errors` holds the error outputs found.
+   */
   constructor(readonly notebook: string, readonly problems: string[], readonly errors: CellError[] = []) {
     super(`notebook ${notebook} failed:\n  ${problems.join("\n  ")}`);
     this.name = "NotebookError";

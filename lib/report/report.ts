@@ -74,10 +74,17 @@ export interface WrittenFigure {
 
 /** What {@link buildReport} wrote. */
 export interface ReportResult {
+  /** Path of the self-contained HTML report, `<outDir>/index.html`. */
   indexPath: string;
+  /** Path of the manifest, `<outDir>/manifest.json`. */
   manifestPath: string;
+  /** Every named figure written under `<outDir>/figures/`, in notebook order. */
   figures: WrittenFigure[];
+  /** The notebooks executed (also written under `<outDir>/notebooks/`), in report order. */
   executed: ExecutedNotebook[];
+  /**
+   * What `manifest.json` holds: versions, git state, seed and parameters, data sources and files, notebooks.
+   */
   manifest: ReportManifest;
 }
 

@@ -8,10 +8,15 @@ import { sha256Hex, stableStringify } from "../agent/variant.ts";
 
 /** What a cell needs to know about its task (a subset of the loaded task). */
 export interface CellTask {
+  /** Full task id, `family/task`. */
   id: string;
+  /** The task's family name. */
   family: string;
   /** Null when the task has no human minutes (a METR-format family without metadata). */
   humanMinutes: number | null;
+  /**
+   * Where `humanMinutes` came from (`estimate`, `qa`, `baseline`); null when the task has no human minutes.
+   */
   humanSource: string | null;
 }
 
@@ -19,8 +24,11 @@ export interface CellTask {
 export interface GridCell {
   /** Hash of (task id, variant hash, model, epoch): stable across runs of the same grid. */
   id: string;
+  /** The task the cell runs. */
   task: CellTask;
+  /** The agent variant (scaffold and its arguments) the cell runs. */
   variant: Variant;
+  /** The model name, e.g. `simulated/30` or `openai/gpt-4o`. */
   model: string;
   /** 0-based. */
   epoch: number;

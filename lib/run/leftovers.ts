@@ -9,6 +9,10 @@ import { sweepOrphans } from "../sandbox/mod.ts";
 
 /** What {@link sweepLeftovers} removed, as printable names. */
 export interface SweptLeftovers {
+  /**
+   * What was removed (run directories, containers, image builds), one printable name each; empty when
+   * nothing.
+   */
   removed: string[];
 }
 

@@ -11,15 +11,22 @@ import type { RunLimits } from "./events.ts";
 
 /** Tracks one run's usage against its limits. */
 export class LimitTracker {
+  /** The run's limits (null = none): tokens, actions, wall seconds of the agent loop, and US dollars. */
   readonly limits: RunLimits;
   readonly #startedAt: number;
   readonly #now: () => number;
+  /** Input (prompt) tokens used so far. */
   inputTokens = 0;
+  /** Output (completion) tokens used so far. */
   outputTokens = 0;
+  /** Cost so far, in US dollars. */
   costUsd = 0;
+  /** Actions (tool executions, `submit` excluded) taken so far; the caller increments it. */
   actions = 0;
+  /** Model calls made so far. */
   modelCalls = 0;
 
+  /** Starts the clock now. `now` is a millisecond clock (default `performance.now`), replaceable in tests. */
   constructor(limits: RunLimits, now: () => number = () => performance.now()) {
     this.limits = limits;
     this.#now = now;

@@ -14,6 +14,7 @@ import { delay } from "../sandbox/timeout.ts";
 
 /** Raised when another live process is writing the same log. */
 export class LogLockedError extends Error {
+  /** An error naming the log and the pid of the process writing it; `detail` is appended to the message. */
   constructor(readonly logPath: string, readonly pid: number, detail = "") {
     super(
       `${logPath} is being written by another eval (pid ${pid})${detail}; wait for it or stop it, then re-run`,

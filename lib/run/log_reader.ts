@@ -9,9 +9,14 @@ import { LogEvent, type LogEventType } from "./events.ts";
 
 /** A line that could not be read. */
 export interface LogIssue {
+  /** The log file. */
   file: string;
   /** 1-based line number. */
   line: number;
+  /**
+   * What is wrong: a corrupt or truncated line (with the JSON error) or an invalid event (field path and
+   * problem).
+   */
   reason: string;
 }
 
@@ -27,8 +32,11 @@ export interface ReadLogOptions {
 
 /** Result of reading a log. */
 export interface ReadLogResult {
+  /** Events passed to `onEvent` (valid lines of the wanted types). */
   events: number;
+  /** Lines in the file. */
   lines: number;
+  /** Bad lines (empty when `onIssue` was given: they went there). */
   issues: LogIssue[];
 }
 

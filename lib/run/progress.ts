@@ -9,11 +9,22 @@ import type { GridCell } from "./grid.ts";
 
 /** Receives progress of an eval. */
 export interface ProgressReporter {
+  /**
+   * Called once before any cell runs: the eval id, its log, the grid's size, cells to run and cells skipped
+   * (already done in the log).
+   */
   start(info: { evalId: string; logPath: string; total: number; toRun: number; skipped: number }): void;
+  /**
+   * Called after each cell ends, with its status, score (null when unscored), wall seconds and a detail
+   * (limit or error) or null.
+   */
   cellDone(
     cell: GridCell,
     result: { status: CellStatus; score: number | null; durationS: number; detail: string | null },
   ): void;
+  /**
+   * Called once at the end: cells run, counts per status, wall seconds, and whether the eval was cancelled.
+   */
   finish(
     summary: { ran: number; counts: Record<CellStatus, number>; durationS: number; cancelled: boolean },
   ): void;

@@ -29,13 +29,17 @@ export const TOOLKIT_VERSION = "0.1.0";
 
 /** Options of {@link runEval}. */
 export interface EvalOptions {
+  /** The tasks of the grid (from `loadSuite`). */
   tasks: LoadedTask[];
+  /** The agent variants of the grid: each a scaffold with its arguments (see `parseVariant`). */
   variants: Variant[];
   /** Model names, e.g. `simulated/30`, `openai/gpt-4o`. */
   models: string[];
+  /** Runs of each task × variant × model cell. Default 1. */
   epochs?: number;
   /** Eval seed; every cell derives its own seed from it. Default 0. */
   seed?: number;
+  /** The sandbox driver every task environment starts in (`local` or `docker`). */
   driver: SandboxDriver;
   /** Resolves a model name; the CLI passes the model registry's `createModel`. */
   resolveModel: ModelResolver;
@@ -43,7 +47,9 @@ export interface EvalOptions {
   logDir: string;
   /** Override the eval id (default: a hash of the grid). */
   evalId?: string;
+  /** Per-run budgets (tokens, actions, wall-clock time, cost) overriding the defaults. */
   limits?: Partial<RunLimits>;
+  /** Tool limits overriding the defaults: command timeout (s, default 120), output kept (default 8,000 chars). */
   tools?: Partial<ToolOptions>;
   /** Cells in flight at once. Default: logical cores. */
   concurrency?: number;
@@ -51,6 +57,7 @@ export interface EvalOptions {
   retryErrors?: boolean;
   /** fsync every log line. */
   fsync?: boolean;
+  /** Receives progress (cells started, finished, failed) for a progress line or a notebook. */
   progress?: ProgressReporter;
   /** Abort to stop scheduling; in-flight cells are cancelled and left to be rerun on resume. */
   signal?: AbortSignal;
@@ -65,7 +72,9 @@ export interface EvalOptions {
 
 /** What {@link runEval} did. */
 export interface EvalSummary {
+  /** The eval's id (a hash of the grid unless overridden): resuming the same grid finds the same log. */
   evalId: string;
+  /** The JSONL event log written (and resumed). */
   logPath: string;
   /** Cells in the grid. */
   total: number;
@@ -73,9 +82,13 @@ export interface EvalSummary {
   ran: number;
   /** Cells skipped because the log already had them finished (or errored, without retry). */
   skipped: number;
+  /** Cells of this invocation by how they ended: `ok`, `limit` (a budget or sandbox limit), `error`. */
   counts: Record<CellStatus, number>;
+  /** Cells by the resume plan: `new`, `interrupted` (rerun), `retry-error`, `skip-done`, `skip-error`. */
   plans: Record<CellPlan, number>;
+  /** True when the run was stopped (abort or halt) before every planned cell finished. */
   cancelled: boolean;
+  /** Wall-clock duration of this invocation, in seconds. */
   durationS: number;
   /** Bad lines found in an existing log (reported, skipped). */
   logIssues: LogIssue[];

@@ -144,6 +144,9 @@ function requireAbsolute(what: string, path: string): void {
 
 /** Raised when a file operation inside a sandbox fails. */
 export class SandboxFileError extends Error {
+  /**
+   * An error naming the sandbox, the operation (e.g. `writeFile`), the path in the sandbox, and the `detail`.
+   */
   constructor(readonly sandboxId: string, readonly operation: string, readonly path: string, detail: string) {
     super(`sandbox ${sandboxId}: ${operation} ${path} failed: ${detail.trim() || "unknown error"}`);
     this.name = "SandboxFileError";
@@ -152,6 +155,7 @@ export class SandboxFileError extends Error {
 
 /** Raised when a sandbox died underneath its user (killed from outside, out of memory, engine restart). */
 export class SandboxGoneError extends Error {
+  /** An error naming the sandbox and what was seen (`detail`). */
   constructor(readonly sandboxId: string, detail: string) {
     super(`sandbox ${sandboxId} is no longer running: ${detail}`);
     this.name = "SandboxGoneError";

@@ -19,7 +19,14 @@
 import Docker from "../deps/dockerode.ts";
 import { Buffer } from "node:buffer";
 import { Writable } from "node:stream";
-import { BaseSandbox, newSandboxId, type RunRequest, type RunResult, SandboxGoneError } from "./base.ts";
+import {
+  baseEnv,
+  BaseSandbox,
+  newSandboxId,
+  type RunRequest,
+  type RunResult,
+  SandboxGoneError,
+} from "./base.ts";
 import {
   bootId,
   processIsAlive,
@@ -224,6 +231,7 @@ function isRemovalInProgress(error: unknown): boolean {
 
 /** One container. Create with {@link DockerDriver.create}. */
 export class DockerSandbox extends BaseSandbox {
+  /** Always `docker`. */
   readonly driver = "docker" as const;
 
   /** The attached stdin of the container's main process (see {@link DockerSandbox.start}). */
@@ -315,6 +323,37 @@ export class DockerSandbox extends BaseSandbox {
     }
   }
 
+  /**
+   * The host command that opens an interactive shell in this container as the agent (for a person's
+   * baseline, run under a pty such as util-linux `script`): the engine's command-line client, `exec -it`,
+   * with the same uid, working directory and clean environment as {@link DockerSandbox.run}. `env` holds
+   * extra variables (e.g. `TERM`). Needs the `docker` client on the host's PATH, talking to the same engine.
+   */
+  interactiveShell(
+    env: Record<string, string> = {},
+  ): { command: string; args: string[]; env: Record<string, string> } {
+    this.assertOpen("interactiveShell");
+    const vars = baseEnv("agent", env, `interactive-${crypto.randomUUID()}`);
+    return {
+      command: "docker",
+      args: [
+        "exec",
+        "-i",
+        "-t",
+        "-u",
+        `${AGENT_UID}:${AGENT_UID}`,
+        "-w",
+        AGENT_HOME,
+        ...Object.entries(vars).flatMap(([key, value]) => ["-e", `${key}=${value}`]),
+        this.id,
+        "/bin/bash",
+        "-i",
+      ],
+      env: {},
+    };
+  }
+
+  /** Runs one command as an engine exec, as the requested user; see {@link BaseSandbox.run}. */
   protected async run(request: RunRequest): Promise<RunResult> {
     // The engine starts every exec as the leader of its own session (pid = sid), so unlike the local driver
     // no `setsid` wrapper is needed, and a command starts (and the timeout's kill script runs) without a
@@ -418,6 +457,7 @@ export class DockerSandbox extends BaseSandbox {
     return hit;
   }
 
+  /** Removes the container and its volumes; see {@link BaseSandbox.close}. */
   protected async teardown(): Promise<void> {
     try {
       await this.container.remove({ force: true, v: true });
@@ -486,7 +526,9 @@ async function imageHasStash(docker: Docker, tag: string): Promise<boolean> {
 
 /** The `docker` driver. */
 export class DockerDriver implements SandboxDriver {
+  /** Always `docker`. */
   readonly name = "docker" as const;
+  /** A driver with the given options (engine address, base image, …; see {@link DockerDriverOptions}). */
   constructor(readonly options: DockerDriverOptions = {}) {}
 
   /** Builds or reuses the task's image and starts a container. */

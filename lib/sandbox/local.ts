@@ -24,6 +24,7 @@
  * @module
  */
 import {
+  baseEnv,
   BaseSandbox,
   hostTarCreate,
   newSandboxId,
@@ -386,6 +387,7 @@ const installedHere = new Set<string>();
 
 /** One bubblewrap sandbox. Create with {@link LocalDriver.create}. */
 export class LocalSandbox extends BaseSandbox {
+  /** Always `local`. */
   readonly driver = "local" as const;
 
   private constructor(
@@ -591,6 +593,7 @@ export class LocalSandbox extends BaseSandbox {
     );
   }
 
+  /** Runs one command inside the bubblewrap namespaces as the requested user; see {@link BaseSandbox.run}. */
   protected async run(request: RunRequest): Promise<RunResult> {
     if (!processIsAlive(this.targetPid)) throw new SandboxGoneError(this.id, "its bubblewrap process exited");
     const envPairs = Object.entries(request.env).map(([key, value]) => `${key}=${value}`);
@@ -626,6 +629,45 @@ export class LocalSandbox extends BaseSandbox {
     });
   }
 
+  /**
+   * The host command that opens an interactive shell inside this sandbox as the agent (for a person's
+   * baseline, run under a pty such as util-linux `script`): the same installer, namespaces, uid switch and
+   * clean environment as {@link LocalSandbox.run}, but no `setsid`, so the shell keeps the caller's pty as its
+   * controlling terminal. `env` holds extra variables (e.g. `TERM`), set inside on top of the clean set.
+   */
+  interactiveShell(
+    env: Record<string, string> = {},
+  ): { command: string; args: string[]; env: Record<string, string> } {
+    this.assertOpen("interactiveShell");
+    if (!processIsAlive(this.targetPid)) throw new SandboxGoneError(this.id, "its bubblewrap process exited");
+    const vars = { ...baseEnv("agent", env, `interactive-${crypto.randomUUID()}`) };
+    return {
+      command: `${this.hostDir}/seccomp-exec`,
+      args: [
+        this.nsenter,
+        `--target=${this.targetPid}`,
+        "--user",
+        "--mount",
+        "--uts",
+        "--ipc",
+        "--net",
+        "--pid",
+        "--root",
+        ...AGENT_IDS,
+        "--",
+        INNER.env,
+        "-i",
+        "-C",
+        AGENT_HOME,
+        ...Object.entries(vars).map(([key, value]) => `${key}=${value}`),
+        "/bin/bash",
+        "-i",
+      ],
+      env: { PATH: SANDBOX_PATH },
+    };
+  }
+
+  /** The limits hit so far (memory, disk, processes), read from the sandbox's cgroup and tmpfs usage. */
   async limitsHit(): Promise<SandboxLimitKind[]> {
     const hit = this.cgroup.limitsHit();
     if (!this.closed && processIsAlive(this.targetPid)) {
@@ -697,6 +739,10 @@ export class LocalSandbox extends BaseSandbox {
     }
   }
 
+  /**
+   * Kills every process of the sandbox and removes its cgroup and run directory (see
+   * {@link BaseSandbox.close}).
+   */
   protected async teardown(): Promise<void> {
     try {
       this.bwrap.kill("SIGKILL");
@@ -760,7 +806,9 @@ async function removeRunDir(dir: string): Promise<void> {
 
 /** The `local` (bubblewrap) driver. */
 export class LocalDriver implements SandboxDriver {
+  /** Always `local`. */
   readonly name = "local" as const;
+  /** A driver with the given options (see {@link LocalDriverOptions}). */
   constructor(readonly options: LocalDriverOptions = {}) {}
 
   /** Starts one sandbox; throws {@link SandboxUnavailableError} with the fix when this host cannot. */

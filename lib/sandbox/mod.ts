@@ -71,7 +71,9 @@ export {
 
 /** Options of {@link createSandboxDriver}, per driver. */
 export interface SandboxDriverOptions {
+  /** Options of the `local` (bubblewrap) driver. */
   local?: LocalDriverOptions;
+  /** Options of the `docker` driver. */
   docker?: DockerDriverOptions;
 }
 

@@ -11,7 +11,10 @@ export class CappedOutput {
   #kept = 0;
   #seen = 0;
 
-  /** @param limit bytes kept; `Infinity` keeps everything (used for file reads). */
+  /**
+   * An empty capture.
+   * @param limit bytes kept; `Infinity` keeps everything (used for file reads).
+   */
   constructor(readonly limit: number) {}
 
   /** Adds a chunk; the part beyond the cap is counted and dropped. */

@@ -8,6 +8,7 @@ const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 
 /** Raised for a package name that is not a valid Debian package name. */
 export class InvalidPackageError extends Error {
+  /** An error naming the bad `packageName` and who asked for it (`label`, e.g. the task or family). */
   constructor(readonly packageName: string, readonly label: string) {
     super(
       `${label}: invalid Debian package name ${JSON.stringify(packageName)} ` +

@@ -38,12 +38,15 @@ export interface ExecOptions {
 export interface ExecResult {
   /** Exit code; 137 (SIGKILL) after a timeout. */
   exitCode: number;
+  /** Standard output, decoded as UTF-8 (capped at `outputLimitBytes`). */
   stdout: string;
+  /** Standard error, decoded as UTF-8 (capped at `outputLimitBytes`). */
   stderr: string;
   /** True when the command was killed at its timeout. */
   timedOut: boolean;
   /** True when stdout or stderr exceeded the output cap (the text then ends with {@link TRUNCATION_MARK}). */
   truncated: boolean;
+  /** Wall time of the command, in milliseconds. */
   durationMs: number;
 }
 
@@ -139,7 +142,9 @@ export type SandboxLimitKind = z.infer<typeof SandboxLimitKind>;
 
 /** Ownership and mode of files written into a sandbox. */
 export interface WriteOptions {
+  /** Owner of the file: `agent` (default; written with the agent's rights only) or `root`. */
   owner?: ExecUser;
+  /** Permission bits, e.g. `0o600`. Default `0o644` (a copied host file keeps its own mode). */
   mode?: number;
 }
 
@@ -167,6 +172,7 @@ export const IMAGE_STASH = "/opt/evalkit/image";
 export interface ImageFile {
   /** Absolute path in the image. */
   path: string;
+  /** The file's contents. */
   data: Uint8Array;
   /** Mode (owner root:root). */
   mode: number;
@@ -176,7 +182,9 @@ export interface ImageFile {
 export interface ImageStep {
   /** What the step is, for progress lines and errors (e.g. "install()"). */
   what: string;
+  /** The command, run directly (no shell unless argv names one). */
   argv: string[];
+  /** Extra environment variables of the step. */
   env?: Record<string, string>;
   /** Time limit, ms. Default 30 minutes. */
   timeoutMs?: number;
@@ -196,7 +204,9 @@ export interface ImageRecipe {
   packages: string[];
   /** Host directory copied to `/root`, and top-level names in it to leave out. */
   rootFiles?: { hostDir: string; exclude?: string[] };
+  /** Root files added after the family's files, before the steps. */
   files?: ImageFile[];
+  /** Build steps, run in order as root with network (e.g. the family's `install()`). */
   steps?: ImageStep[];
   /** Progress lines (build steps, command output tails). */
   log?: (line: string) => void;
@@ -204,6 +214,7 @@ export interface ImageRecipe {
 
 /** Raised when an image build fails: names the image, the step and the last lines of its output. */
 export class ImageBuildError extends Error {
+  /** An error naming the `image` (who it is for), the failed `step` and the last lines of its output. */
   constructor(readonly image: string, readonly step: string, readonly outputTail: string) {
     super(`building the image for ${image} failed at ${step}${outputTail ? `:\n${outputTail}` : ""}`);
     this.name = "ImageBuildError";
@@ -234,6 +245,7 @@ export type SandboxSpec = z.input<typeof SandboxSpec>;
 
 /** Creates sandboxes. */
 export interface SandboxDriver {
+  /** The driver's name: `local` (bubblewrap) or `docker`. */
   readonly name: SandboxDriverName;
   /** Fails with a {@link SandboxUnavailableError} when the driver cannot work on this machine. */
   create(spec: SandboxSpec): Promise<Sandbox>;
@@ -246,6 +258,7 @@ export interface SandboxDriver {
 
 /** Raised when a driver cannot run here (bubblewrap missing, no Docker engine, …). */
 export class SandboxUnavailableError extends Error {
+  /** An error naming the driver and why it cannot run here (`message`). */
   constructor(readonly driver: SandboxDriverName, message: string) {
     super(`${driver} sandbox unavailable: ${message}`);
     this.name = "SandboxUnavailableError";

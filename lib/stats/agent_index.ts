@@ -10,6 +10,7 @@ import type { RunColumns } from "./run_columns.ts";
 
 /** Rows and tasks of one agent. */
 export interface AgentRows {
+  /** The agent, as a value of the agent column. */
   agent: string;
   /** Row indices (into the RunColumns) with a score. */
   rows: Uint32Array;

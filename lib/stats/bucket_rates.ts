@@ -16,9 +16,13 @@ export const HORIZON_BUCKETS: readonly Bucket[] = [
 
 /** One bucket's weighted success rate (NaN when the bucket holds no weighted run). */
 export interface BucketRate {
+  /** Bucket id, e.g. `"1-4"`. */
   bucket: string;
+  /** Lower bound in human minutes (inclusive). */
   minMinutes: number;
+  /** Upper bound in human minutes (exclusive). */
   maxMinutes: number;
+  /** Weighted success rate Σ w·y / Σ w in [0, 1]; NaN when the bucket holds no weighted run. */
   rate: number;
   /** Sum of weights in the bucket. */
   weight: number;

@@ -20,19 +20,27 @@ import { isRunColumns, runColumns, type RunsInput, weightsFor } from "./run_colu
 
 /** Result of {@link clusterRobustHorizon}. */
 export interface ClusterRobustHorizon {
+  /** The agent, as a value of the agent column. */
   agent: string;
+  /** Intercept a of the agent's logistic fit σ(a + b·log2(minutes)). */
   intercept: number;
+  /** Slope b of the fit per doubling of human minutes. */
   coefficient: number;
   /** Covariance matrix [[var a, cov], [cov, var b]]. */
   covariance: [[number, number], [number, number]];
+  /** Cluster-robust standard error of the intercept. */
   seIntercept: number;
+  /** Cluster-robust standard error of the slope. */
   seCoefficient: number;
   /** log2 of the horizon at `successProbability` and its standard error. */
   log2Horizon: number;
+  /** Delta-method standard error of `log2Horizon` (in doublings, i.e. log2 minutes). */
   seLog2Horizon: number;
   /** Normal-theory interval of the horizon in minutes, at the requested quantiles. */
   low: number;
+  /** Upper end of the normal-theory horizon interval, in minutes (see `low`). */
   high: number;
+  /** Number of clusters G (families or tasks) in the sandwich; the small-sample factor is G/(G−1). */
   clusters: number;
 }
 
@@ -42,6 +50,7 @@ export const ClusterRobustOptions = HorizonOptions.omit({ agents: true, successP
   cluster: z.enum(["family", "task"]).optional(),
   /** Success probability of the horizon. Default 0.5. */
   successProbability: z.number().gt(0).lt(1).optional(),
+  /** Interval as lower/upper normal quantiles. Default [0.1, 0.9]. */
   interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).readonly().optional(),
 });
 /** Options of {@link clusterRobustHorizon}. */

@@ -8,6 +8,7 @@ import { quantiles } from "./quantile.ts";
 
 /** One agent on the trend. */
 export interface TrendPoint {
+  /** Agent name, used as the point's label. */
   agent: string;
   /** Release date, `YYYY-MM-DD` or a Date. */
   date: string | Date;
@@ -29,6 +30,10 @@ export interface HorizonTrend {
   doublingMonths: number;
   /** Bootstrap interval of the doubling time (NaN without samples). */
   low: number;
+  /**
+   * Upper end of the doubling time's bootstrap interval in months (Infinity when the lower slope quantile is
+   * ≤ 0; NaN without samples).
+   */
   high: number;
   /** Replicate slopes (empty without samples; NaN where fewer than 2 points were usable). */
   slopes: Float64Array;

@@ -6,7 +6,9 @@
 
 /** A dictionary-encoded column: `codes[i]` indexes `names`. Codes follow first appearance. */
 export interface Encoded {
+  /** Code of each input value: an index into `names`. */
   codes: Uint32Array;
+  /** Distinct values as strings, in order of first appearance. */
   names: string[];
 }
 

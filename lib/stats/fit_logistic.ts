@@ -34,10 +34,21 @@ export interface FitLogisticOptions {
  * no Newton iterations are run then.
  */
 export interface LogisticFit {
+  /** Intercept a of σ(a + b·x) (−∞ for `"all-fail"`, +∞ for `"all-success"`, NaN for `"no-weight"`). */
   intercept: number;
+  /** Slope b per unit of x (with x = log2 minutes: per doubling of task length); ±∞ / NaN when degenerate. */
   coefficient: number;
+  /**
+   * False when the iteration cap was hit (e.g. separable data with no penalty); true for
+   * all-fail/all-success.
+   */
   converged: boolean;
+  /** Newton iterations run (0 for a degenerate fit). */
   iterations: number;
+  /**
+   * Why no fit was run: all weighted outcomes 0 (`"all-fail"`), all 1 (`"all-success"`) or total weight 0
+   * (`"no-weight"`). Absent for an ordinary fit.
+   */
   degenerate?: "all-fail" | "all-success" | "no-weight";
 }
 

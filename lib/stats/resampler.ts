@@ -18,8 +18,17 @@ import type { Rng } from "./rng.ts";
 
 /** Per-row keys defining the hierarchy. `group` is usually the agent (alias). */
 export interface ResamplerKeys {
+  /**
+   * Task family of each row (METR's `task_family`); the top level of the resampling. A task must belong to
+   * one family only.
+   */
   family: ArrayLike<unknown>;
+  /** Task id of each row (`task_id`); drawn with replacement within each drawn family. */
   task: ArrayLike<unknown>;
+  /**
+   * Group of each row, usually the agent alias: runs are redrawn within each (task, group) cell, while family
+   * and task draws are shared by all groups.
+   */
   group: ArrayLike<unknown>;
 }
 

@@ -12,9 +12,13 @@ export type WeightScheme = "invsqrt" | "equal" | "none";
 
 /** Runs as typed columns. Rows keep the order of the source table. */
 export interface RunColumns {
+  /** Number of rows (runs kept; runs without human minutes are not counted). */
   readonly n: number;
+  /** Agent of each row (the `alias` column, or `agentColumn`), dictionary-encoded. */
   readonly agent: Encoded;
+  /** Task id of each row (`task_id`), dictionary-encoded. */
   readonly task: Encoded;
+  /** Task family of each row (`task_family`), dictionary-encoded. */
   readonly family: Encoded;
   /** Skilled-human minutes. */
   readonly minutes: Float64Array;
@@ -35,8 +39,11 @@ export interface RunColumns {
 
 /** The minimal table shape accepted: arquero's `ColumnTable` satisfies it. */
 export interface TableLike {
+  /** Names of the table's columns. */
   columnNames(): string[];
+  /** All values of column `name`, one per row. */
   array(name: string): ArrayLike<unknown>;
+  /** Number of rows. */
   numRows(): number;
 }
 

@@ -12,7 +12,15 @@ import { encodeKeys } from "./encode.ts";
 
 /** Equal and inverse-sqrt-family task weights, one per row. */
 export interface TaskWeights {
+  /**
+   * 1 / (runs of the row's task by its agent), normalised so each agent's weights sum to 1
+   * (`equal_task_weight`).
+   */
   equal: Float64Array;
+  /**
+   * The equal weight divided by √(tasks of the row's family the agent ran), normalised per agent
+   * (`invsqrt_task_weight`).
+   */
   invsqrt: Float64Array;
 }
 

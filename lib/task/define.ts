@@ -35,7 +35,9 @@ import type { MetrTaskManifestInput, TaskManifestInput } from "./schema.ts";
 export interface TaskContext {
   /** `family/task`. */
   readonly taskId: string;
+  /** The family name. */
   readonly family: string;
+  /** The task's name within the family. */
   readonly taskName: string;
   /** The task's `data` from the manifest. */
   readonly data: Readonly<Record<string, unknown>>;
@@ -68,7 +70,9 @@ export type Score = number | null;
 
 /** Result of an intermediate score (METR's IntermediateScoreInfo). */
 export interface IntermediateScore {
+  /** The score so far in [0, 1], or null when it cannot be scored mid-run. */
   score: number | null;
+  /** Free-form details for the log (METR's `message`), e.g. which tests pass. */
   message?: unknown;
 }
 
@@ -119,15 +123,20 @@ export interface TaskFamilyHooks {
 
 /** A family as written in `tasks/<family>/family.ts`: every task gives all six metadata fields. */
 export interface TaskFamilyDefinition extends TaskFamilyHooks {
+  /** Family name: must equal the directory name (snake_case). */
   name: string;
+  /** The family's version, semver (e.g. `1.0.0`). */
   version: string;
+  /** Version of the Task Standard the family is written to (e.g. `"1.0.0"`). */
   standardVersion: string;
+  /** Debian packages the tasks need inside the sandbox (e.g. `["python3"]`); unused when `image` is set. */
   packages?: string[];
   /**
    * A task image built before any of the family's sandboxes start (METR's build step: base, family files,
    * `install()` with network), cached by its key; when set, sandboxes start from it and `packages` is unused.
    */
   image?: Omit<ImageRecipe, "log">;
+  /** The tasks by name, each with instructions and its six metadata fields (see docs/task-standard.md). */
   tasks: Record<string, TaskManifestInput>;
 }
 
@@ -137,6 +146,9 @@ export interface TaskFamilyDefinition extends TaskFamilyHooks {
  * along for the loader to report.
  */
 export interface MetrTaskFamilyDefinition extends Omit<TaskFamilyDefinition, "tasks"> {
+  /**
+   * The tasks by METR's task names; metadata may be unknown (filled in from a task-times table when given).
+   */
   tasks: Record<string, MetrTaskManifestInput>;
   /**
    * Tasks the bridge could not build (each error names the family, task and field): the loader reports them

@@ -31,10 +31,15 @@ export function readSubmissionFile(sandbox: Sandbox): Promise<string> {
 
 /** Timeouts of the privileged hooks, in ms. */
 export interface HookTimeouts {
+  /** Timeout of `setup`, in ms (default 300 000 = 5 min). */
   setup: number;
+  /** Timeout of `score` and `intermediateScore`, in ms (default 300 000). */
   score: number;
+  /** Timeout of `solution`, `wrongAttempt` and each cheat, in ms (default 300 000). */
   solution: number;
+  /** Timeout of `teardown`, in ms (default 60 000). */
   teardown: number;
+  /** Timeout of the family's self-tests, in ms (default 1 800 000 = 30 min). */
   familyTests: number;
 }
 
@@ -49,10 +54,13 @@ export const DEFAULT_HOOK_TIMEOUTS: HookTimeouts = {
 
 /** A started task environment. */
 export interface TaskEnvironment {
+  /** The task this environment runs. */
   readonly task: LoadedTask;
+  /** The running sandbox the agent works in. */
   readonly sandbox: Sandbox;
   /** The instructions, exactly as the agent receives them. */
   readonly instructions: string;
+  /** The context the hooks receive (also usable by callers that run hooks themselves). */
   readonly context: TaskContext;
   /** Score a submission (privileged). Resolves to a number in [0,1] or null (manual scoring). */
   score(submission: string): Promise<Score>;
@@ -79,6 +87,7 @@ export interface TaskEnvironment {
 
 /** Options of {@link startTaskEnvironment}. */
 export interface StartOptions {
+  /** Hook timeouts in ms, overriding {@link DEFAULT_HOOK_TIMEOUTS} per hook. */
   timeouts?: Partial<HookTimeouts>;
   /** Progress lines of a task image build (the first start of a METR family version builds its image). */
   log?: (line: string) => void;

@@ -16,6 +16,7 @@ export function printableName(name: string): string {
 
 /** A family or task that failed to load or validate. */
 export class TaskLoadError extends Error {
+  /** An error whose message reads `family/task (field): reason`. */
   constructor(
     /** Family directory name (or family name). */
     readonly family: string,
@@ -42,6 +43,7 @@ export class TaskLoadError extends Error {
 export class TaskLoadWarning {
   /** `family/task (field): reason`, like {@link TaskLoadError}'s message. */
   readonly message: string;
+  /** A warning; its `message` reads `family/task (field): reason`. */
   constructor(
     /** Family name (or the `--task-meta` file, for a table row). */
     readonly family: string,
@@ -57,6 +59,7 @@ export class TaskLoadWarning {
     }: ${reason}`;
   }
 
+  /** The warning's {@link TaskLoadWarning.message}. */
   toString(): string {
     return this.message;
   }
@@ -64,9 +67,19 @@ export class TaskLoadWarning {
 
 /** A hook (setup, score, …) that threw, timed out or returned an invalid value. */
 export class TaskHookError extends Error {
+  /**
+   * An error whose message reads `<taskId>: <hook> failed: <reason>`; `options.cause` keeps the original
+   * error.
+   */
   constructor(
+    /** Full id of the task whose hook failed. */
     readonly taskId: string,
+    /**
+     * The hook: `setup`, `score`, `intermediateScore`, `solution`, `wrongAttempt`, `teardown`, `familyTests`
+     * or `cheat:<name>`.
+     */
     readonly hook: string,
+    /** What went wrong (the error thrown, the timeout, or the invalid value). */
     readonly reason: string,
     options?: { cause?: unknown },
   ) {

@@ -99,7 +99,9 @@ export function parseManifest(text: string, family: string): MetrManifest {
 
 /** What {@link metrTaskMetadata} found: the metadata (any field may be unknown) and notes worth printing. */
 export interface MetrTaskMetadata {
+  /** The task's evalkit metadata derived from METR's manifest; any field may be unknown. */
   metadata: OptionalTaskMetadata;
+  /** METR fields that map to nothing in evalkit's metadata (printed, never fatal). */
   warnings: TaskLoadWarning[];
 }
 

@@ -61,6 +61,7 @@ const FORBIDDEN_EXTRA =
 
 /** A privileged command refused before it ran (bad cwd, bad environment extra). */
 export class PrivilegedError extends Error {
+  /** An error for task `taskId`; the message reads `<taskId>: ctx.root refused: <reason>`. */
   constructor(readonly taskId: string, reason: string) {
     super(`${taskId}: ctx.root refused: ${reason}`);
     this.name = "PrivilegedError";

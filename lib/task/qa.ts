@@ -37,6 +37,7 @@ export const REFERENCE_MIN_SCORE = 0.9;
 
 /** One task's QA outcome. */
 export interface QaResult {
+  /** Full task id, `family/task`. */
   taskId: string;
   /** Bucket id, or `unknown` for a task without human minutes. */
   bucket: string;
@@ -44,9 +45,17 @@ export interface QaResult {
   humanMinutes: number | null;
   /** False when only cheats were run (see {@link QaOptions.base}); the scores below are then null. */
   baseChecked: boolean;
+  /**
+   * Score of an empty submission in an untouched environment (must be 0); null when not checked or manual.
+   */
   emptyScore: number | null;
+  /** Score of the reference solution (must be ≥ {@link REFERENCE_MIN_SCORE}); null when not checked. */
   referenceScore: number | null;
+  /** Score of the plausible wrong attempt (must be below the reference); null when not checked. */
   wrongScore: number | null;
+  /**
+   * True when the agent user could read no private file, family file or root's home; null when not checked.
+   */
   privacyOk: boolean | null;
   /** The family's self-tests for this task (METR `*_test.py`), when they ran. */
   familyTests: FamilyTestOutcome | null;

@@ -9,8 +9,11 @@ import { UNKNOWN } from "./schema.ts";
 
 /** One task's metadata. */
 export interface TaskSummaryRow {
+  /** Full task id, `family/task`. */
   id: string;
+  /** Family name. */
   family: string;
+  /** Task name within the family. */
   name: string;
   /** Null when unknown. */
   humanMinutes: number | null;
@@ -18,11 +21,15 @@ export interface TaskSummaryRow {
   humanSource: string;
   /** Bucket id, or `unknown` without minutes. */
   bucket: string;
+  /** Domain (e.g. `software_engineering`), or `unknown`. */
   domain: string;
+  /** METR quality level (`implementation` … `baseline_ready`), or `unknown`. */
   quality: string;
   /** Null when unknown. */
   summary: string | null;
+  /** Family format: `typescript` or `metr-python`. */
   format: string;
+  /** Network permissions: empty, or `["full_internet"]`. */
   permissions: string[];
 }
 

@@ -102,12 +102,17 @@ export type TaskMetaRow = z.infer<typeof TaskMetaRow>;
 export interface TaskMetaEntry {
   /** Full task id, `family/task`. */
   task: string;
+  /** How long the task takes a skilled human, in minutes (> 0). */
   humanMinutes: number;
   /** As given, or `estimate`. */
   humanSource: HumanSource;
+  /** The task's domain, when the row gives one (e.g. `software_engineering`). */
   domain?: Domain;
+  /** METR quality level, when the row gives one (`implementation` … `baseline_ready`). */
   quality?: Quality;
+  /** One-line summary, when the row gives one. */
   summary?: string;
+  /** Longer description (what it measures, how it is scored), when the row gives one. */
   detail?: string;
   /** Where the row is: `times.csv:4` or `times.json row 3`. */
   at: string;
@@ -123,11 +128,13 @@ export interface TaskMetaTable {
 
 /** One problem in a table. */
 export interface TaskMetaIssue {
+  /** The table file (or the name given to {@link parseTaskMeta}). */
   file: string;
   /** `:4` (CSV line) or ` row 3` / ` entry "fam/t"` (JSON), or empty for the file as a whole. */
   at: string;
   /** The column, when one is concerned. */
   field?: string;
+  /** What is wrong, e.g. `Too small: expected number to be >0`. */
   message: string;
 }
 
@@ -138,6 +145,7 @@ export function formatTaskMetaIssue(issue: TaskMetaIssue): string {
 
 /** A table that cannot be used; `issues` holds every problem found. */
 export class TaskMetaError extends Error {
+  /** An error for table `file` listing (up to five of) its `issues` in the message. */
   constructor(readonly file: string, readonly issues: readonly TaskMetaIssue[]) {
     const shown = issues.slice(0, 5).map(formatTaskMetaIssue);
     if (issues.length > 5) shown.push(`… ${issues.length - 5} more problems`);

@@ -14,6 +14,7 @@ export type TextActionTag = typeof TEXT_ACTION_TAGS[number];
 
 /** One action parsed from plain text. */
 export interface TextAction {
+  /** The action's tag: `bash`, `python` or `submit`. */
   tool: TextActionTag;
   /** Body between the tags, with one leading and trailing newline removed. */
   body: string;
