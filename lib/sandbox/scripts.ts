@@ -9,7 +9,8 @@
 /**
  * Kills every process of one exec: those carrying `EVALKIT_EXEC=<marker>` in their environment, every member
  * of their sessions (each exec runs in its own session) and every descendant (by parent pid) of those.
- * Repeats until nothing is left, so processes forked during the sweep are caught too. `$1` is the marker.
+ * Kills parents before their children, so no shell runs on after its child's death. Repeats until nothing is
+ * left, so processes forked during the sweep are caught too. `$1` is the marker.
  */
 export const KILL_TREE_SCRIPT = `
 marker="$1"; self=$$
@@ -43,9 +44,21 @@ for round in 1 2 3 4 5 6 7 8 9 10; do
   done
   unset 'doomed[1]' "doomed[$self]"
   [ \${#doomed[@]} = 0 ] && exit 0
-  kill -9 "\${!doomed[@]}" 2>/dev/null
+  # Parents before children, level by level (builtins only: nothing forks while the process limit may be
+  # exhausted): a shell whose child died first could otherwise run on, and print, before its own kill.
+  declare -A depth=(); maxd=0
+  for pid in "\${!doomed[@]}"; do
+    d=0; p=$pid
+    while [ -n "\${doomed[\${ppid[$p]:-x}]:-}" ] && [ $d -lt 64 ]; do p=\${ppid[$p]}; d=$((d + 1)); done
+    depth[$pid]=$d; [ $d -gt $maxd ] && maxd=$d
+  done
+  for ((d = 0; d <= maxd; d++)); do
+    batch=()
+    for pid in "\${!depth[@]}"; do [ "\${depth[$pid]}" = $d ] && batch+=("$pid"); done
+    [ \${#batch[@]} -gt 0 ] && kill -9 "\${batch[@]}" 2>/dev/null
+  done
   sleep 0.05
-  unset ppid sid doomed sessions
+  unset ppid sid doomed sessions depth
 done
 `;
 

@@ -147,7 +147,12 @@ for (const how of WAYS) {
         if (how === "kill -9 of the launcher and its runner") Deno.kill(runner, "SIGKILL");
         assert.equal((await first.status).signal, "SIGKILL");
       }
-      // With the runner killed too, the run directories of its cells in flight stay behind.
+      // With the runner killed too, the run directories of its cells in flight stay behind. Listed once it is
+      // really gone: SIGKILL is delivered when the process next runs, and on a loaded machine it can create
+      // one more run directory after kill() returned.
+      if (how === "kill -9 of the launcher and its runner") {
+        assert.ok(await waitUntil(() => !processIsAlive(runner), 10_000), `runner ${runner} still alive`);
+      }
       const left = how === "kill -9 of the launcher and its runner" ? leftovers(sandboxDir) : [];
 
       // The same command, at once.

@@ -7,19 +7,22 @@
 import assert from "node:assert/strict";
 import { cli } from "./_run.ts";
 
-const PROGRAMS = [
-  "eval",
-  "qa",
-  "runs",
-  "tasks",
-  "workbench",
-  "packages",
-  "horizons",
-  "protocol",
-  "report",
-  "main",
-  "new_study",
-];
+/** Every command: each module of lib/cli/ that runs as a program (new commands are covered by being there). */
+const PROGRAMS = [...Deno.readDirSync(new URL("../../lib/cli/", import.meta.url))]
+  .filter((e) => e.isFile && e.name.endsWith(".ts"))
+  .filter((e) =>
+    Deno.readTextFileSync(new URL(`../../lib/cli/${e.name}`, import.meta.url)).includes(
+      "if (import.meta.main)",
+    )
+  )
+  .map((e) => e.name.replace(/\.ts$/, ""))
+  .sort();
+
+Deno.test("the smoke test finds every command", () => {
+  for (const name of ["eval", "qa", "runs", "tasks", "workbench", "horizons", "protocol", "report", "view"]) {
+    assert.ok(PROGRAMS.includes(name), `${name} missing from ${PROGRAMS}`);
+  }
+});
 
 Deno.test("every command as a program: an unknown option exits 2 naming it, and no stack trace", async () => {
   // Two at a time: each is a Deno process loading its module graph.

@@ -332,12 +332,11 @@ Deno.test({
   }
 });
 
-const PROJECT_NOTEBOOKS = [
-  "difficulty-curves",
-  "protocol-thresholds",
-  "elicitation-impact",
-  "compare-scaffolds",
-];
+/** Every project notebook (a new one is covered by being in notebooks/). */
+const PROJECT_NOTEBOOKS = [...Deno.readDirSync(new URL("../../notebooks/", import.meta.url))]
+  .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
+  .map((e) => e.name.replace(/\.ipynb$/, ""))
+  .sort();
 
 Deno.test({
   name:
