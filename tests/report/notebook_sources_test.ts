@@ -17,7 +17,13 @@ import {
 } from "../../scripts/build_notebooks.ts";
 
 const NOTEBOOKS = fileURLToPath(new URL("../../notebooks/", import.meta.url));
-const EXPECTED = ["compare-scaffolds", "difficulty-curves", "elicitation-impact", "protocol-thresholds"];
+const EXPECTED = [
+  "compare-scaffolds",
+  "difficulty-curves",
+  "elicitation-impact",
+  "plan-an-evaluation",
+  "protocol-thresholds",
+];
 
 Deno.test("percent scripts split into code and markdown cells", () => {
   const cells = parsePercentScript([
