@@ -18,6 +18,7 @@ import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
 import { runColumns } from "../stats/run_columns.ts";
 import { minutesNote } from "../stats/minutes.ts";
 import { applyTaskMetaToRuns } from "../frame/minutes.ts";
+import { baselineTimes, TASK_TIMES } from "./baselines.ts";
 import { hasInspectLogs, readInspectAsMetrRuns } from "../frame/inspect/mod.ts";
 import { isEventLogFile, joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
 
@@ -43,6 +44,9 @@ Options:
   --plots <dir>              write success-curve SVGs per agent (and trend.svg) to <dir>
   --task-meta <file>         task-times table (CSV or JSON; docs/task-standard.md): sets human_minutes and
                              human_source of the runs of the tasks it names
+  --task-times baseline|estimate  baseline (default): tasks with a successful human baseline get its
+                             minutes (docs/baselines.md); estimate: the runs' own minutes
+  --baselines <file|dir>     the baseline event log(s) (default runs/baselines/)
   --help                     this text
 `;
 
@@ -59,6 +63,8 @@ const STRING_OPTIONS = [
   "trend-agents",
   "plots",
   "task-meta",
+  "task-times",
+  "baselines",
 ];
 
 /** Parsed command-line options. */
@@ -88,6 +94,8 @@ export const HorizonsArgs = z.object({
   "trend-agents": z.string().optional(),
   plots: z.string().optional(),
   "task-meta": z.string().optional(),
+  "task-times": z.enum(TASK_TIMES).default("baseline"),
+  baselines: z.string().optional(),
 });
 /** Parsed command-line options. */
 export type HorizonsArgs = z.infer<typeof HorizonsArgs>;
@@ -155,6 +163,15 @@ export async function main(argv: string[]): Promise<number> {
     for (const line of taskMeta.errors) console.error(`horizons: ${line}`);
     return 2;
   }
+  if (args["task-times"] === "baseline") {
+    const times = await baselineTimes(args.baselines, taskMeta.table);
+    if (times.error) {
+      console.error(`horizons: ${times.error}`);
+      return 2;
+    }
+    taskMeta.table = times.table;
+    if (times.note) console.error(`horizons: ${times.note}`);
+  }
   try {
     const runs = await hasInspectLogs(args.runs)
       ? await readInspectAsMetrRuns(args.runs, {}, (note) => console.error(`horizons: ${note}`))
@@ -181,7 +198,10 @@ export async function main(argv: string[]): Promise<number> {
       const applied = applyTaskMetaToRuns(source, taskMeta.table);
       source = applied.table;
       console.error(
-        `horizons: --task-meta gave human minutes to ${applied.runs} runs of ${applied.tasks} tasks`,
+        `horizons: ${
+          args["task-meta"] ? "--task-meta" : "task times"
+        } gave human minutes to ${applied.runs} runs of ` +
+          `${applied.tasks} tasks`,
       );
     }
     // Runs of tasks without human minutes are left out of every fit (runColumns); say which, in one line.

@@ -20,6 +20,8 @@ import { type QaResult, qaSuite } from "../task/qa.ts";
 import { cheatMatches, cheatNamesFor, GENERIC_CHEATS } from "../task/cheats.ts";
 import { formatTable } from "../util/table.ts";
 import { CliExit, joinNegativeValues, readTaskMetaOption, withExitCode } from "./args.ts";
+import { appendQaEvidence } from "../baseline/quality.ts";
+import { qualityFile } from "./baselines.ts";
 
 /**
  * Run `deno task qa` with `args`; returns the exit code: 0 every selected task passed, 1 a failure (or a
@@ -32,7 +34,7 @@ export function main(args: string[]): Promise<number> {
 async function qa(args: string[]): Promise<number> {
   const usage =
     "usage: deno task qa [--sandbox local|docker] [--tasks <glob,...>] [--concurrency N] [--json] " +
-    "[--no-cheats] [--cheat NAME[,NAME...]]... [--family-tests] [--task-meta <file>]\n" +
+    "[--no-cheats] [--cheat NAME[,NAME...]]... [--family-tests] [--task-meta <file>] [--record-quality]\n" +
     `generic cheats: ${GENERIC_CHEATS.join(", ")}; a family's own cheats are family:<name>`;
   let parsed;
   try {
@@ -48,6 +50,7 @@ async function qa(args: string[]): Promise<number> {
         "no-cheats": { type: "boolean", default: false },
         "family-tests": { type: "boolean", default: false },
         cheat: { type: "string", multiple: true },
+        "record-quality": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -147,6 +150,25 @@ async function qa(args: string[]): Promise<number> {
     reason: e.message,
   }));
   const failed = results.filter((r) => !r.passed).length + loadFailures.length;
+  if (values["record-quality"]) {
+    // Evidence for quality levels (docs/baselines.md): one line per task, pass or fail; the latest counts.
+    const date = new Date().toISOString();
+    await appendQaEvidence(
+      qualityFile(),
+      results.map((r) => ({
+        task: r.taskId,
+        sandbox: driverName.data,
+        date,
+        passed: r.passed,
+        complete: r.baseChecked && !values["no-cheats"] && !onlyCheats,
+        evidence:
+          `deno task qa --sandbox ${driverName.data}: empty ${r.emptyScore}, reference ${r.referenceScore}, ` +
+          `wrong ${r.wrongScore}, private ${r.privacyOk}, cheats ${
+            r.cheats.filter((c) => c.status !== "fail").length
+          }/${r.cheats.length}`,
+      })),
+    );
+  }
   if (values.json) {
     console.log(JSON.stringify({ sandbox: driverName.data, totalSeconds, results, loadFailures }, null, 2));
   } else {

@@ -11,8 +11,11 @@ import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
 import { taskSummaryRow } from "../task/summary.ts";
 import { formatTable } from "../util/table.ts";
 import { CliExit, readTaskMetaOption, withExitCode } from "./args.ts";
+import { baselineTimes, taskEvidence } from "./baselines.ts";
 
-const USAGE = "usage: deno task tasks [--json] [--dir <tasks dir>] [--tasks <glob,...>] [--task-meta <file>]";
+const USAGE =
+  "usage: deno task tasks [--json] [--dir <tasks dir>] [--tasks <glob,...>] [--task-meta <file>]\n" +
+  "       [--task-times baseline|estimate] [--baselines <log file|dir>]   (default baseline: docs/baselines.md)";
 
 /**
  * Run `deno task tasks` with `args`; returns the exit code: 0 listed, 1 some families failed to load (the
@@ -32,6 +35,8 @@ async function listTasks(args: string[]): Promise<number> {
         dir: { type: "string", default: DEFAULT_TASKS_DIR },
         tasks: { type: "string" },
         "task-meta": { type: "string" },
+        "task-times": { type: "string", default: "baseline" },
+        baselines: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -49,7 +54,24 @@ async function listTasks(args: string[]): Promise<number> {
     for (const line of taskMeta.errors) console.error(`error: ${line}`);
     return 2;
   }
-  const suite = await loadSuite(values.dir, { taskMeta: taskMeta.table }).catch((e: Error) => {
+  // Baseline-derived minutes where a task has a successful baseline (docs/baselines.md), unless told not to.
+  let metaTable = taskMeta.table;
+  if (values["task-times"] !== "baseline" && values["task-times"] !== "estimate") {
+    console.error(
+      `error: --task-times must be baseline or estimate, got "${values["task-times"]}"\n${USAGE}`,
+    );
+    return 2;
+  }
+  if (values["task-times"] === "baseline") {
+    const times = await baselineTimes(values.baselines, metaTable);
+    if (times.error) {
+      console.error(`error: ${times.error}`);
+      return 2;
+    }
+    metaTable = times.table;
+    if (times.note) console.error(times.note);
+  }
+  const suite = await loadSuite(values.dir, { taskMeta: metaTable }).catch((e: Error) => {
     throw new CliExit(2, `error: --dir: ${e.message}`);
   });
   const rows = selectTasks(suite.tasks, values.tasks).map(taskSummaryRow);
@@ -57,8 +79,13 @@ async function listTasks(args: string[]): Promise<number> {
     console.error(`error: --tasks: no task matches ${values.tasks} in ${suite.dir}`);
     return 2;
   }
+  // Quality from evidence (QA in both sandboxes, a successful baseline): docs/baselines.md.
+  const evidence = await taskEvidence(new Map(rows.map((r) => [r.id, r.quality])), values.baselines);
+  const raised = rows.filter((r) => evidence.get(r.id)?.date).length;
   if (values.json) {
-    console.log(JSON.stringify(rows, null, 2));
+    console.log(
+      JSON.stringify(rows.map((r) => ({ ...r, qualityEvidence: evidence.get(r.id) ?? null })), null, 2),
+    );
   } else {
     console.log(formatTable(rows.map((r) => ({
       id: r.id,
@@ -66,13 +93,14 @@ async function listTasks(args: string[]): Promise<number> {
       minutes: r.humanMinutes ?? "?",
       source: r.humanSource,
       bucket: r.bucket,
-      quality: r.quality,
+      quality: evidence.get(r.id)?.level ?? r.quality,
     }))));
     const unknown = rows.filter((r) => r.humanMinutes === null).length;
     console.log(
       `${rows.length} tasks in ${new Set(rows.map((r) => r.family)).size} families` +
         (unknown ? ` (${unknown} without human minutes: give them with --task-meta <file>)` : ""),
     );
+    if (raised) console.log(`quality from evidence for ${raised} tasks (date and evidence: --json)`);
   }
   for (const warning of suite.warnings) console.error(`warning: ${warning.message}`);
   for (const error of suite.errors) console.error(`error: ${error.message}`);

@@ -12,6 +12,8 @@
  * deno task workbench export <env> <find -path pattern> [--out <new dir>]  # matched as the agent
  * deno task workbench destroy <env>
  * deno task workbench run <task-id> --cmd "<command>" [--sandbox …] # start, run, score, destroy
+ * deno task workbench baseline <task-id> --baseliner <id> [--sandbox …] [--log <file>]  # a person's attempt
+ * deno task workbench baseline --resume <baseline-id>             # continue one (lib/cli/baseline.ts)
  * ```
  *
  * A started environment is held by a small detached process that owns the sandbox (so the local
@@ -42,6 +44,7 @@ import { DEFAULT_TASKS_DIR, loadSuite } from "../task/loader.ts";
 import { safeTaskId } from "../task/schema.ts";
 import { join, PROJECT_ROOT } from "../util/path.ts";
 import { CliExit, withExitCode } from "./args.ts";
+import { baseline } from "./baseline.ts";
 
 const USAGE = `usage: deno task workbench <command> …
   start <task-id> [--sandbox local|docker]            start an environment; prints its id
@@ -52,6 +55,8 @@ const USAGE = `usage: deno task workbench <command> …
   export <env> <find -path pattern> [--out <new dir>] copy matching files out, as the agent sees them
   destroy <env>                                       destroy the environment
   run <task-id> --cmd "<command>" [--sandbox …]       start, run, score, destroy
+  baseline <task-id> --baseliner <id> [--sandbox …] [--log <file>]   a person's recorded attempt (docs/baselines.md)
+  baseline --resume <baseline-id>                     continue an interrupted baseline
   --dir <tasks dir>                                   task families directory (default: the bundled tasks/)
   -h, --help                                          this text`;
 
@@ -81,8 +86,16 @@ const Request = z.discriminatedUnion("op", [
   }),
   z.object({ op: z.literal("export"), pattern: z.string(), out: z.string() }),
   z.object({ op: z.literal("destroy") }),
+  z.object({ op: z.literal("shell"), term: z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/) }),
 ]);
 type Request = z.infer<typeof Request>;
+
+/** A sandbox that can open an interactive shell for a person (both built-in drivers). */
+interface InteractiveSandbox {
+  interactiveShell(
+    env: Record<string, string>,
+  ): { command: string; args: string[]; env: Record<string, string> };
+}
 
 /** What an export reply lists as skipped (names already escaped by the reader). */
 const ExportSkipped = z.array(z.object({ path: z.string(), reason: z.string() }));
@@ -243,6 +256,16 @@ async function handle(env: TaskEnvironment, request: Request): Promise<Record<st
     }
     case "destroy":
       return { destroyed: true };
+    case "shell": {
+      // The host command that enters the sandbox as the agent, for a person's baseline (lib/cli/baseline.ts).
+      // Both drivers (LocalSandbox, DockerSandbox) have `interactiveShell`; checked by shape so that the
+      // docker client library is loaded only when a docker sandbox is used.
+      const sandbox = env.sandbox as Partial<InteractiveSandbox> & { driver: string };
+      if (typeof sandbox.interactiveShell !== "function") {
+        throw new Error(`an interactive shell needs one of evalkit's sandbox drivers, not ${sandbox.driver}`);
+      }
+      return { shell: sandbox.interactiveShell({ TERM: request.term }), driver: sandbox.driver };
+    }
   }
 }
 
@@ -294,6 +317,15 @@ export function main(args: string[]): Promise<number> {
 
 async function workbench(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  if (command === "baseline") {
+    return await baseline(rest, {
+      start: async (taskId, sandbox, dir) => {
+        await sweepLeftovers();
+        return await start(taskId, sandbox, dir);
+      },
+      send: (envId, request) => send(envId, Request.parse(request)),
+    });
+  }
   if (command === "--help" || command === "-h" || command === "help") {
     console.log(USAGE);
     return 0;

@@ -40,6 +40,17 @@ export function runAlias(model: string, variant: string): string {
   return `${model} · ${variant}`;
 }
 
+/**
+ * The alias of a run: {@link runAlias} of model and variant, except a person's baseline (model and scaffold
+ * `human`, lib/baseline/record.ts), whose alias is the baseliner's pseudonym (`args.baseliner`).
+ */
+export function startAlias(s: CellStartEvent): string {
+  if (s.model === "human" && s.scaffold === "human" && typeof s.args.baseliner === "string") {
+    return s.args.baseliner;
+  }
+  return runAlias(s.model, s.variant);
+}
+
 /** Collects `eval_start`, `cell_start` and `cell_end` events and emits run rows. */
 export class RunAccumulator {
   readonly #starts = new Map<string, CellStartEvent>();
@@ -122,7 +133,7 @@ export class RunAccumulator {
       c.run_id[i] = end.run_id;
       c.task_id[i] = s.task_id;
       c.task_family[i] = s.task_family;
-      c.alias[i] = runAlias(s.model, s.variant);
+      c.alias[i] = startAlias(s);
       c.model[i] = s.model;
       c.score[i] = score;
       c.score_binarized[i] = score === null ? null : score >= this.#threshold ? 1 : 0;
@@ -167,7 +178,7 @@ export class RunAccumulator {
         run_id: end.run_id,
         task_id: s.task_id,
         task_family: s.task_family,
-        alias: runAlias(s.model, s.variant),
+        alias: startAlias(s),
         model: s.model,
         score,
         score_binarized: score === null ? null : score >= this.#threshold ? 1 : 0,
