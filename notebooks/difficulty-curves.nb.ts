@@ -1,6 +1,6 @@
 // Source of notebooks/difficulty-curves.ipynb — edit here, then: deno run -A scripts/build_notebooks.ts
 // @title Difficulty curves and time horizons
-// @figures success-vs-length, horizons-by-agent, horizon-trend
+// @figures success-vs-length, horizons-by-agent, horizon-trend, estimates-vs-baselines
 // @min-tables 4
 
 // %% [markdown]
@@ -26,10 +26,18 @@ const parameters = {
 // %%
 import * as Plot from "@observablehq/plot";
 import * as aq from "arquero";
-import { paramsFromCell } from "../lib/notebook/params.ts";
+import { paramsFromCell, projectRoot } from "../lib/notebook/params.ts";
 import { display, showMarkdown } from "../lib/notebook/display.ts";
 import { readReleaseDates } from "../lib/notebook/release_dates.ts";
 import { readMetrRuns } from "../lib/frame/metr.ts";
+import { readLogs } from "../lib/run/log_reader.ts";
+import type { LogEvent } from "../lib/run/events.ts";
+import {
+  type HumanAttempt,
+  humanAttemptsFromEvents,
+  humanAttemptsFromMetr,
+  summarizeBaselines,
+} from "../lib/baseline/summary.ts";
 import { bootstrapHorizons, HORIZON_BUCKETS, horizonTrend, sigmoid } from "../lib/stats/mod.ts";
 import { horizonTrendFigure, lineEndLabels, minuteAxis, renderPlot } from "../lib/plot/mod.ts";
 
@@ -208,3 +216,79 @@ await display(showMarkdown(
     `${trend.points[trend.points.length - 1].date.toISOString().slice(0, 10)}. METR's 2025 paper reports about ` +
     `7 months over 2019–2025; a short window of recent models gives a faster, less certain rate.`,
 ))
+
+// %% [markdown]
+// ## Estimates vs baselines
+//
+// Every horizon above rests on task minutes. Where people have attempted a task, the measured time can be set
+// against the estimate: this project's own baselines (`deno task workbench baseline`, recorded under
+// `runs/baselines/`: working time, pauses excluded) and METR's human runs in the runs file (alias `human`;
+// their wall-clock time, breaks included). Each point is a task with at least one successful attempt: the
+// estimate in the runs file or the task's metadata against the geometric mean of the successful attempts'
+// minutes (METR's rule). `deno task horizons --task-times baseline|estimate` fits either.
+
+// %%
+const estimates = new Map<string, { minutes: number | null; source: string | null }>();
+for (const r of runs.rows) {
+  const minutes = typeof r.human_minutes === "number" ? r.human_minutes : null;
+  if (r.alias !== "human") estimates.set(String(r.task_id), { minutes, source: r.human_source ?? null });
+}
+const attempts: HumanAttempt[] = humanAttemptsFromMetr(runs.rows as unknown as Record<string, unknown>[]);
+const localEvents: LogEvent[] = [];
+const localDir = `${projectRoot()}/runs/baselines`;
+await readLogs(localDir, { onEvent: (e) => localEvents.push(e) }).catch(() => null);
+const localAttempts = humanAttemptsFromEvents(localEvents);
+const summary = [
+  ...summarizeBaselines(attempts, estimates).map((s) => ({ ...s, origin: "METR human runs (wall clock)" })),
+  ...summarizeBaselines(localAttempts, estimates).map((s) => ({ ...s, origin: "this project's baselines" })),
+].filter((s) => s.baseline_minutes !== null && s.estimate_minutes !== null);
+const labelled = summary.filter((s) => Math.abs(Math.log2(s.ratio ?? 1)) >= 1);
+const [lo, hi] = [0.5, 10080];
+await display(
+  renderPlot({
+    width: 640,
+    height: 520,
+    title: "Task estimates against measured human time",
+    subtitle: `${summary.length} tasks with a successful human attempt; tasks off by 2× or more named`,
+    x: { type: "log", domain: [lo, hi], label: "estimate (minutes)", grid: true },
+    y: { type: "log", domain: [lo, hi], label: "measured: geometric mean of successful attempts (minutes)", grid: true },
+    color: { legend: true, label: "attempts" },
+    marks: [
+      Plot.line([[lo, lo], [hi, hi]], { stroke: "#999", strokeDasharray: "4,3" }),
+      Plot.dot(summary, { x: "estimate_minutes", y: "baseline_minutes", stroke: "origin", r: 3.5 }),
+      Plot.text(labelled, {
+        x: "estimate_minutes",
+        y: "baseline_minutes",
+        text: "task_id",
+        dx: 6,
+        textAnchor: "start",
+        fontSize: 9,
+      }),
+    ],
+  }),
+  {
+    name: "estimates-vs-baselines",
+    caption: `Estimate against measured minutes per task (dashed: equal). ${
+      localAttempts.length
+        ? `${localAttempts.length} attempts recorded in this project;`
+        : "No baselines recorded in this project yet (deno task workbench baseline);"
+    } METR's human runs are wall-clock time, so they read a little above working time.`,
+  },
+);
+
+// %%
+await display(
+  summary
+    .sort((a, b) => Math.abs(Math.log2(b.ratio ?? 1)) - Math.abs(Math.log2(a.ratio ?? 1)))
+    .slice(0, 12)
+    .map((s) => ({
+      task: s.task_id,
+      origin: s.origin,
+      attempts: s.attempts,
+      successes: s.successes,
+      estimate_min: s.estimate_minutes,
+      measured_min: s.baseline_minutes,
+      ratio: s.ratio,
+    })),
+  { name: "estimates-vs-baselines-table", caption: "The tasks whose measured time is furthest from the estimate" },
+);

@@ -13,7 +13,8 @@
 // the power — for every design of a grid, with its Monte Carlo SE, and the cheapest design reaching a
 // target power.
 //
-// Two walk-throughs: a **scaffold comparison** (is `allTools` better than `basic`, and by at least 5 points?)
+// Two walk-throughs: a **scaffold comparison** (is the strongest variant better than the weakest, by at least 5
+// points? — `allTools` over `basic` in the main job's log)
 // and a **threshold check** (does an agent's p50 horizon reach 30 minutes?). Every power number here comes
 // from **simulated evaluations**; the pilots they start from are named where they are used.
 
@@ -109,15 +110,23 @@ await display(
   },
 );
 
+// %%
+// The compared pair: the variants with the longest and the shortest p50 horizon in the assumptions.
+const p50Of = (c: Assumptions["curves"][string]) => ("p50Minutes" in c ? c.p50Minutes : 2 ** (-c.intercept / c.slope));
+const byHorizon = Object.entries(gapAssumptions.curves).sort((x, y) => p50Of(x[1]) - p50Of(y[1]));
+if (byHorizon.length < 2) throw new Error(`the pilot has ${byHorizon.length} variant(s): a comparison needs two`);
+const gapB = byHorizon[0][0], gapA = byHorizon[byHorizon.length - 1][0];
+await display(showMarkdown(`Compared: **${gapA}** (longest p50 horizon) against **${gapB}** (shortest).`));
+
 // %% [markdown]
-// The question: is the paired success-rate gap of `allTools` over `basic` at least 5 points, decided by
+// The question: is the paired success-rate gap of the stronger variant over the weaker at least 5 points, decided by
 // whether the 80% paired hierarchical-bootstrap interval (`elicitationGap`'s) lies above 0.05? Power is
 // P(the interval lies on the true side of 0.05); "wrong" is P(it lies on the other side).
 
 // %%
 const gapPlan = planPower(
   gapAssumptions,
-  { question: "gap", a: "allTools", b: "basic", delta: 0.05 },
+  { question: "gap", a: gapA, b: gapB, delta: 0.05 },
   // 100 bootstrap replicates per simulated analysis (the CLI's default is 200) keep the notebook quick; they
   // make power read ≈ 1.5 points high (docs/planning.md).
   { tasks: [20, 40, 80, 160, 320], epochs: [1, 2], sims: 100, seed, replicates: 100 },
@@ -139,7 +148,7 @@ await display(powerRows(gapPlan), {
 });
 await display(powerFigure(gapPlan, { title: "Scaffold comparison: power vs tasks (simulated)" }), {
   name: "plan-gap-power",
-  caption: "Power to settle 'allTools beats basic by ≥ 5 points' per design; simulated evaluations",
+  caption: `Power to settle '${gapA} beats ${gapB} by ≥ 5 points' per design; simulated evaluations`,
 });
 
 // %% [markdown]
@@ -186,7 +195,7 @@ const chosen = gapPlan.recommended ?? gapPlan.rows[gapPlan.rows.length - 1];
 const sensitivity = [0.5, 1, 1.5].map((f) => {
   const p = planPower(
     { ...gapAssumptions, taskSd: (gapAssumptions.taskSd ?? 0) * f },
-    { question: "gap", a: "allTools", b: "basic", delta: 0.05 },
+    { question: "gap", a: gapA, b: gapB, delta: 0.05 },
     { tasks: [chosen.tasks], epochs: [chosen.epochs], sims: 100, seed, replicates: 100 },
   ).rows[0];
   return { task_sd_factor: f, task_sd: (gapAssumptions.taskSd ?? 0) * f, power: p.power, mcse: p.mcse };

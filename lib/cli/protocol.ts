@@ -44,6 +44,7 @@ import { budgetCurveFigure, gapVsEffortFigure } from "../plot/elicitation.ts";
 import { writeFigure } from "../plot/render.ts";
 import { applyTaskMetaToRuns, minutesNote } from "../frame/minutes.ts";
 import { hasInspectLogs, readInspectRuns } from "../frame/inspect/mod.ts";
+import { baselineTimes, TASK_TIMES } from "./baselines.ts";
 import { joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
 
 /** The shipped example thresholds. */
@@ -78,6 +79,9 @@ Options:
                            gap vs variants tried, success vs budget (tokens or seconds)
   --task-meta <file>       task-times table (CSV or JSON; docs/task-standard.md): sets human_minutes and
                            human_source of the runs of the tasks it names
+  --task-times baseline|estimate  baseline (default): tasks with a successful human baseline get its minutes
+                           (docs/baselines.md); estimate: the runs' own minutes
+  --baselines <file|dir>   the baseline event log(s) (default runs/baselines/)
   --help
 
 Runs of tasks without human minutes are left out of the analysis; one line on stderr (and in the
@@ -116,6 +120,8 @@ const STRINGS = [
   "reason",
   "file",
   "task-meta",
+  "task-times",
+  "baselines",
 ];
 const BOOLEANS = ["help", "write", "confirm", "all"];
 
@@ -147,6 +153,8 @@ export const ProtocolArgs = z.object({
   out: z.string().optional(),
   plots: z.string().optional(),
   "task-meta": z.string().optional(),
+  "task-times": z.enum(TASK_TIMES).default("baseline"),
+  baselines: z.string().optional(),
 });
 /** Parsed options of the main command. */
 export type ProtocolArgs = z.infer<typeof ProtocolArgs>;
@@ -466,6 +474,15 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of taskMeta.errors) console.error(`protocol: ${line}`);
       return 2;
     }
+    if (a["task-times"] === "baseline") {
+      const times = await baselineTimes(a.baselines, taskMeta.table);
+      if (times.error) {
+        console.error(`protocol: ${times.error}`);
+        return 2;
+      }
+      taskMeta.table = times.table;
+      if (times.note) console.error(`protocol: ${times.note}`);
+    }
     const loaded = await loadRuns(a.runs);
     const simulated = simulatedDataWarning(loaded.table);
     if (simulated) console.error(`protocol: ${simulated}`);
@@ -473,7 +490,10 @@ export async function main(argv: string[]): Promise<number> {
       const applied = applyTaskMetaToRuns(loaded.table, taskMeta.table);
       loaded.table = applied.table;
       console.error(
-        `protocol: --task-meta gave human minutes to ${applied.runs} runs of ${applied.tasks} tasks`,
+        `protocol: ${
+          a["task-meta"] ? "--task-meta" : "task times"
+        } gave human minutes to ${applied.runs} runs ` +
+          `of ${applied.tasks} tasks`,
       );
     }
     for (const w of loaded.warnings.slice(0, 20)) console.error(`protocol: skipped ${w}`);

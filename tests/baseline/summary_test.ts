@@ -205,7 +205,7 @@ Deno.test("deno task baselines: the CLI over a log agrees with the hand computat
   }
 });
 
-Deno.test("horizons --task-times baseline|estimate: baseline minutes replace estimates of baselined tasks", async () => {
+Deno.test("horizons and protocol --task-times baseline|estimate: baseline minutes replace estimates of baselined tasks", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evalkit-baselines-" });
   try {
     // Baselines: esolang/hello took people √(40·90) = 60 minutes (its estimate is 8).
@@ -266,6 +266,28 @@ Deno.test("horizons --task-times baseline|estimate: baseline minutes replace est
     const p50 = (rows: Record<string, unknown>[]) => Number(rows.find((r) => r.agent === "agent")!.p50);
     // A success moved from 8 to 60 minutes: the fitted horizon grows.
     assert(p50(baseline.rows) > p50(estimate.rows), `${p50(baseline.rows)} > ${p50(estimate.rows)}`);
+
+    // The protocol reads the same task times: the success moves to a longer bucket, the level rises.
+    const protocol = async (times: string) => {
+      const r = await cli("protocol", [
+        "--runs",
+        `${dir}/runs.jsonl`,
+        "--replicates",
+        "0",
+        "--task-times",
+        times,
+        "--baselines",
+        dir,
+      ]);
+      assertEquals(r.code, 0, r.stderr);
+      return { report: JSON.parse(r.stdout), stderr: r.stderr };
+    };
+    const pe = await protocol("estimate"), pb = await protocol("baseline");
+    assert(/baseline minutes for 1 task \(esolang\/hello\)/.test(pb.stderr), pb.stderr);
+    assert(!/baseline minutes/.test(pe.stderr), pe.stderr);
+    const level = (r: { bucketScores: { agent: string; level: number }[] }) =>
+      r.bucketScores.find((s) => s.agent === "agent")!.level;
+    assert(level(pb.report) > level(pe.report), `${level(pb.report)} > ${level(pe.report)}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
