@@ -43,6 +43,7 @@ import { successAtBudgets } from "../lib/elicitation/budget.ts";
 
 const params = paramsFromCell(parameters);
 const loaded = await notebookRuns(params.runsLog, notebookGridOptions(params));
+if (loaded.taskTimes) console.log(loaded.taskTimes); // tasks with measured human minutes (docs/baselines.md)
 const runs = loaded.table;
 const sources = describeDataSources(runs);
 const events = await readRunEvents(loaded.logPath);

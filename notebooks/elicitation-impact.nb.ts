@@ -199,6 +199,7 @@ await display(showMarkdown(
 // %%
 const gridOptions = notebookGridOptions(params);
 const scaffoldRuns = await notebookRuns(params.runsLog, gridOptions);
+if (scaffoldRuns.taskTimes) console.log(scaffoldRuns.taskTimes); // tasks with measured human minutes (docs/baselines.md)
 // Models in the runs, weakest (lowest mean score) first.
 const modelsInLog = (scaffoldRuns.table.groupby("model").rollup({ mean: aq.op.mean("score") }).orderby("mean")
   .array("model") as string[]);

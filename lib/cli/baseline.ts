@@ -19,7 +19,8 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_TASKS_DIR, loadSuite } from "../task/loader.ts";
 import { SandboxDriverName } from "../sandbox/types.ts";
-import { join, PROJECT_ROOT } from "../util/path.ts";
+import { baselineDir } from "../baseline/times.ts";
+import { join } from "../util/path.ts";
 import { LogWriter } from "../run/log_writer.ts";
 import {
   BaselineId,
@@ -50,11 +51,6 @@ const USAGE =
        deno task workbench baseline --resume <baseline-id>
   --dir <tasks dir>   task families directory (default: the bundled tasks/)
 see docs/baselines.md`;
-
-/** Where journals (and, by default, the log) live; read at each call (tests set the variable). */
-export function baselineDir(): string {
-  return Deno.env.get("EVALKIT_BASELINE_DIR") ?? join(PROJECT_ROOT, "runs", "baselines");
-}
 
 function fail(message: string): never {
   throw new CliExit(2, `error: ${message}`);

@@ -18,7 +18,7 @@ import type { BootstrapHorizons } from "../stats/bootstrap_horizons.ts";
 import { runColumns } from "../stats/run_columns.ts";
 import { minutesNote } from "../stats/minutes.ts";
 import { applyTaskMetaToRuns } from "../frame/minutes.ts";
-import { baselineTimes, TASK_TIMES } from "./baselines.ts";
+import { baselineTimes, TASK_TIMES } from "../baseline/times.ts";
 import { hasInspectLogs, readInspectAsMetrRuns } from "../frame/inspect/mod.ts";
 import { isEventLogFile, joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
 

@@ -44,7 +44,7 @@ import { budgetCurveFigure, gapVsEffortFigure } from "../plot/elicitation.ts";
 import { writeFigure } from "../plot/render.ts";
 import { applyTaskMetaToRuns, minutesNote } from "../frame/minutes.ts";
 import { hasInspectLogs, readInspectRuns } from "../frame/inspect/mod.ts";
-import { baselineTimes, TASK_TIMES } from "./baselines.ts";
+import { baselineTimes, TASK_TIMES } from "../baseline/times.ts";
 import { joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
 
 /** The shipped example thresholds. */

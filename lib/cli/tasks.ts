@@ -11,7 +11,8 @@ import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
 import { taskSummaryRow } from "../task/summary.ts";
 import { formatTable } from "../util/table.ts";
 import { CliExit, readTaskMetaOption, withExitCode } from "./args.ts";
-import { baselineTimes, taskEvidence } from "./baselines.ts";
+import { taskEvidence } from "./baselines.ts";
+import { baselineTimes } from "../baseline/times.ts";
 
 const USAGE =
   "usage: deno task tasks [--json] [--dir <tasks dir>] [--tasks <glob,...>] [--task-meta <file>]\n" +

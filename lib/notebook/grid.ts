@@ -16,6 +16,8 @@ import { runEval } from "../run/runner.ts";
 import type { RunLimits } from "../run/events.ts";
 import { silentProgress } from "../run/progress.ts";
 import { runs } from "../frame/tables.ts";
+import { applyTaskMetaToRuns } from "../frame/minutes.ts";
+import { baselineTimes } from "../baseline/times.ts";
 import { hasInspectLogs, readInspectRuns } from "../frame/inspect/mod.ts";
 import { readLogs } from "../run/log_reader.ts";
 import { eventsByRun, type ReviewEvent } from "../elicitation/events.ts";
@@ -54,6 +56,11 @@ export interface NotebookRuns {
   ran: number;
   /** Log lines that could not be read. */
   issues: number;
+  /**
+   * Which task times the rows carry: a note naming the tasks given baseline-derived minutes (this project's
+   * successful human baselines, `runs/baselines/`), or null when none applied.
+   */
+  taskTimes?: string | null;
 }
 
 /**
@@ -68,7 +75,20 @@ export async function readRunsLog(path: string): Promise<NotebookRuns> {
   }
   const { table, issues } = await runs(path);
   if (table.numRows() === 0) throw new Error(`run log ${path}: no finished runs in it`);
-  return { table, source: "runs-log", logPath: path, ran: 0, issues: issues.length };
+  const timed = await withBaselineTimes(table);
+  return { ...timed, source: "runs-log", logPath: path, ran: 0, issues: issues.length };
+}
+
+/**
+ * The rows with baseline-derived minutes for tasks that have a successful human baseline (as `deno task
+ * horizons` does by default); unchanged, with a null note, when there is none.
+ */
+async function withBaselineTimes(
+  table: aq.ColumnTable,
+): Promise<{ table: aq.ColumnTable; taskTimes: string | null }> {
+  const times = await baselineTimes(undefined);
+  if (!times.table || !times.note) return { table, taskTimes: null };
+  return { table: applyTaskMetaToRuns(table, times.table).table, taskTimes: times.note };
 }
 
 /** Run (or resume) a grid for a notebook and return its runs. */
@@ -96,7 +116,8 @@ export async function runNotebookGrid(options: NotebookGridOptions): Promise<Not
   if (table.numRows() === 0) {
     throw new Error(`grid produced no runs (${errored} cells errored): ${summary.logPath}`);
   }
-  return { table, source: "grid", logPath: summary.logPath, ran: summary.ran, issues: issues.length };
+  const timed = await withBaselineTimes(table);
+  return { ...timed, source: "grid", logPath: summary.logPath, ran: summary.ran, issues: issues.length };
 }
 
 /**

@@ -16,6 +16,8 @@ import { LogWriter } from "../../lib/run/log_writer.ts";
 import { parseTaskMeta } from "../../lib/task/task_meta.ts";
 import { runRowsFromEvents } from "../../lib/frame/runs_from_log.ts";
 import { cli } from "../cli/_run.ts";
+import { writeRunLog } from "../util/run_log.ts";
+import { readRunsLog } from "../../lib/notebook/grid.ts";
 
 const MIN = 60_000;
 
@@ -289,6 +291,42 @@ Deno.test("horizons and protocol --task-times baseline|estimate: baseline minute
       r.bucketScores.find((s) => s.agent === "agent")!.level;
     assert(level(pb.report) > level(pe.report), `${level(pb.report)} > ${level(pe.report)}`);
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("notebooks' run logs carry baseline minutes for baselined tasks (EVALKIT_BASELINE_DIR), with a note", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-baseline-times-" });
+  const previous = Deno.env.get("EVALKIT_BASELINE_DIR");
+  try {
+    await writeRunLog(`${dir}/runs.jsonl`, "openai/gpt-4o");
+    const before = await readRunsLog(`${dir}/runs.jsonl`);
+    assertEquals(before.taskTimes, null);
+    // fam0/task0 is a 1-minute estimate in the log; two people took √(40·90) = 60 minutes.
+    Deno.env.set("EVALKIT_BASELINE_DIR", `${dir}/baselines`);
+    await Deno.mkdir(`${dir}/baselines`);
+    const writer = LogWriter.open(`${dir}/baselines/baselines.jsonl`);
+    for (const e of [...run("b-1", "fam0/task0", "a", 40, 1), ...run("b-2", "fam0/task0", "b", 90, 1)]) {
+      writer.write(e);
+    }
+    writer.close();
+    const after = await readRunsLog(`${dir}/runs.jsonl`);
+    assert(
+      /baseline minutes for 1 task \(fam0\/task0\)/.test(after.taskTimes ?? ""),
+      String(after.taskTimes),
+    );
+    const minutesOf = (t: typeof after.table, task: string) =>
+      (t.objects() as { task_id: string; human_minutes: number; human_source: string }[])
+        .filter((r) => r.task_id === task);
+    for (const r of minutesOf(after.table, "fam0/task0")) {
+      assertAlmostEquals(r.human_minutes, 60, 1e-9);
+      assertEquals(r.human_source, "baseline");
+    }
+    assertEquals(minutesOf(after.table, "fam1/task1")[0].human_minutes, 4, "other tasks keep their minutes");
+    assertEquals(minutesOf(before.table, "fam0/task0")[0].human_minutes, 1);
+  } finally {
+    if (previous === undefined) Deno.env.delete("EVALKIT_BASELINE_DIR");
+    else Deno.env.set("EVALKIT_BASELINE_DIR", previous);
     await Deno.remove(dir, { recursive: true });
   }
 });
