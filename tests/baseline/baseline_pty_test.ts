@@ -14,62 +14,9 @@ import { startTaskEnvironment } from "../../lib/task/environment.ts";
 import type { SandboxDriver } from "../../lib/sandbox/types.ts";
 import { parseJournal, replayJournal } from "../../lib/baseline/journal.ts";
 import { runRows } from "../../lib/frame/tables.ts";
-import { fromFileUrl } from "../../lib/util/path.ts";
+import { cleanup, journalOf, Person, ROOT, sleep } from "./_pty.ts";
 
-const ROOT = fromFileUrl(new URL("../../", import.meta.url));
 const TASK = "password_recovery/plain";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A person at a terminal: the baseline command under `script` (a pty), keystrokes typed one by one. */
-class Person {
-  readonly child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  screen = "";
-  readonly #reading: Promise<void>;
-
-  constructor(args: string[], env: Record<string, string>, usePty = true) {
-    const deno = [Deno.execPath(), "run", "-A", `${ROOT}lib/cli/workbench.ts`, "baseline", ...args];
-    this.child = new Deno.Command(usePty ? "script" : deno[0], {
-      args: usePty ? ["-q", "-e", "-c", deno.map((w) => `'${w}'`).join(" "), "/dev/null"] : deno.slice(1),
-      cwd: ROOT,
-      env: { ...env, TERM: "xterm", NO_COLOR: "1" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#writer = this.child.stdin.getWriter();
-    const decoder = new TextDecoder();
-    const read = async (stream: ReadableStream<Uint8Array>) => {
-      for await (const chunk of stream) this.screen += decoder.decode(chunk, { stream: true });
-    };
-    this.#reading = Promise.all([read(this.child.stdout), read(this.child.stderr)]).then(() => {});
-  }
-
-  async waitFor(pattern: RegExp, ms = 120_000): Promise<void> {
-    const start = Date.now();
-    while (!pattern.test(this.screen)) {
-      if (Date.now() - start > ms) {
-        throw new Error(`timed out waiting for ${pattern}; screen:\n${this.screen}`);
-      }
-      await sleep(50);
-    }
-  }
-
-  /** Types `text` a character at a time, then Enter (a carriage return, as a terminal sends it). */
-  async type(text: string): Promise<void> {
-    for (const c of text + "\r") {
-      await this.#writer.write(new TextEncoder().encode(c));
-      await sleep(5);
-    }
-  }
-
-  async done(): Promise<Deno.CommandStatus> {
-    await this.#writer.close().catch(() => {});
-    const status = await this.child.status;
-    await this.#reading;
-    return status;
-  }
-}
 
 /** Pids of `pid`'s descendants (this test's own processes only). */
 async function descendants(pid: number): Promise<number[]> {
@@ -78,33 +25,6 @@ async function descendants(pid: number): Promise<number[]> {
   const all = [...kids];
   for (const k of kids) all.push(...await descendants(k));
   return all;
-}
-
-async function journalOf(dir: string): Promise<{ id: string; text: string }> {
-  for await (const e of Deno.readDir(`${dir}/journals`)) {
-    if (e.name.endsWith(".journal")) {
-      return {
-        id: e.name.replace(/\.journal$/, ""),
-        text: await Deno.readTextFile(`${dir}/journals/${e.name}`),
-      };
-    }
-  }
-  throw new Error("no journal");
-}
-
-/** Destroys any environment a failed test left (by its holder's state file), then removes the folder. */
-async function cleanup(dir: string): Promise<void> {
-  const wb = `${dir}/wb`;
-  for (const e of await Array.fromAsync(Deno.readDir(wb)).catch(() => [])) {
-    if (!e.name.endsWith(".json")) continue;
-    await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${ROOT}lib/cli/workbench.ts`, "destroy", e.name.slice(0, -5)],
-      env: { EVALKIT_WORKBENCH_DIR: wb },
-      stdout: "null",
-      stderr: "null",
-    }).output();
-  }
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
 /** The task scorer's score of `submission`, in a fresh environment of the same driver. */
