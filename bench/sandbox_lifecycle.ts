@@ -23,7 +23,9 @@ function quantile(sorted: number[], q: number): number {
   return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
 }
 
-async function lifecycle(name: SandboxDriverName): Promise<{ total: number; start: number; score: number }> {
+async function lifecycle(
+  name: SandboxDriverName,
+): Promise<{ total: number; start: number; score: number; destroy: number }> {
   const driver = await createSandboxDriver(name);
   const t0 = performance.now();
   const sandbox = await driver.create({ label: "bench/lifecycle", packages: PACKAGES });
@@ -45,27 +47,35 @@ async function lifecycle(name: SandboxDriverName): Promise<{ total: number; star
     await sandbox.close();
   }
   const t3 = performance.now();
-  return { total: t3 - t0, start: t1 - t0, score: t2 - t1 };
+  return { total: t3 - t0, start: t1 - t0, score: t2 - t1, destroy: t3 - t2 };
 }
 
 const n = Number(argument("n", "20"));
 const which = argument("driver", "all");
 const drivers: SandboxDriverName[] = which === "all" ? ["local", "docker"] : [which as SandboxDriverName];
 console.log(`sandbox lifecycle (start → write instructions → score → destroy), median of ${n}`);
-console.log(`cpu: ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`);
+console.log(
+  `cpu: ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}, load average ${
+    Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ")
+  }`,
+);
 for (const name of drivers) {
   if (name === "docker" && !(await dockerEngineReachable())) {
     console.log("docker: skipped (no engine reachable)");
     continue;
   }
   await lifecycle(name); // warm-up (and, for docker, the image build)
-  const runs: { total: number; start: number; score: number }[] = [];
+  const runs: { total: number; start: number; score: number; destroy: number }[] = [];
   for (let i = 0; i < n; i++) runs.push(await lifecycle(name));
-  const stat = (key: "total" | "start" | "score") => {
+  const stat = (key: "total" | "start" | "score" | "destroy") => {
     const values = runs.map((run) => run[key]).sort((a, b) => a - b);
     return `median ${quantile(values, 0.5).toFixed(1)} ms (p10 ${quantile(values, 0.1).toFixed(1)}, p90 ${
       quantile(values, 0.9).toFixed(1)
     })`;
   };
-  console.log(`${name}: total ${stat("total")}; start ${stat("start")}; write+score ${stat("score")}`);
+  console.log(
+    `${name}: total ${stat("total")}; start ${stat("start")}; write+score ${stat("score")}; destroy ${
+      stat("destroy")
+    }`,
+  );
 }

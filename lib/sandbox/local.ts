@@ -141,13 +141,27 @@ function findOnPath(name: string, searchPath: string): string | undefined {
   return undefined;
 }
 
-/** The host tools and kernel features the local driver needs; throws {@link SandboxUnavailableError} with the fix. */
-export function localPreflight(searchPath: string = Deno.env.get("PATH") ?? ""): {
+/** What {@link localPreflight} found. */
+interface LocalTools {
   bwrap: string;
   nsenter: string;
   unshare: string;
   cgroups: CgroupLayout;
-} {
+}
+
+/** Successful preflights of this process, by search path (tools and kernel features do not vanish mid-run). */
+const preflightDone = new Map<string, LocalTools>();
+
+/** The host tools and kernel features the local driver needs; throws {@link SandboxUnavailableError} with the fix. */
+export function localPreflight(searchPath: string = Deno.env.get("PATH") ?? ""): LocalTools {
+  const known = preflightDone.get(searchPath);
+  if (known) return known;
+  const tools = preflightUncached(searchPath);
+  preflightDone.set(searchPath, tools);
+  return tools;
+}
+
+function preflightUncached(searchPath: string): LocalTools {
   if (Deno.build.os !== "linux") {
     throw new SandboxUnavailableError("local", "bubblewrap needs Linux; use --sandbox docker");
   }
@@ -466,30 +480,37 @@ export class LocalSandbox extends BaseSandbox {
     let cgroup: SandboxCgroup | undefined;
     try {
       ids = acquireIdRange(id);
-      cgroup = SandboxCgroup.create(tools.cgroups, id, sizes);
-      await Deno.writeTextFile(
-        `${dir}/passwd`,
-        rewriteAccounts(
-          await Deno.readTextFile(`${rootfs ?? ""}/etc/passwd`),
-          `agent:x:${AGENT_UID}:${AGENT_UID}:evalkit agent:${AGENT_HOME}:/bin/bash`,
-          2,
-        ),
-      );
-      await Deno.writeTextFile(
-        `${dir}/group`,
-        rewriteAccounts(await Deno.readTextFile(`${rootfs ?? ""}/etc/group`), `agent:x:${AGENT_UID}:`, 2),
-      );
-      await Deno.writeFile(`${dir}/seccomp.bpf`, filterBytes(), { mode: 0o400 });
-      await Deno.writeFile(
-        `${dir}/seccomp-exec`,
-        installerElf({ joinCgroups: cgroup.procsFiles, maxProcesses: sizes.maxProcesses }),
-        { mode: 0o500 },
-      );
       // A holder process owns the new user namespace while the host writes its id maps; bubblewrap then
       // enters it with nsenter (becoming root there, i.e. host uid `hostBase`) and the holder is dropped.
-      // It is dropped as soon as bubblewrap is in; `sleep 60` ends it even if this process dies first.
+      // It is dropped as soon as bubblewrap is in; `sleep 60` ends it even if this process dies first. It
+      // starts first so that its start overlaps the writing of the run directory's files.
       holder = spawnDetachedIo(tools.unshare, ["--user", "--", INNER.sleep, "60"]);
-      await LocalSandbox.#mapIds(holder, ids.hostBase);
+      cgroup = SandboxCgroup.create(tools.cgroups, id, sizes);
+      const procsFiles = cgroup.procsFiles;
+      // Independent steps, at once: the run directory's files, and the holder's id maps.
+      await settleAll([
+        (async () =>
+          await Deno.writeTextFile(
+            `${dir}/passwd`,
+            rewriteAccounts(
+              await Deno.readTextFile(`${rootfs ?? ""}/etc/passwd`),
+              `agent:x:${AGENT_UID}:${AGENT_UID}:evalkit agent:${AGENT_HOME}:/bin/bash`,
+              2,
+            ),
+          ))(),
+        (async () =>
+          await Deno.writeTextFile(
+            `${dir}/group`,
+            rewriteAccounts(await Deno.readTextFile(`${rootfs ?? ""}/etc/group`), `agent:x:${AGENT_UID}:`, 2),
+          ))(),
+        Deno.writeFile(`${dir}/seccomp.bpf`, filterBytes(), { mode: 0o400 }),
+        Deno.writeFile(
+          `${dir}/seccomp-exec`,
+          installerElf({ joinCgroups: procsFiles, maxProcesses: sizes.maxProcesses }),
+          { mode: 0o500 },
+        ),
+        LocalSandbox.#mapIds(holder, ids.hostBase),
+      ]);
       bwrap = spawnDetachedIo("/bin/sh", [
         "-c",
         START_SCRIPT,
@@ -507,16 +528,19 @@ export class LocalSandbox extends BaseSandbox {
       const targetPid = await LocalSandbox.#waitForPayload(bwrap, dir);
       // The agent's home is a fresh tmpfs owned by root inside; nothing of the agent exists yet, so the host
       // can give it to the agent through the payload's root without following any path the agent controls.
-      await Deno.chown(
-        `/proc/${targetPid}/root${AGENT_HOME}`,
-        ids.hostBase + AGENT_UID,
-        ids.hostBase + AGENT_UID,
-      );
-      await writeAtomically(
-        `${dir}/${OWNER_FILE}`,
-        JSON.stringify({ ...owner, bwrapPid: bwrap.pid, bwrapStartTime: processStartTime(bwrap.pid) }),
-      );
-      await LocalSandbox.#stop(holder);
+      const started = bwrap;
+      await settleAll([
+        Deno.chown(
+          `/proc/${targetPid}/root${AGENT_HOME}`,
+          ids.hostBase + AGENT_UID,
+          ids.hostBase + AGENT_UID,
+        ),
+        writeAtomically(
+          `${dir}/${OWNER_FILE}`,
+          JSON.stringify({ ...owner, bwrapPid: started.pid, bwrapStartTime: processStartTime(started.pid) }),
+        ),
+        LocalSandbox.#stop(holder),
+      ]);
       holder = undefined;
       const sandbox = new LocalSandbox(id, dir, tools.nsenter, bwrap, targetPid, cgroup, ids);
       if (rootfs) await sandbox.#unstash(rootfs);
@@ -749,6 +773,8 @@ export class LocalSandbox extends BaseSandbox {
     } catch {
       // Already gone.
     }
+    // Everything in the group (the namespace's init and payload included) at once, not one death at a time.
+    this.cgroup.signalAll();
     // Waiting for the exit needs the (unref'd) child counted again by the event loop.
     this.bwrap.ref();
     await this.bwrap.status;
@@ -761,6 +787,13 @@ export class LocalSandbox extends BaseSandbox {
     await removeRunDir(this.hostDir);
     unregisterSandbox(this);
   }
+}
+
+/** Waits for every promise to settle (so nothing is still running when a caller cleans up), then throws the first error. */
+async function settleAll(steps: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(steps);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 /** Spawns a host process with a clean environment and no standard streams. */
@@ -800,6 +833,19 @@ async function removeRunDir(dir: string): Promise<void> {
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return;
     throw error;
+  }
+  // The usual case, without a helper process: the directory holds only regular files (listed, not walked).
+  try {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(doomed)) {
+      if (!entry.isFile) throw new Error(`unexpected entry ${entry.name}`);
+      names.push(entry.name);
+    }
+    await Promise.all(names.map((name) => Deno.remove(`${doomed}/${name}`)));
+    await Deno.remove(doomed);
+    return;
+  } catch {
+    // Anything else: rm, which never crosses into another file system.
   }
   await new Deno.Command("rm", { args: ["-rf", "--one-file-system", "--", doomed] }).output();
 }
