@@ -19,7 +19,8 @@ import { loadPriceTable, type PriceTable, withPriceOverrides } from "../model/pr
 import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
 import { loadVariants } from "../agent/variant.ts";
 import "../agent/builtin.ts";
-import { describeIssues, runEval } from "../run/runner.ts";
+import { describeIssues, type EvalOptions, runEval } from "../run/runner.ts";
+import { parseQuestionSpec, runUntilSettled, settleLine, type SettleOptions } from "./until_settled.ts";
 import {
   autoProgress,
   barProgress,
@@ -61,7 +62,16 @@ const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
   --eval-id ID              log under this id instead of the grid's hash
   --fsync                   fsync every log line
   --progress auto|bar|lines|none   (default auto: a bar on a terminal, lines otherwise)
-  --json                    print the summary as JSON`;
+  --json                    print the summary as JSON
+
+Adaptive allocation (docs/planning.md): run the grid in rounds until the question is settled
+  --until-settled <spec>    gap:<a>,<b>[,delta=0.1][,interval=0.8] | horizon:<variant>,above=<min>|below=<min>
+                            | verdict:<variant>,value=<V>[,unit=hours][,comparator=>=][,confidence=0.9];
+                            --epochs is then the most epochs a task × variant may get; one --model
+  --max-rounds N            rounds = looks of the stopping rule (default 6)
+  --round-size N            cells (task × variant runs) per round (default 10)
+  --budget-runs N           runs in all (default: the whole grid)
+  --spending obf|pocock     boundary over the looks (default obf: O'Brien–Fleming)`;
 
 const NUMERIC_OPTIONS = [
   "epochs",
@@ -72,6 +82,9 @@ const NUMERIC_OPTIONS = [
   "time-limit",
   "cost-limit",
   "tool-timeout",
+  "max-rounds",
+  "round-size",
+  "budget-runs",
 ];
 
 function fail(message: string): never {
@@ -125,6 +138,11 @@ async function evalCommand(args: string[]): Promise<number> {
         fsync: { type: "boolean", default: false },
         progress: { type: "string", default: "auto" },
         json: { type: "boolean", default: false },
+        "until-settled": { type: "string" },
+        "max-rounds": { type: "string" },
+        "round-size": { type: "string" },
+        "budget-runs": { type: "string" },
+        spending: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -210,6 +228,45 @@ async function evalCommand(args: string[]): Promise<number> {
     );
   }
 
+  let settle: SettleOptions | undefined;
+  if (v["until-settled"] !== undefined) {
+    let question;
+    try {
+      question = parseQuestionSpec(v["until-settled"]);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    if (models.length !== 1) fail("--until-settled takes exactly one --model");
+    for (const name of question.question === "gap" ? [question.a, question.b] : [question.agent]) {
+      if (!variants.some((x) => x.name === name)) {
+        fail(`--until-settled: variant "${name}" is not among --variants`);
+      }
+    }
+    const minuteless = tasks.find((t) => t.manifest.humanMinutes === undefined);
+    if (minuteless) fail(`--until-settled needs each task's human minutes; ${minuteless.id} has none`);
+    const spending = v.spending ?? "obf";
+    if (spending !== "obf" && spending !== "pocock") {
+      fail(`--spending must be obf or pocock, got "${spending}"`);
+    }
+    const width = question.question === "gap" ? 2 : 1;
+    settle = {
+      question,
+      maxRounds: numberFlag("max-rounds", v["max-rounds"], 6, true) ??
+        fail("--max-rounds must be at least 1"),
+      roundSize: numberFlag("round-size", v["round-size"], 10, true) ??
+        fail("--round-size must be at least 1"),
+      budgetRuns: numberFlag("budget-runs", v["budget-runs"], tasks.length * width * epochs, true) ??
+        fail("--budget-runs must be at least 1"),
+      spending,
+      replicates: 1000,
+    };
+    if (settle.roundSize < width) fail(`--round-size must be at least ${width} for a gap question (a pair)`);
+  } else {
+    for (const k of ["max-rounds", "round-size", "budget-runs", "spending"] as const) {
+      if (v[k] !== undefined) fail(`--${k} needs --until-settled`);
+    }
+  }
+
   const logProblem = await outputDirProblem("log", v.log);
   if (logProblem) fail(logProblem);
   await sweepLeftovers(); // what killed runners left: run directories, containers (see lib/run/leftovers.ts)
@@ -257,7 +314,7 @@ async function evalCommand(args: string[]): Promise<number> {
   const haltExits = () => new Promise<never>(() => {});
   let summary;
   try {
-    const evalRun = runEval({
+    const evalOptions: EvalOptions = {
       tasks,
       variants,
       models,
@@ -275,7 +332,8 @@ async function evalCommand(args: string[]): Promise<number> {
       progress: progressByName[v.progress](),
       signal: cancel.signal,
       halt: halt.signal,
-    });
+    };
+    const evalRun = settle ? runUntilSettled(evalOptions, settle) : runEval(evalOptions);
     running = evalRun;
     summary = await evalRun.catch((e: Error) => {
       if (halt.signal.aborted) return haltExits();
@@ -307,6 +365,8 @@ async function evalCommand(args: string[]): Promise<number> {
     console.log(formatTable(labelSimulatedRows(byAgent, sources)));
     for (const line of dataSourceLines(sources)) console.log(`data: ${line}`);
     console.log(`log: ${summary.logPath}  (tables: deno task runs --log ${v.log})`);
+    const settled = settleLine(summary);
+    if (settled) console.log(settled);
   }
   // Errors are infrastructure failures (model endpoint, sandbox, task hooks), not agent failures: say which,
   // and fail the command when nothing it ran finished (e.g. an endpoint that does not answer).

@@ -52,11 +52,36 @@ function sideOf(lower: number, upper: number, c: number): Exclude<Side, "at"> | 
 
 /** Analyse design `d` of batch `b` as the question's analysis would, and say what it decided. */
 export function decide(q: CheckedQuestion, b: SimBatch, d: Design, o: DecideOptions): Answer {
+  if (o.analysis === "fast") return decideColumns(q, designColumns(b, d), o);
+  return decideFull(q, b, d, o);
+}
+
+/**
+ * The `fast` analysis of {@link decide} on any runs as typed columns (a simulated selection of runs, or a
+ * real log's runs table through `runColumns`): the same statistics, `o.replicates` bootstrap replicates.
+ */
+export function decideColumns(
+  q: CheckedQuestion,
+  cols: RunColumns,
+  o: Pick<DecideOptions, "replicates" | "seed">,
+): Answer {
+  return decideFull(q, null, null, { analysis: "fast", ...o }, cols);
+}
+
+function decideFull(
+  q: CheckedQuestion,
+  b: SimBatch | null,
+  d: Design | null,
+  o: DecideOptions,
+  given?: RunColumns,
+): Answer {
+  const cols = () => given ?? designColumns(b!, d!);
+  const rows = () => designRows(b!, d!);
   const c = cutoff(q);
   if (q.question === "gap") {
     const w = q.interval ?? 0.8;
     if (o.analysis === "fast") {
-      const r = pairedDifference(designColumns(b, d), q.a, q.b, {
+      const r = pairedDifference(cols(), q.a, q.b, {
         statistic: "successRate",
         weights: "equal",
         replicates: o.replicates,
@@ -65,7 +90,7 @@ export function decide(q: CheckedQuestion, b: SimBatch, d: Design, o: DecideOpti
       });
       return { side: sideOf(r.low, r.high, c), estimate: r.estimate, lower: r.low, upper: r.high };
     }
-    const g = elicitationGap(from(designRows(b, d)), {
+    const g = elicitationGap(from(rows()), {
       baseline: q.b,
       variants: [q.a],
       agentColumn: "variant",
@@ -83,7 +108,7 @@ export function decide(q: CheckedQuestion, b: SimBatch, d: Design, o: DecideOpti
   }
   if (q.question === "horizon") {
     const w = q.interval ?? 0.8;
-    const input = o.analysis === "fast" ? designColumns(b, d) : from(designRows(b, d));
+    const input = o.analysis === "fast" ? cols() : from(rows());
     const r = bootstrapHorizons(input, {
       agents: [q.agent],
       successProbabilities: [0.5],
@@ -103,8 +128,8 @@ export function decide(q: CheckedQuestion, b: SimBatch, d: Design, o: DecideOpti
     meaning: "the question being planned",
   };
   const est = o.analysis === "fast"
-    ? horizonEstimates(designColumns(b, d), q.agent, o)
-    : estimateMetrics(from(designRows(b, d)), { seed: o.seed });
+    ? horizonEstimates(cols(), q.agent, o)
+    : estimateMetrics(from(rows()), { seed: o.seed });
   const [row] = verdicts(est, [threshold], { confidence: q.confidence ?? 0.9 });
   const above = crossedIsAbove(q);
   const side = row.verdict === "crossed"

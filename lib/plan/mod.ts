@@ -27,7 +27,7 @@ export {
 } from "./questions.ts";
 export { meanSigmoid, totalSd, trueGap, trueP50, trueSuccessRate } from "./truth.ts";
 export { type Design, designColumns, designRows, type SimBatch, simulateBatch } from "./simulate.ts";
-export { type Answer, decide, type DecideOptions } from "./decide.ts";
+export { type Answer, decide, decideColumns, type DecideOptions } from "./decide.ts";
 export {
   analysisSeed,
   type DesignPower,
@@ -38,3 +38,20 @@ export {
   simulateDesigns,
 } from "./power.ts";
 export { powerFigure, PowerFigureOptions } from "./figure.ts";
+export {
+  type AdaptiveSim,
+  type AdaptiveSimOptions,
+  allocate,
+  type AllocateOptions,
+  type CandidateTask,
+  type CurrentCurve,
+  currentCurves,
+  decideLook,
+  type LookDecision,
+  type LookOptions,
+  type Pick,
+  selectionColumns,
+  type SimRates,
+  simulateAdaptive,
+} from "./adaptive.ts";
+export { boundaryConstant, lookAlpha, nominalAlpha, questionAtLook, type Spending } from "./stopping.ts";

@@ -2,9 +2,9 @@
  * Power by simulation: for every design of a grid (tasks × epochs), the share of simulated evaluations
  * in which the question's own analysis gives a decisive and correct answer, with its Monte Carlo SE.
  *
- * This is the simulation core the adaptive `eval --until-settled` (phase 2) is meant to reuse:
- * {@link simulateDesigns} takes any list of designs and a per-simulation callback, so a stopping rule can be
- * simulated by replacing the fixed design with a sequence of rounds (see docs/planning.md).
+ * {@link simulateDesigns} takes any list of designs and a per-simulation callback; the adaptive rule's
+ * simulation (lib/plan/adaptive.ts `simulateAdaptive`) draws its evaluations the same way (`simulateBatch`
+ * from rng(seed, i)) and reveals their runs round by round (see docs/planning.md).
  *
  * @module
  */
@@ -91,7 +91,7 @@ export interface PowerPlan {
 
 /**
  * Run `each(batch, sim)` for `sims` simulated evaluations, each drawn at the largest of `designs` from
- * rng(seed, sim). The shared loop of the planner, the validation and (phase 2) the adaptive simulations.
+ * rng(seed, sim). The shared loop of the planner and the validation.
  */
 export function simulateDesigns(
   a: ResolvedAssumptions,

@@ -68,6 +68,12 @@ export interface EvalOptions {
    * (its launcher died, SIGTERM).
    */
   halt?: AbortSignal;
+  /**
+   * Only the cells this accepts are run (the others count as skipped, not in `plans`); the grid, its eval
+   * id and its log stay the whole grid's. For adaptive allocation
+   * (`eval --until-settled`), which runs a grid a few cells at a time.
+   */
+  only?: (cell: GridCell) => boolean;
 }
 
 /** What {@link runEval} did. */
@@ -181,6 +187,7 @@ async function runLocked(
   };
   const toRun: Array<{ cell: GridCell; attempt: number }> = [];
   for (const cell of cells) {
+    if (options.only && !options.only(cell)) continue;
     const h = history.get(cell.id);
     const plan = planCell(h, options.retryErrors ?? false);
     plans[plan]++;
