@@ -19,7 +19,6 @@
  */
 import { agentHorizons } from "../stats/agent_horizons.ts";
 import type { RunColumns } from "../stats/run_columns.ts";
-import { taskWeights } from "../stats/task_weights.ts";
 import { rng } from "../stats/rng.ts";
 import { type Answer, decideColumns } from "./decide.ts";
 import {
@@ -37,7 +36,7 @@ import {
   type ResolvedAssumptions,
   variantIndex,
 } from "./assumptions.ts";
-import { type SimBatch, simulateBatch } from "./simulate.ts";
+import { batchColumns, type SimBatch, simulateBatch } from "./simulate.ts";
 import { analysisSeed } from "./power.ts";
 
 /** A task that can be allocated. */
@@ -221,40 +220,7 @@ export function decideLook(q: CheckedQuestion, cols: RunColumns, look: number, o
  * as typed columns with METR's weights; tasks with no runs are left out.
  */
 export function selectionColumns(b: SimBatch, counts: ArrayLike<number>): RunColumns {
-  const V = b.variants.length;
-  let n = 0;
-  for (let t = 0; t < b.maxTasks; t++) n += counts[t] * V;
-  const agent = new Uint32Array(n), task = new Uint32Array(n), family = new Uint32Array(n);
-  const minutes = new Float64Array(n), x = new Float64Array(n), score = new Float64Array(n);
-  let i = 0;
-  for (let t = 0; t < b.maxTasks; t++) {
-    const lx = Math.log2(b.minutes[t]);
-    for (let v = 0; v < V; v++) {
-      for (let e = 0; e < counts[t]; e++, i++) {
-        agent[i] = v;
-        task[i] = t;
-        family[i] = Math.floor(t / b.tasksPerFamily);
-        minutes[i] = b.minutes[t];
-        x[i] = lx;
-        score[i] = b.outcome[(t * V + v) * b.maxEpochs + e];
-      }
-    }
-  }
-  const w = taskWeights({ agent, task, family });
-  return {
-    n,
-    agent: { codes: agent, names: [...b.variants] },
-    task: { codes: task, names: Array.from({ length: b.maxTasks }, (_, t) => `sim/t${t}`) },
-    family: {
-      codes: family,
-      names: Array.from({ length: Math.ceil(b.maxTasks / b.tasksPerFamily) }, (_, f) => `sim/f${f}`),
-    },
-    minutes,
-    x,
-    score,
-    equalWeight: w.equal,
-    invsqrtWeight: w.invsqrt,
-  };
+  return batchColumns(b, b.maxTasks, (t) => counts[t]);
 }
 
 /** Options of {@link simulateAdaptive}. */

@@ -90,14 +90,25 @@ function encoded(codes: Uint32Array, names: string[]): Encoded {
  * statistic takes; weights computed by METR's rule ({@link taskWeights}). Rows: task → variant → epoch.
  */
 export function designColumns(b: SimBatch, d: Design): RunColumns {
-  const V = b.variants.length, n = d.tasks * V * d.epochs;
+  return batchColumns(b, d.tasks, () => d.epochs);
+}
+
+/**
+ * The runs of the batch's first `tasks` tasks with `epochsOf(t)` first epochs of every variant of task t, as
+ * typed columns with METR's weights (rows: task → variant → epoch). Tasks with no runs are left out of the
+ * rows; the task and family names cover all `tasks`.
+ */
+export function batchColumns(b: SimBatch, tasks: number, epochsOf: (task: number) => number): RunColumns {
+  const V = b.variants.length;
+  let n = 0;
+  for (let t = 0; t < tasks; t++) n += epochsOf(t) * V;
   const agent = new Uint32Array(n), task = new Uint32Array(n), family = new Uint32Array(n);
   const minutes = new Float64Array(n), x = new Float64Array(n), score = new Float64Array(n);
   let i = 0;
-  for (let t = 0; t < d.tasks; t++) {
-    const lx = Math.log2(b.minutes[t]);
+  for (let t = 0; t < tasks; t++) {
+    const lx = Math.log2(b.minutes[t]), epochs = epochsOf(t);
     for (let v = 0; v < V; v++) {
-      for (let e = 0; e < d.epochs; e++, i++) {
+      for (let e = 0; e < epochs; e++, i++) {
         agent[i] = v;
         task[i] = t;
         family[i] = Math.floor(t / b.tasksPerFamily);
@@ -108,8 +119,8 @@ export function designColumns(b: SimBatch, d: Design): RunColumns {
     }
   }
   const w = taskWeights({ agent, task, family });
-  const taskNames = Array.from({ length: d.tasks }, (_, t) => `sim/t${t}`);
-  const familyNames = Array.from({ length: Math.ceil(d.tasks / b.tasksPerFamily) }, (_, f) => `sim/f${f}`);
+  const taskNames = Array.from({ length: tasks }, (_, t) => `sim/t${t}`);
+  const familyNames = Array.from({ length: Math.ceil(tasks / b.tasksPerFamily) }, (_, f) => `sim/f${f}`);
   return {
     n,
     agent: encoded(agent, [...b.variants]),

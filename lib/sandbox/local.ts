@@ -617,6 +617,25 @@ export class LocalSandbox extends BaseSandbox {
     );
   }
 
+  /**
+   * `nsenter` into every namespace of this sandbox (run by the seccomp installer): as the agent's ids, or as
+   * root with the capability bounding set dropped to the sandbox's.
+   */
+  private enterArgs(user: RunRequest["user"]): string[] {
+    return [
+      this.nsenter,
+      `--target=${this.targetPid}`,
+      "--user",
+      "--mount",
+      "--uts",
+      "--ipc",
+      "--net",
+      "--pid",
+      "--root",
+      ...(user === "agent" ? [...AGENT_IDS, "--"] : ["--", ...ROOT_DROP]),
+    ];
+  }
+
   /** Runs one command inside the bubblewrap namespaces as the requested user; see {@link BaseSandbox.run}. */
   protected async run(request: RunRequest): Promise<RunResult> {
     if (!processIsAlive(this.targetPid)) throw new SandboxGoneError(this.id, "its bubblewrap process exited");
@@ -625,16 +644,7 @@ export class LocalSandbox extends BaseSandbox {
       // The installer joins the control groups, sets RLIMIT_NPROC, no_new_privs and the seccomp filter.
       command: `${this.hostDir}/seccomp-exec`,
       args: [
-        this.nsenter,
-        `--target=${this.targetPid}`,
-        "--user",
-        "--mount",
-        "--uts",
-        "--ipc",
-        "--net",
-        "--pid",
-        "--root",
-        ...(request.user === "agent" ? [...AGENT_IDS, "--"] : ["--", ...ROOT_DROP]),
+        ...this.enterArgs(request.user),
         INNER.env,
         "-i",
         "-C",
@@ -668,17 +678,7 @@ export class LocalSandbox extends BaseSandbox {
     return {
       command: `${this.hostDir}/seccomp-exec`,
       args: [
-        this.nsenter,
-        `--target=${this.targetPid}`,
-        "--user",
-        "--mount",
-        "--uts",
-        "--ipc",
-        "--net",
-        "--pid",
-        "--root",
-        ...AGENT_IDS,
-        "--",
+        ...this.enterArgs("agent"),
         INNER.env,
         "-i",
         "-C",
