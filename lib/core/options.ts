@@ -74,11 +74,6 @@ export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, f
   throw new OptionsError(fn, parsed.error.issues.flatMap((issue) => describe(issue, known)));
 }
 
-/** A function value (formatters, callbacks) in an options schema. */
-export function functionOption<F extends (...args: never[]) => unknown>(): z.ZodType<F, F> {
-  return z.custom<F>((value) => typeof value === "function", { message: "expected a function" });
-}
-
 /** A `ReadonlyMap` value in an options schema (entries are not re-validated). */
 export function mapOption<K, V>(): z.ZodType<ReadonlyMap<K, V>, ReadonlyMap<K, V>> {
   return z.custom<ReadonlyMap<K, V>>((value) => value instanceof Map, { message: "expected a Map" });

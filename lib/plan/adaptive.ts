@@ -30,12 +30,7 @@ import {
   questionVariants,
 } from "./questions.ts";
 import { lookAlpha, nominalAlpha, questionAtLook, type Spending } from "./stopping.ts";
-import {
-  type Assumptions,
-  resolveAssumptions,
-  type ResolvedAssumptions,
-  variantIndex,
-} from "./assumptions.ts";
+import { asResolved, type Assumptions, type ResolvedAssumptions, variantIndex } from "./assumptions.ts";
 import { batchColumns, type SimBatch, simulateBatch } from "./simulate.ts";
 import { analysisSeed } from "./power.ts";
 
@@ -285,9 +280,7 @@ export function simulateAdaptive(
   o: AdaptiveSimOptions,
 ): AdaptiveSim {
   const t0 = performance.now();
-  const a = "intercept" in assumptions && assumptions.intercept instanceof Float64Array
-    ? assumptions as ResolvedAssumptions
-    : resolveAssumptions(assumptions, "simulateAdaptive assumptions");
+  const a = asResolved(assumptions, "simulateAdaptive assumptions");
   const q = checkQuestion(question, "simulateAdaptive question");
   const names = questionVariants(q);
   const variants = names.map((n) => variantIndex(a, n));

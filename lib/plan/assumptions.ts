@@ -104,6 +104,13 @@ export function curveP50(c: Curve): number {
   return 2 ** (-a / c.slope);
 }
 
+/** Assumptions already resolved are used as they are; others are validated ({@link resolveAssumptions}). */
+export function asResolved(assumptions: Assumptions | ResolvedAssumptions, fn: string): ResolvedAssumptions {
+  return "intercept" in assumptions && assumptions.intercept instanceof Float64Array
+    ? assumptions as ResolvedAssumptions
+    : resolveAssumptions(assumptions, fn);
+}
+
 /**
  * Validate assumptions and fill in the defaults.
  * @throws OptionsError naming each bad field (fn = `fn`, default "assumptions").

@@ -21,8 +21,7 @@ import { elicitationGap } from "../elicitation/gap.ts";
 import { estimateMetrics, type MetricEstimates } from "../measure/estimates.ts";
 import type { RunColumns } from "../stats/run_columns.ts";
 import { verdicts } from "../protocol/verdict.ts";
-import type { Threshold } from "../protocol/thresholds.ts";
-import { type CheckedQuestion, crossedIsAbove, cutoff, type Side } from "./questions.ts";
+import { type CheckedQuestion, crossedIsAbove, cutoff, type Side, verdictThreshold } from "./questions.ts";
 import { type Design, designColumns, designRows, type SimBatch } from "./simulate.ts";
 
 /** How a simulated evaluation is analysed. */
@@ -119,14 +118,7 @@ function decideFull(
     const { low, high } = r.summary[0].intervals.p50;
     return { side: sideOf(low, high, c), estimate: r.point[0].horizons.p50, lower: low, upper: high };
   }
-  const threshold: Threshold = {
-    id: "plan",
-    metric: "p50_horizon",
-    comparator: q.comparator ?? ">=",
-    value: q.value,
-    unit: q.unit ?? "minutes",
-    meaning: "the question being planned",
-  };
+  const threshold = verdictThreshold(q, "the question being planned");
   const est = o.analysis === "fast"
     ? horizonEstimates(cols(), q.agent, o)
     : estimateMetrics(from(rows()), { seed: o.seed });

@@ -11,12 +11,7 @@
 import { z } from "../deps/zod.ts";
 import { parseOptions } from "../core/options.ts";
 import { rng } from "../stats/rng.ts";
-import {
-  type Assumptions,
-  resolveAssumptions,
-  type ResolvedAssumptions,
-  variantIndex,
-} from "./assumptions.ts";
+import { asResolved, type Assumptions, type ResolvedAssumptions, variantIndex } from "./assumptions.ts";
 import {
   type CheckedQuestion,
   checkQuestion,
@@ -130,9 +125,7 @@ export function planPower(
 ): PowerPlan {
   const t0 = performance.now();
   const o = parseOptions(PlanOptions, options, "planPower");
-  const a = "intercept" in assumptions && assumptions.intercept instanceof Float64Array
-    ? assumptions as ResolvedAssumptions
-    : resolveAssumptions(assumptions, "planPower assumptions");
+  const a = asResolved(assumptions, "planPower assumptions");
   const q = checkQuestion(question, "planPower question");
   const names = questionVariants(q);
   const variants = names.map((n) => variantIndex(a, n));

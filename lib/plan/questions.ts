@@ -10,7 +10,7 @@
  */
 import { z } from "../deps/zod.ts";
 import { parseOptions } from "../core/options.ts";
-import { Comparator } from "../protocol/thresholds.ts";
+import { Comparator, type Threshold } from "../protocol/thresholds.ts";
 import { type ResolvedAssumptions, variantIndex } from "./assumptions.ts";
 import { trueGap, trueP50 } from "./truth.ts";
 
@@ -73,6 +73,21 @@ export function cutoff(q: CheckedQuestion): number {
   if (q.question === "gap") return q.delta ?? 0;
   if (q.question === "horizon") return q.threshold;
   return q.unit === "hours" ? q.value * 60 : q.value;
+}
+
+/** The protocol threshold a verdict question asks about (p50 horizon against its value). */
+export function verdictThreshold(
+  q: Extract<CheckedQuestion, { question: "verdict" }>,
+  meaning: string,
+): Threshold {
+  return {
+    id: "plan",
+    metric: "p50_horizon",
+    comparator: q.comparator ?? ">=",
+    value: q.value,
+    unit: q.unit ?? "minutes",
+    meaning,
+  };
 }
 
 /** Whether `above` means the verdict's `crossed` (comparator `>=`/`>`, the default) or `not_crossed`. */

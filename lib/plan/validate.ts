@@ -27,6 +27,7 @@ import {
   cutoff,
   type Question,
   questionTruth,
+  verdictThreshold,
 } from "./questions.ts";
 import { resolveAssumptions } from "./assumptions.ts";
 import type { Design } from "./simulate.ts";
@@ -131,14 +132,7 @@ export function analyseTable(q: CheckedQuestion, rows: Record<string, unknown>[]
     return side(Number.isNaN(low) ? null : low, Number.isNaN(high) ? null : high);
   }
   const est = estimateMetrics(from(rows), { seed });
-  const [row] = verdicts(est, [{
-    id: "plan",
-    metric: "p50_horizon",
-    comparator: q.comparator ?? ">=",
-    value: q.value,
-    unit: q.unit ?? "minutes",
-    meaning: "validation",
-  }], { confidence: q.confidence ?? 0.9 });
+  const [row] = verdicts(est, [verdictThreshold(q, "validation")], { confidence: q.confidence ?? 0.9 });
   const above = crossedIsAbove(q);
   return row.verdict === "crossed"
     ? (above ? "above" : "below")

@@ -217,7 +217,7 @@ export async function buildReport(options: ReportOptions = {}): Promise<ReportRe
   const figures = await writeReportFigures(sections, join(outDir, "figures"), {
     png: options.png !== false,
     pdf: options.pdf !== false,
-    source: figureSourceLine(sources, dataFiles),
+    source: figureSourceLine(sources),
     log,
   });
   // Grid parameters are listed only when the notebooks ran their own grid: with a run log they were
@@ -304,12 +304,10 @@ async function reportDataSources(
  * The source line under every exported figure: the data files (METR's file by name and hash prefix, run
  * logs by name), the models in the data (simulated ones marked) and the date.
  */
-export function figureSourceLine(sources: DataSources, dataFiles: readonly DataFileEntry[]): SourceLine {
-  const hash = new Map(dataFiles.map((f) => [f.path, f.sha256]));
+export function figureSourceLine(sources: DataSources): SourceLine {
   const files = sources.files.map((f) => {
     const name = f.path.split("/").pop() ?? f.path;
-    const digest = hash.get(f.path);
-    return f.role === "metr-runs" && digest ? `${name} (sha256 ${digest.slice(0, 12)})` : name;
+    return f.role === "metr-runs" && f.sha256 ? `${name} (sha256 ${f.sha256.slice(0, 12)})` : name;
   });
   const simulated = new Set(sources.simulatedModels);
   const models = sources.models.map((m) => (simulated.has(m) ? `${m} (simulated)` : m));
