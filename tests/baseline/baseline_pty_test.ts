@@ -138,8 +138,11 @@ for (const { name, driver } of await testDrivers()) {
         const pids = await descendants(first.child.pid);
         const baseline = [];
         for (const pid of pids) {
-          const cmd = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-          if (cmd.includes("workbench.ts") && cmd.includes("baseline")) baseline.push(pid);
+          // The argument list itself, not a substring: the environment holder (`workbench.ts __hold … <dir>`)
+          // names this test's folder, which has "baseline" in its name, and `sh -c` carries the whole line.
+          const argv = (await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "")).split("\0");
+          const at = argv.findIndex((a) => a.endsWith("lib/cli/workbench.ts"));
+          if (at >= 0 && argv[at + 1] === "baseline") baseline.push(pid);
         }
         assertEquals(baseline.length, 1, `the baseline process among ${pids}`);
         Deno.kill(baseline[0], "SIGKILL");
