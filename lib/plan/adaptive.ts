@@ -222,8 +222,15 @@ export function selectionColumns(b: SimBatch, counts: ArrayLike<number>): RunCol
 export interface AdaptiveSimOptions {
   /** Tasks available (the full grid's). */
   tasks: number;
-  /** Epochs per task × variant of the full grid (the most a cell may get). */
+  /** The most epochs a task × variant may get under the adaptive rule. */
   maxEpochs: number;
+  /**
+   * Epochs per task × variant of the fixed full grid the adaptive rule is compared with (≤ `maxEpochs`).
+   * Default `maxEpochs`. Smaller than `maxEpochs` gives the adaptive rule a larger maximum than the grid —
+   * the usual inflation of a group-sequential design, which buys back the power its stricter early looks
+   * cost while its expected runs stay below the grid's.
+   */
+  fullEpochs?: number;
   /** Cells per round. */
   roundSize: number;
   /** Maximum rounds = looks. Default: enough rounds to reach the full grid. */
@@ -262,8 +269,13 @@ export interface AdaptiveSim {
   /** Nominal per-side error. */
   nominalAlpha: number;
   adaptive: SimRates & { meanRounds: number };
-  /** The full grid (every task × maxEpochs), decided once at the nominal level. */
+  /** The full grid (every task × `fullEpochs`), decided once at the nominal level. */
   full: SimRates;
+  /**
+   * Adaptive minus full-grid correct rate, paired over the same simulated evaluations, with its Monte Carlo
+   * standard error (from the discordant evaluations: one design correct, the other not).
+   */
+  correctDifference: { estimate: number; mcse: number };
   /** 1 − adaptive runs / full grid runs. */
   saving: number;
   seconds: number;
@@ -284,19 +296,25 @@ export function simulateAdaptive(
   const q = checkQuestion(question, "simulateAdaptive question");
   const names = questionVariants(q);
   const variants = names.map((n) => variantIndex(a, n));
-  const V = variants.length, T = o.tasks, E = o.maxEpochs;
-  const fullRuns = T * E * V;
-  const budget = o.budgetRuns ?? fullRuns;
+  const V = variants.length, T = o.tasks, E = o.maxEpochs, EFull = o.fullEpochs ?? E;
+  if (!Number.isInteger(EFull) || EFull < 1 || EFull > E) {
+    throw new RangeError(
+      `simulateAdaptive: fullEpochs must be an integer in [1, maxEpochs = ${E}], got ${EFull}`,
+    );
+  }
+  const fullRuns = T * EFull * V;
+  const budget = o.budgetRuns ?? T * E * V;
   const looks = o.maxRounds ?? Math.ceil(budget / (Math.floor(o.roundSize / V) * V));
   const spending = o.spending ?? "obf", replicates = o.replicates ?? 400;
   const sims = o.sims ?? 200, seed = o.seed ?? 1;
   const truth = questionTruth(a, q);
   const ad = { correct: 0, wrong: 0, above: 0, runs: 0, rounds: 0 };
   const fu = { correct: 0, wrong: 0, above: 0 };
+  let onlyAdaptive = 0, onlyFull = 0;
   for (let i = 0; i < sims; i++) {
     const b = simulateBatch(a, variants, T, E, rng(seed, i));
     const aSeed = analysisSeed(seed, i);
-    const full = decideColumns(q, selectionColumns(b, new Uint8Array(T).fill(E)), {
+    const full = decideColumns(q, selectionColumns(b, new Uint8Array(T).fill(EFull)), {
       replicates,
       seed: aSeed,
     });
@@ -332,6 +350,10 @@ export function simulateAdaptive(
       ad[side === truth.side ? "correct" : "wrong"]++;
       if (side === "above") ad.above++;
     }
+    const adaptiveRight = side !== null && side === truth.side;
+    const fullRight = full.side !== null && full.side === truth.side;
+    if (adaptiveRight && !fullRight) onlyAdaptive++;
+    if (fullRight && !adaptiveRight) onlyFull++;
   }
   const adRuns = ad.runs / sims;
   return {
@@ -349,7 +371,15 @@ export function simulateAdaptive(
       meanRounds: ad.rounds / sims,
     },
     full: { correct: fu.correct / sims, wrong: fu.wrong / sims, above: fu.above / sims, runs: fullRuns },
+    correctDifference: pairedDifference(onlyAdaptive, onlyFull, sims),
     saving: 1 - adRuns / fullRuns,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** Paired difference of two rates over n evaluations from the discordant counts, with its standard error. */
+function pairedDifference(onlyA: number, onlyB: number, n: number): { estimate: number; mcse: number } {
+  const estimate = (onlyA - onlyB) / n;
+  const variance = ((onlyA + onlyB) / n - estimate * estimate) / n;
+  return { estimate, mcse: Math.sqrt(Math.max(0, variance)) };
 }

@@ -136,3 +136,40 @@ Deno.test("simulated: adaptive uses fewer runs than the full grid at similar acc
   assert(r.adaptive.correct >= r.full.correct - tol, `${r.adaptive.correct} vs ${r.full.correct}`);
   assert(r.adaptive.wrong <= 0.02);
 });
+
+Deno.test("simulated: with room for two more epochs on informative tasks and the grid's budget, adaptive is at least as accurate with fewer runs", () => {
+  const A = simulatorAssumptions(SIM, ["allTools"], MINUTES, 3);
+  const sims = 200;
+  const r = simulateAdaptive(A, { question: "horizon", agent: "allTools", threshold: 30 }, {
+    tasks: 40,
+    maxEpochs: 5,
+    fullEpochs: 3,
+    budgetRuns: 120,
+    roundSize: 20,
+    sims,
+    replicates: 200,
+    seed: 5,
+  });
+  assertEquals(r.full.runs, 120, "the grid compared with is 40 tasks × 3 epochs");
+  assert(r.adaptive.runs <= 120 && r.saving > 0.2, `runs ${r.adaptive.runs}, saving ${r.saving}`);
+  assert(r.adaptive.correct >= r.full.correct, `${r.adaptive.correct} vs ${r.full.correct}`);
+  assert(r.adaptive.wrong <= 0.02);
+  // The paired difference is the difference of the two rates; its MCSE is below the unpaired one.
+  assert(Math.abs(r.correctDifference.estimate - (r.adaptive.correct - r.full.correct)) < 1e-12);
+  const unpaired = Math.sqrt(
+    (r.adaptive.correct * (1 - r.adaptive.correct) + r.full.correct * (1 - r.full.correct)) / sims,
+  );
+  assert(r.correctDifference.mcse > 0 && r.correctDifference.mcse < unpaired, `${r.correctDifference.mcse}`);
+});
+
+Deno.test("simulated: fullEpochs outside [1, maxEpochs] is a RangeError naming it", () => {
+  const A = simulatorAssumptions(SIM, ["allTools"], MINUTES, 3);
+  const q = { question: "horizon" as const, agent: "allTools", threshold: 30 };
+  let error: unknown;
+  try {
+    simulateAdaptive(A, q, { tasks: 10, maxEpochs: 2, fullEpochs: 3, roundSize: 10, sims: 1 });
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof RangeError && /fullEpochs/.test(error.message), String(error));
+});
