@@ -13,7 +13,8 @@ import { parseArgs } from "node:util";
 import { prepareImagesWithProgress } from "./images.ts";
 import * as aq from "../deps/arquero.ts";
 import { closeAllSandboxes, createSandboxDriver, setSandboxSignalPolicy } from "../sandbox/mod.ts";
-import { SandboxDriverName } from "../sandbox/types.ts";
+import { type SandboxDriver, SandboxDriverName } from "../sandbox/types.ts";
+import { EnginePool, loadEnginesFile } from "../sandbox/pool/mod.ts";
 import { createModel } from "../model/registry.ts";
 import { loadPriceTable, type PriceTable, withPriceOverrides } from "../model/pricing.ts";
 import { DEFAULT_TASKS_DIR, loadSuite, selectTasks } from "../task/loader.ts";
@@ -49,6 +50,8 @@ const USAGE = `usage: deno task eval --model <provider/model>[,...] [options]
                             simulated (default skill) or simulated/<minutes> (its 50% horizon); repeatable
   --epochs N                runs per cell (default 1)
   --sandbox local|docker    (default local)
+  --engines <engines.yaml>  spread the grid over a pool of Docker engines (implies --sandbox docker;
+                            docs/scale.md); --concurrency then defaults to the pool's total capacity
   --log <dir>               log directory (default runs/)
   --concurrency N           cells in flight (default: cores)
   --retry-errors            also rerun cells whose last attempt errored
@@ -123,7 +126,8 @@ async function evalCommand(args: string[]): Promise<number> {
         import: { type: "string", multiple: true },
         model: { type: "string", multiple: true },
         epochs: { type: "string", default: "1" },
-        sandbox: { type: "string", default: "local" },
+        sandbox: { type: "string" },
+        engines: { type: "string" },
         log: { type: "string", default: "runs" },
         concurrency: { type: "string" },
         "retry-errors": { type: "boolean", default: false },
@@ -156,12 +160,17 @@ async function evalCommand(args: string[]): Promise<number> {
   }
   const models = (v.model ?? []).flatMap((m) => m.split(",")).map((m) => m.trim()).filter(Boolean);
   if (models.length === 0) fail("--model is required (e.g. --model simulated/30)");
-  const driverName = SandboxDriverName.safeParse(v.sandbox);
+  const driverName = SandboxDriverName.safeParse(v.sandbox ?? (v.engines ? "docker" : "local"));
   if (!driverName.success) fail(`--sandbox must be local or docker, got "${v.sandbox}"`);
+  if (v.engines !== undefined && driverName.data !== "docker") fail("--engines needs --sandbox docker");
+  const enginesConfig = v.engines === undefined
+    ? undefined
+    : await loadEnginesFile(v.engines).catch((e: Error) => fail(`--engines: ${e.message}`));
   const epochs = numberFlag("epochs", v.epochs, 1, true);
   if (epochs === null) fail("--epochs must be at least 1");
   const seed = numberFlag("seed", v.seed, 0, true) ?? 0;
-  const concurrency = numberFlag("concurrency", v.concurrency, defaultConcurrency(), true);
+  const poolCapacity = enginesConfig?.engines.reduce((n, e) => n + e.capacity, 0);
+  const concurrency = numberFlag("concurrency", v.concurrency, poolCapacity ?? defaultConcurrency(), true);
   if (concurrency === null) fail("--concurrency must be at least 1");
   const limits = {
     tokens: numberFlag("token-limit", v["token-limit"], 2_000_000, true),
@@ -270,7 +279,16 @@ async function evalCommand(args: string[]): Promise<number> {
   const logProblem = await outputDirProblem("log", v.log);
   if (logProblem) fail(logProblem);
   await sweepLeftovers(); // what killed runners left: run directories, containers (see lib/run/leftovers.ts)
-  const driver = await createSandboxDriver(driverName.data).catch((e: Error) => {
+  let pool: EnginePool | undefined;
+  if (enginesConfig) {
+    pool = await EnginePool.open(enginesConfig, {
+      imageSources: await localImageSource(),
+      log: (line) => console.error(`evalkit: ${line}`),
+    }).catch((e: Error) => {
+      throw new CliExit(1, `error: --engines ${v.engines}: ${e.message}`);
+    });
+  }
+  const driver: SandboxDriver = pool ?? await createSandboxDriver(driverName.data).catch((e: Error) => {
     throw new CliExit(1, `error: ${e.message}`);
   });
   // METR families' images (METR's build step) are built before the first sandbox, with their progress here.
@@ -345,6 +363,17 @@ async function evalCommand(args: string[]): Promise<number> {
     Deno.removeSignalListener("SIGTERM", onSigterm);
     stopWatching();
     setSandboxSignalPolicy(previousPolicy);
+    await pool?.close();
+  }
+  if (pool) {
+    for (const s of pool.status()) {
+      console.error(
+        `engine ${s.name}: ${s.up ? "up" : `down (${s.lastError})`}, ${s.placed} sandbox(es) placed`,
+      );
+    }
+    if (summary.rescheduled) {
+      console.error(`${summary.rescheduled} attempt(s) lost with an engine were rescheduled`);
+    }
   }
   for (const line of describeIssues(summary.logIssues)) console.error(`warning: skipped log line ${line}`);
 
@@ -380,6 +409,20 @@ async function evalCommand(args: string[]): Promise<number> {
   }
   const nothingFinished = summary.ran > 0 && summary.counts.ok + summary.counts.limit === 0;
   return summary.cancelled ? 130 : nothingFinished ? 1 : 0;
+}
+
+/**
+ * This machine's own Docker engine as a source of images for a pool (images built here are copied to the
+ * engines that lack them), when it answers; none otherwise.
+ */
+async function localImageSource() {
+  const { dockerClient, dockerEngineReachable } = await import("../sandbox/docker.ts");
+  try {
+    const docker = dockerClient();
+    return (await dockerEngineReachable(docker)) ? [{ name: "local", docker }] : [];
+  } catch {
+    return [];
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

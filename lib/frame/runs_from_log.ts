@@ -27,6 +27,11 @@ export interface LogRunRow extends RunRow {
   attempts: number;
   /** 31-bit seed of the cell, derived from the eval seed and the cell id. */
   seed: number;
+  /**
+   * The Docker engine of the last attempt, by its pool name (`eval --engines`, docs/scale.md); null when the
+   * run did not go through an engine pool.
+   */
+  engine: string | null;
 }
 
 /** Options of {@link RunAccumulator}. */
@@ -125,6 +130,7 @@ export class RunAccumulator {
       status: col(),
       attempts: col(),
       seed: col(),
+      engine: col(),
     } satisfies Record<keyof LogRunRow, unknown[]>;
     let i = 0;
     for (const [key, end] of this.#ends) {
@@ -163,6 +169,7 @@ export class RunAccumulator {
       c.status[i] = end.status;
       c.attempts[i] = this.#attempts.get(key) ?? 1;
       c.seed[i] = s.seed;
+      c.engine[i] = end.engine ?? null;
       i++;
     }
     return c;
@@ -208,6 +215,7 @@ export class RunAccumulator {
         status: end.status,
         attempts: this.#attempts.get(key) ?? 1,
         seed: s.seed,
+        engine: end.engine ?? null,
       });
     }
     return rows;

@@ -28,6 +28,7 @@ export const RUN_TABLE_COLUMNS: readonly (keyof LogRunRow)[] = [
   "status",
   "attempts",
   "seed",
+  "engine",
 ];
 
 /** A table with the log lines that could not be read. */

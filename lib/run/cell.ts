@@ -23,6 +23,7 @@ import type { GridCell } from "./grid.ts";
 import { type ModelResolver, runAgent, settleSandboxLimit } from "./agent_phase.ts";
 import { scoreSubmission } from "./score_phase.ts";
 import { CellCancelledError, type CellEmit, CellOutcome, errorText } from "./cell_outcome.ts";
+import { engineOfSandbox, sandboxInfrastructureFailure } from "../sandbox/pool/pool.ts";
 
 export { bindToRun, type ModelResolver } from "./agent_phase.ts";
 export { CellCancelledError, classifyError } from "./cell_outcome.ts";
@@ -52,17 +53,36 @@ export async function runCell(cell: GridCell, deps: CellDeps): Promise<CellEndEv
   logCellStart(cell, deps, emit);
   const outcome = new CellOutcome(emit, deps.limits);
   let env: TaskEnvironment | undefined;
+  // The engine of a pool the sandbox was placed on (recorded also when setup then fails on it).
+  let engine: string | null = null;
+  const driver: SandboxDriver = {
+    name: deps.driver.name,
+    buildImage: (recipe) => deps.driver.buildImage(recipe),
+    create: async (spec) => {
+      const sandbox = await deps.driver.create(spec);
+      engine = engineOfSandbox(sandbox);
+      return sandbox;
+    },
+  };
   try {
-    env = await startEnvironment(deps, outcome);
+    env = await startEnvironment({ ...deps, driver }, outcome);
     if (env) {
       const submission = await runAgent(cell, env, deps, outcome);
       await settleSandboxLimit(env.sandbox, outcome);
       if (outcome.status !== "error") await scoreSubmission(env, submission, outcome, deps.cancel);
+      // The sandbox's engine was lost during the run (a pool's engine marked down): whatever the agent or
+      // scorer saw is not the task's result. The attempt ends as an infrastructure error, and is rescheduled.
+      const lost = sandboxInfrastructureFailure(env.sandbox);
+      if (lost) {
+        outcome.fail(lost, "agent");
+        outcome.limit = null;
+        outcome.score = null;
+      }
     }
   } finally {
     if (env) await destroyEnvironment(env, outcome);
   }
-  return logCellEnd(cell, runId, outcome, { startedAt, t0 }, deps.write);
+  return logCellEnd(cell, runId, outcome, { startedAt, t0 }, deps.write, engine);
 }
 
 function logCellStart(cell: GridCell, deps: CellDeps, emit: CellEmit): void {
@@ -113,6 +133,7 @@ function logCellEnd(
   outcome: CellOutcome,
   clock: { startedAt: number; t0: number },
   write: (event: LogEvent) => void,
+  engine: string | null = null,
 ): CellEndEvent {
   const usage = outcome.tracker.usage();
   const end: CellEndEvent = {
@@ -134,6 +155,7 @@ function logCellEnd(
     agent_s: outcome.agentS,
     started_at: clock.startedAt,
     completed_at: Date.now(),
+    ...(engine === null ? {} : { engine }),
   };
   write(end);
   return end;

@@ -9,6 +9,7 @@ import type { ErrorSource, LimitKind } from "../core/run_outcome.ts";
 import type { CellStatus, LogEvent, RunLimits } from "./events.ts";
 import type { DistributiveOmit } from "./agent_context.ts";
 import { LimitTracker } from "./limits.ts";
+import { isInfrastructureError } from "../sandbox/pool/errors.ts";
 
 /** Writes one event of the cell's run (the cell id, run id and time are added). */
 export type CellEmit = (event: DistributiveOmit<LogEvent, "t" | "cell" | "run_id">) => void;
@@ -19,6 +20,8 @@ export type CellPhase = "setup" | "agent" | "score";
 /** Where an error came from. */
 export function classifyError(error: unknown, phase: CellPhase): ErrorSource {
   const name = error instanceof Error ? error.name : "";
+  // An engine of the pool lost mid-run (lib/sandbox/pool/): not the task's, agent's or model's fault.
+  if (isInfrastructureError(error)) return "infra";
   if (name === "ModelError" || name === "ModelConfigError") return "model";
   if (name === "TaskHookError" || name === "TaskLoadError" || name === "ImageBuildError") return "task";
   if (name.startsWith("Sandbox")) return "server";

@@ -160,6 +160,8 @@ export const CellEndEvent = z.object({
   agent_s: z.number().nonnegative(),
   started_at: z.number(),
   completed_at: z.number(),
+  /** The Docker engine of the pool the attempt ran on (`--engines`); absent or null without a pool. */
+  engine: z.string().nullable().optional(),
 });
 
 /** Any event of a log. */

@@ -14,7 +14,13 @@ import type { LoadedTask } from "../task/loader.ts";
 import type { Variant } from "../agent/variant.ts";
 import { ToolOptions } from "../agent/tools.ts";
 import "../agent/builtin.ts";
-import { type CellStatus, LOG_FORMAT_VERSION, type LogEvent, RunLimits } from "./events.ts";
+import {
+  type CellEndEvent,
+  type CellStatus,
+  LOG_FORMAT_VERSION,
+  type LogEvent,
+  RunLimits,
+} from "./events.ts";
 import { type CellTask, evalIdOf, expandGrid, type GridCell } from "./grid.ts";
 import { LogWriter } from "./log_writer.ts";
 import { type CellPlan, planCell, readCellHistory } from "./resume.ts";
@@ -74,6 +80,13 @@ export interface EvalOptions {
    * (`eval --until-settled`), which runs a grid a few cells at a time.
    */
   only?: (cell: GridCell) => boolean;
+  /**
+   * An attempt that ends with an infrastructure error (error source `infra`: the engine of a pool's sandbox
+   * was lost mid-run) is rescheduled at once as the cell's next attempt, on the engines still up, at most
+   * this many times per cell. Default 3. A cell still failing after that keeps its `error` end, and the
+   * usual policy applies: `retryErrors` reruns it on a later invocation.
+   */
+  infraRetries?: number;
 }
 
 /** What {@link runEval} did. */
@@ -98,6 +111,8 @@ export interface EvalSummary {
   durationS: number;
   /** Bad lines found in an existing log (reported, skipped). */
   logIssues: LogIssue[];
+  /** Attempts ended by an infrastructure error and rescheduled at once (see `infraRetries`). */
+  rescheduled?: number;
 }
 
 /** The cell view of a loaded task. */
@@ -214,6 +229,8 @@ async function runLocked(
     if (!halted) writer.write(event);
   };
   let ran = 0;
+  let rescheduled = 0;
+  const infraRetries = options.infraRetries ?? 3;
   try {
     write({
       type: "eval_start",
@@ -245,17 +262,25 @@ async function runLocked(
     await runPool(toRun, options.concurrency ?? defaultConcurrency(), async ({ cell, attempt }) => {
       const started = performance.now();
       try {
-        const end = await runCell(cell, {
-          evalId,
-          task: taskById.get(cell.task.id)!,
-          driver: options.driver,
-          resolveModel: options.resolveModel,
-          limits,
-          toolOptions,
-          write,
-          attempt,
-          cancel: cancel.signal,
-        });
+        let end: CellEndEvent;
+        for (let tries = 0;; tries++) {
+          end = await runCell(cell, {
+            evalId,
+            task: taskById.get(cell.task.id)!,
+            driver: options.driver,
+            resolveModel: options.resolveModel,
+            limits,
+            toolOptions,
+            write,
+            attempt: attempt + tries,
+            cancel: cancel.signal,
+          });
+          // An engine lost under the run: the attempt is logged as an `infra` error and the cell runs again
+          // at once (the pool places it on an engine that is up).
+          const infra = end.status === "error" && end.error_source === "infra";
+          if (!infra || tries >= infraRetries || halted || cancel.signal.aborted) break;
+          rescheduled++;
+        }
         if (halted) return;
         ran++;
         counts[end.status]++;
@@ -287,6 +312,7 @@ async function runLocked(
     cancelled: cancel.signal.aborted,
     durationS,
     logIssues: issues,
+    rescheduled,
   };
 }
 

@@ -60,6 +60,12 @@ export interface DockerDriverOptions {
   image?: BaseImageOptions;
   /** Use this image instead of building one (it must have bash, coreutils, tar, util-linux and uid 1000). */
   imageTag?: string;
+  /**
+   * The address of the engine `docker` talks to, for messages and per-engine caches (the once-per-process
+   * orphan sweep, the stash flag of task images). Default: `DOCKER_HOST`, else the local socket. The engine
+   * pool (lib/sandbox/pool/) sets it for each engine.
+   */
+  endpoint?: string;
 }
 
 /** Label every evalkit container carries. */
@@ -183,7 +189,7 @@ export function dockerClient(): Docker {
 }
 
 /** Resolves when the engine answers; otherwise throws {@link SandboxUnavailableError} naming the fix. */
-export async function dockerPreflight(docker: Docker): Promise<void> {
+export async function dockerPreflight(docker: Docker, endpoint: string = dockerEndpoint()): Promise<void> {
   try {
     await Promise.race([
       docker.ping(),
@@ -192,9 +198,7 @@ export async function dockerPreflight(docker: Docker): Promise<void> {
   } catch (error) {
     throw new SandboxUnavailableError(
       "docker",
-      `cannot reach a Docker engine at ${dockerEndpoint()} (${
-        error instanceof Error ? error.message : error
-      }); ` +
+      `cannot reach a Docker engine at ${endpoint} (${error instanceof Error ? error.message : error}); ` +
         "start one (as root: `dockerd --iptables=false &`), set DOCKER_HOST, or use --sandbox local",
     );
   }
@@ -251,10 +255,11 @@ export class DockerSandbox extends BaseSandbox {
   static async start(input: SandboxSpec, options: DockerDriverOptions = {}): Promise<DockerSandbox> {
     const spec = SandboxSpec.parse(input);
     const docker = options.docker ?? dockerClient();
-    await dockerPreflight(docker);
-    await sweepOncePerProcess(`docker:${dockerEndpoint()}`, () => sweepDockerOrphans(docker));
+    const endpoint = options.endpoint ?? dockerEndpoint();
+    await dockerPreflight(docker, endpoint);
+    await sweepOncePerProcess(`docker:${endpoint}`, () => sweepDockerOrphans(docker));
     const image = await sandboxImage(docker, spec, options);
-    const stashed = spec.image ? await imageHasStash(docker, image) : false;
+    const stashed = spec.image ? await imageHasStash(docker, image, endpoint) : false;
     const id = newSandboxId(spec.label);
     const limits = containerLimits(spec);
     const container = await docker.createContainer({
@@ -506,8 +511,8 @@ async function sandboxImage(
 const stashOfImage = new Map<string, boolean>();
 
 /** Whether a task image carries a stash ({@link STASH_LABEL}); throws a clear error when it is missing. */
-async function imageHasStash(docker: Docker, tag: string): Promise<boolean> {
-  const key = `${dockerEndpoint()} ${tag}`;
+async function imageHasStash(docker: Docker, tag: string, endpoint = dockerEndpoint()): Promise<boolean> {
+  const key = `${endpoint} ${tag}`;
   const known = stashOfImage.get(key);
   if (known !== undefined) return known;
   let labels: Record<string, string> | undefined;
@@ -516,7 +521,7 @@ async function imageHasStash(docker: Docker, tag: string): Promise<boolean> {
   } catch (error) {
     if (!isNotFound(error)) throw error;
     throw new Error(
-      `task image ${tag} is not in the engine at ${dockerEndpoint()}: build it with buildImage`,
+      `task image ${tag} is not in the engine at ${endpoint}: build it with buildImage`,
     );
   }
   const stashed = labels?.[STASH_LABEL] === "1";

@@ -19,7 +19,22 @@ const PROGRAMS = [...Deno.readDirSync(new URL("../../lib/cli/", import.meta.url)
   .sort();
 
 Deno.test("the smoke test finds every command", () => {
-  for (const name of ["eval", "qa", "runs", "tasks", "workbench", "horizons", "protocol", "report", "view"]) {
+  for (
+    const name of [
+      "eval",
+      "qa",
+      "runs",
+      "tasks",
+      "workbench",
+      "horizons",
+      "protocol",
+      "report",
+      "view",
+      "engines",
+      "plan",
+      "baselines",
+    ]
+  ) {
     assert.ok(PROGRAMS.includes(name), `${name} missing from ${PROGRAMS}`);
   }
 });
