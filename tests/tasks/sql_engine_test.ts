@@ -1,0 +1,136 @@
+/**
+ * The sql_engine family (METR format) in real sandboxes: partial credit for an engine missing a feature,
+ * intermediate scores that follow progress, and the engine's audit hook refusing delegation to SQLite.
+ * Local always; docker when an engine is reachable (always in CI).
+ */
+import assert from "node:assert/strict";
+import { fromFileUrl } from "../../lib/util/path.ts";
+import { type LoadedTask, loadFamilyDir } from "../../lib/task/loader.ts";
+import { startTaskEnvironment, type TaskEnvironment } from "../../lib/task/environment.ts";
+import { testDrivers } from "../util/drivers.ts";
+import type { SandboxDriver } from "../../lib/sandbox/types.ts";
+
+const FAMILY = fromFileUrl(new URL("../../tasks/sql_engine/", import.meta.url));
+const ENGINE = "/home/agent/sql/engine.py";
+const reference = await Deno.readTextFile(`${FAMILY}qa/reference_engine.py`);
+
+/** The reference engine with one realistic feature missing: DISTINCT inside aggregates is refused as an error. */
+function withoutDistinctAggregates(): string {
+  const from = '                    distinct = bool(self.accept("kw", "DISTINCT"))\n';
+  assert.ok(reference.includes(from), "the partial engine's patch no longer applies");
+  return reference.replace(
+    from,
+    '                    if self.accept("kw", "DISTINCT"):\n' +
+      '                        raise SqlError("DISTINCT aggregates are not supported yet")\n' +
+      "                    distinct = False\n",
+  );
+}
+
+let loaded: Promise<Awaited<ReturnType<typeof loadFamilyDir>>> | undefined;
+async function task(name: string): Promise<LoadedTask> {
+  loaded ??= loadFamilyDir(FAMILY);
+  const result = await loaded;
+  assert.ok(result.family, `sql_engine did not load: ${result.errors.map((e) => e.message).join("; ")}`);
+  const found = result.family.tasks.find((t) => t.name === name);
+  assert.ok(found, `sql_engine has no task ${name}`);
+  return found;
+}
+
+async function withEnv(driver: SandboxDriver, name: string, body: (env: TaskEnvironment) => Promise<void>) {
+  const env = await startTaskEnvironment(await task(name), driver);
+  try {
+    await body(env);
+  } finally {
+    await env.destroy();
+  }
+}
+
+Deno.test("the QA scripts embed the reference engine verbatim", async () => {
+  for (const kind of ["solution", "wrong"]) {
+    for (const name of ["select_filter", "joins_aggregates", "full_subset"]) {
+      const script = await Deno.readTextFile(`${FAMILY}qa/${kind}_${name}.sh`);
+      const body = script.split("<<'SQL_ENGINE_EOF'\n")[1]?.split("SQL_ENGINE_EOF\n")[0];
+      assert.equal(body, reference, `qa/${kind}_${name}.sh is stale: run python3 qa/make_scripts.py`);
+    }
+  }
+});
+
+for (const { name: driverName, driver, skip } of await testDrivers()) {
+  Deno.test({
+    name: `${driverName}: partial credit, intermediate scores that follow progress, reference at 1`,
+    ignore: driver === undefined,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      if (skip) return;
+      await withEnv(driver!, "joins_aggregates", async (env) => {
+        const none = await env.intermediateScore();
+        assert.equal(none.score, 0);
+        await env.runWrongAttempt(); // the reference with LEFT JOIN parsed as INNER JOIN
+        const wrong = (await env.score("done")) ?? -1;
+        await env.sandbox.writeFile(ENGINE, withoutDistinctAggregates());
+        const partialMid = await env.intermediateScore();
+        assert.ok(partialMid.score! > 0 && partialMid.score! < 1, `partial intermediate ${partialMid.score}`);
+        const partial = (await env.score("done")) ?? -1;
+        assert.ok(wrong > 0.5 && wrong < partial && partial < 1, `wrong ${wrong}, partial ${partial}`);
+        await env.runSolution();
+        assert.equal((await env.intermediateScore()).score, 1);
+        assert.equal(await env.score("done"), 1);
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${driverName}: an engine delegating to SQLite or loading native code is refused (score 0)`,
+    ignore: driver === undefined,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      if (skip) return;
+      await withEnv(driver!, "select_filter", async (env) => {
+        // Loading _sqlite3 by file, bypassing `import sqlite3`, then answering with the reference's output.
+        const sneaky = [
+          "import glob, importlib.util, sys",
+          "sys.path.insert(0, '/home/agent/sql')",
+          "try:",
+          "    p = glob.glob('/usr/lib/python3*/lib-dynload/_sqlite3*')[0]",
+          "    m = importlib.util.module_from_spec(importlib.util.spec_from_file_location('_sqlite3', p))",
+          "except Exception as e:",
+          "    print('refused', e, file=sys.stderr); sys.exit(3)",
+          "import ref; ref.main()",
+        ].join("\n");
+        await env.sandbox.writeFile("/home/agent/sql/ref.py", reference);
+        await env.sandbox.writeFile(ENGINE, sneaky);
+        assert.equal(await env.score("done"), 0, "the extension loader was not refused");
+        // The same engine without the forbidden step scores, so the 0 above is the hook's doing.
+        await env.sandbox.writeFile(
+          ENGINE,
+          "import sys\nsys.path.insert(0, '/home/agent/sql')\nimport ref\nref.main()\n",
+        );
+        assert.equal(await env.score("done"), 1);
+        const expected = await env.sandbox.exec(["cat", "/root/hidden/expected.json"], { user: "agent" });
+        assert.notEqual(expected.exitCode, 0, "the agent can read the expected outputs");
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${driverName}: a helper daemon answering for the engine is killed before the final score`,
+    ignore: driver === undefined,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      if (skip) return;
+      await withEnv(driver!, "select_filter", async (env) => {
+        const script = await Deno.readTextFile(`${FAMILY}qa/cheat_helper_daemon.sh`);
+        const run = await env.sandbox.exec(["bash", "-s"], { stdin: script, user: "agent" });
+        assert.equal(run.exitCode, 0, run.stderr);
+        // Mid-run the daemon is alive and answers (intermediate scoring never kills the agent's processes)...
+        const mid = await env.intermediateScore();
+        assert.ok(mid.score! > 0.9, `the daemon did not answer mid-run: ${mid.score}`);
+        // ...but the final score kills every agent process first, so nobody answers the engine.
+        assert.equal(await env.score("done"), 0);
+      });
+    },
+  });
+}
