@@ -708,13 +708,19 @@ async function runQaScript(ctx: TaskContext, file: string, hook: string): Promis
     throw new TaskHookError(ctx.taskId, hook, `no qa/${file} in the family directory`);
   }
   await ctx.sandbox.exec(["rm", "-f", "/home/agent/submission.txt"], { user: "agent" });
-  const result = await ctx.sandbox.exec(["bash", "-s"], {
-    user: "agent",
-    cwd: "/home/agent",
-    stdin: script,
-    env: { EVALKIT_TASK: ctx.taskName },
-    timeoutMs: SCRIPT_TIMEOUT_MS,
-  });
+  const lib = await copyQaLib(ctx, hook);
+  let result: ExecResult;
+  try {
+    result = await ctx.sandbox.exec(["bash", "-s"], {
+      user: "agent",
+      cwd: "/home/agent",
+      stdin: script,
+      env: { EVALKIT_TASK: ctx.taskName, ...(lib ? { EVALKIT_QA_LIB: lib } : {}) },
+      timeoutMs: SCRIPT_TIMEOUT_MS,
+    });
+  } finally {
+    if (lib) await ctx.sandbox.exec(["rm", "-rf", "--", lib], { user: "agent" }).catch(() => {});
+  }
   if (result.exitCode !== 0) {
     const tail = (result.stderr || result.stdout).trim().split("\n").slice(-5).join(" | ");
     throw new TaskHookError(ctx.taskId, hook, `qa/${file} exited ${result.exitCode}: ${tail}`);
@@ -724,6 +730,53 @@ async function runQaScript(ctx: TaskContext, file: string, hook: string): Promis
   if (present.exitCode === 0) return await ctx.readAgentFile("/home/agent/submission.txt");
   const lines = result.stdout.split("\n").filter((l) => l.trim() !== "");
   return lines.length ? lines[lines.length - 1] : "";
+}
+
+/** Most a family's `qa/lib/` may hold (the files are written into the sandbox for every QA script). */
+const QA_LIB_LIMIT_BYTES = 4 << 20;
+
+/**
+ * Files a family's QA scripts share (a reference implementation used by several solution and wrong-attempt
+ * scripts): the regular files directly in `qa/lib/` are written, as the agent, into a fresh directory under
+ * `/tmp` for the duration of one script, named by `$EVALKIT_QA_LIB`, and removed after it. Like every file
+ * under `qa/` they are private: they enter a sandbox only while a QA script (reference, wrong attempt, cheat)
+ * runs, never in an agent's run. Returns the directory, or undefined when the family has no `qa/lib/`.
+ */
+async function copyQaLib(ctx: TaskContext, hook: string): Promise<string | undefined> {
+  const dir = `${ctx.familyDir}/qa/lib`;
+  const files: { name: string; bytes: Uint8Array }[] = [];
+  let total = 0;
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile) continue;
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(entry.name)) {
+        throw new TaskHookError(
+          ctx.taskId,
+          hook,
+          `qa/lib/${JSON.stringify(entry.name)}: not a plain file name`,
+        );
+      }
+      const bytes = await Deno.readFile(`${dir}/${entry.name}`);
+      total += bytes.length;
+      if (total > QA_LIB_LIMIT_BYTES) {
+        throw new TaskHookError(ctx.taskId, hook, `qa/lib/ holds more than ${QA_LIB_LIMIT_BYTES} bytes`);
+      }
+      files.push({ name: entry.name, bytes });
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  if (files.length === 0) return undefined;
+  const lib = `/tmp/evalkit-qa-lib-${crypto.randomUUID()}`;
+  const made = await ctx.sandbox.exec(["mkdir", "-m", "700", "--", lib], { user: "agent" });
+  if (made.exitCode !== 0) {
+    throw new TaskHookError(ctx.taskId, hook, `could not create ${lib}: ${made.stderr}`);
+  }
+  for (const f of files.sort((a, b) => a.name.localeCompare(b.name))) {
+    await ctx.sandbox.writeFile(`${lib}/${f.name}`, f.bytes, { owner: "agent", mode: 0o600 });
+  }
+  return lib;
 }
 
 /** The family's pytest files: `*_test.py` at the top of its directory (METR's convention), not `<family>.py`. */

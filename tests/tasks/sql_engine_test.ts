@@ -12,7 +12,7 @@ import type { SandboxDriver } from "../../lib/sandbox/types.ts";
 
 const FAMILY = fromFileUrl(new URL("../../tasks/sql_engine/", import.meta.url));
 const ENGINE = "/home/agent/sql/engine.py";
-const reference = await Deno.readTextFile(`${FAMILY}qa/reference_engine.py`);
+const reference = await Deno.readTextFile(`${FAMILY}qa/lib/reference_engine.py`);
 
 /** The reference engine with one realistic feature missing: DISTINCT inside aggregates is refused as an error. */
 function withoutDistinctAggregates(): string {
@@ -45,12 +45,19 @@ async function withEnv(driver: SandboxDriver, name: string, body: (env: TaskEnvi
   }
 }
 
-Deno.test("the QA scripts embed the reference engine verbatim", async () => {
+Deno.test("the QA scripts install the one reference engine from qa/lib, and each wrong attempt patches it", async () => {
   for (const kind of ["solution", "wrong"]) {
     for (const name of ["select_filter", "joins_aggregates", "full_subset"]) {
       const script = await Deno.readTextFile(`${FAMILY}qa/${kind}_${name}.sh`);
-      const body = script.split("<<'SQL_ENGINE_EOF'\n")[1]?.split("SQL_ENGINE_EOF\n")[0];
-      assert.equal(body, reference, `qa/${kind}_${name}.sh is stale: run python3 qa/make_scripts.py`);
+      assert.match(script, /cp "\$EVALKIT_QA_LIB\/reference_engine\.py" \/home\/agent\/sql\/engine\.py/);
+      assert.ok(script.length < 4096, `qa/${kind}_${name}.sh embeds code instead of using qa/lib/`);
+      if (kind === "wrong") {
+        // The patch's target, as a Python string literal: it must still be in the reference.
+        const literal = /^old = (['"])(.*)\1$/m.exec(script);
+        assert.ok(literal, `qa/${kind}_${name}.sh: no patch`);
+        const target = literal[2].replaceAll("\\n", "\n").replaceAll("\\'", "'").replaceAll('\\"', '"');
+        assert.ok(reference.includes(target), `qa/${kind}_${name}.sh: the patch no longer applies`);
+      }
     }
   }
 });
@@ -67,6 +74,13 @@ for (const { name: driverName, driver, skip } of await testDrivers()) {
         const none = await env.intermediateScore();
         assert.equal(none.score, 0);
         await env.runWrongAttempt(); // the reference with LEFT JOIN parsed as INNER JOIN
+        // The family's qa/lib/ was in the sandbox only while the script ran.
+        const left = await env.sandbox.exec([
+          "bash",
+          "-c",
+          "ls -d /tmp/evalkit-qa-lib-* 2>/dev/null || true",
+        ]);
+        assert.equal(left.stdout.trim(), "", "qa/lib/ removed after the QA script");
         const wrong = (await env.score("done")) ?? -1;
         await env.sandbox.writeFile(ENGINE, withoutDistinctAggregates());
         const partialMid = await env.intermediateScore();
