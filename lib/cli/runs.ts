@@ -26,7 +26,8 @@ const USAGE = `usage: deno task runs --log <dir|file> [--format csv|json|jsonl] 
   --score-key K           (--inspect) the key of a dict-valued score
   --minutes-key K         (--inspect) the sample-metadata key holding human minutes
 
-  --success-threshold X   score at or above which score_binarized is 1 (default 0.5)
+  --success-threshold X   score at or above which score_binarized is 1, for every task (default: each
+                          task's own threshold from its metadata, else 0.5)
   --task-meta <file>      task-times table (CSV or JSON; docs/task-standard.md): sets human_minutes and
                           human_source of the runs of the tasks it names (null: a task without minutes)`;
 
@@ -48,7 +49,7 @@ export async function main(args: string[]): Promise<number> {
         "minutes-key": { type: "string" },
         format: { type: "string", default: "csv" },
         out: { type: "string" },
-        "success-threshold": { type: "string", default: "0.5" },
+        "success-threshold": { type: "string" },
         "task-meta": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -67,8 +68,8 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: --format must be csv, json or jsonl, got "${v.format}"`);
     return 2;
   }
-  const threshold = Number(v["success-threshold"]);
-  if (!(threshold >= 0 && threshold <= 1)) {
+  const threshold = v["success-threshold"] === undefined ? undefined : Number(v["success-threshold"]);
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) {
     console.error(`error: --success-threshold must be in [0,1], got "${v["success-threshold"]}"`);
     return 2;
   }
@@ -91,7 +92,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     if (v.inspect !== undefined) {
       const imported = await readInspectRuns(v.inspect, {
-        successThreshold: threshold,
+        ...(threshold !== undefined ? { successThreshold: threshold } : {}),
         ...(v.scorer ? { scorer: v.scorer } : {}),
         ...(v["score-key"] ? { scoreKey: v["score-key"] } : {}),
         ...(v["minutes-key"] ? { minutesKey: v["minutes-key"] } : {}),
@@ -101,7 +102,10 @@ export async function main(args: string[]): Promise<number> {
       console.error(`read ${imported.samples} samples from ${imported.files} Inspect log file(s)`);
       text = renderTable(withTaskMeta(imported.table), format.data);
     } else if (v.log !== undefined) {
-      const { table, issues, files } = await runs(v.log, { successThreshold: threshold });
+      const { table, issues, files } = await runs(
+        v.log,
+        threshold === undefined ? {} : { successThreshold: threshold },
+      );
       if (files.length === 0) {
         throw new Error(`--log ${v.log}: no .jsonl log file in it (subdirectories are not searched)`);
       }

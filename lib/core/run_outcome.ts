@@ -29,3 +29,10 @@ export type ErrorSource = z.infer<typeof ErrorSource>;
 export const LimitKind = z.enum(["tokens", "actions", "time", "cost", "memory", "disk", "processes"]);
 /** Which limit ended a run. */
 export type LimitKind = z.infer<typeof LimitKind>;
+
+/**
+ * The score at or above which a run counts as a success where runs are binarized (`score_binarized`,
+ * success rates, time horizons), for a task that declares no threshold of its own
+ * (`TaskMetadata.successThreshold`) and for logs written before tasks could.
+ */
+export const DEFAULT_SUCCESS_THRESHOLD = 0.5;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { RunRow } from "./schema.ts";
+import { DEFAULT_SUCCESS_THRESHOLD } from "../core/run_outcome.ts";
 import type { CellEndEvent, CellStartEvent, EvalStartEvent, LogEvent } from "../run/events.ts";
 
 /** A run row of this toolkit's logs: {@link RunRow} plus log bookkeeping columns. */
@@ -36,7 +37,10 @@ export interface LogRunRow extends RunRow {
 
 /** Options of {@link RunAccumulator}. */
 export interface RunRowOptions {
-  /** A score at or above this counts as success in `score_binarized`. Default 0.5. */
+  /**
+   * A score at or above this counts as success in `score_binarized`, for every task. Default: each task's
+   * own threshold (`success_threshold` in its `cell_start`, from `TaskMetadata.successThreshold`), else 0.5.
+   */
   successThreshold?: number;
 }
 
@@ -62,11 +66,14 @@ export class RunAccumulator {
   readonly #attempts = new Map<string, number>();
   readonly #ends = new Map<string, CellEndEvent>();
   readonly #timeLimits = new Map<string, number | null>();
-  readonly #threshold: number;
+  readonly #threshold: number | undefined;
 
-  /** An empty accumulator; `options.successThreshold` (default 0.5) sets `score_binarized`. */
+  /**
+   * An empty accumulator. `score_binarized` is `score >= threshold` with `options.successThreshold` when
+   * given (for every task), else the task's own threshold recorded in its `cell_start`, else 0.5.
+   */
   constructor(options: RunRowOptions = {}) {
-    this.#threshold = options.successThreshold ?? 0.5;
+    this.#threshold = options.successThreshold;
   }
 
   /** Event types this accumulator needs (others can be skipped unparsed). */
@@ -142,7 +149,10 @@ export class RunAccumulator {
       c.alias[i] = startAlias(s);
       c.model[i] = s.model;
       c.score[i] = score;
-      c.score_binarized[i] = score === null ? null : score >= this.#threshold ? 1 : 0;
+      c.score_binarized[i] = binarize(
+        score,
+        this.#threshold ?? s.success_threshold ?? DEFAULT_SUCCESS_THRESHOLD,
+      );
       c.human_minutes[i] = s.human_minutes;
       c.human_source[i] = s.human_source;
       c.equal_task_weight[i] = null;
@@ -188,7 +198,7 @@ export class RunAccumulator {
         alias: startAlias(s),
         model: s.model,
         score,
-        score_binarized: score === null ? null : score >= this.#threshold ? 1 : 0,
+        score_binarized: binarize(score, this.#threshold ?? s.success_threshold ?? DEFAULT_SUCCESS_THRESHOLD),
         human_minutes: s.human_minutes,
         human_source: s.human_source,
         equal_task_weight: null,
@@ -227,4 +237,8 @@ export function runRowsFromEvents(events: Iterable<LogEvent>, options: RunRowOpt
   const acc = new RunAccumulator(options);
   for (const e of events) acc.add(e);
   return acc.rows();
+}
+
+function binarize(score: number | null, threshold: number): 0 | 1 | null {
+  return score === null ? null : score >= threshold ? 1 : 0;
 }

@@ -146,6 +146,7 @@ export async function tasks(suiteOrDir?: Suite | string): Promise<aq.ColumnTable
     summary: rows.map((r) => r.summary),
     format: rows.map((r) => r.format),
     permissions: rows.map((r) => r.permissions.join(",")),
+    success_threshold: rows.map((r) => r.successThreshold),
   });
 }
 

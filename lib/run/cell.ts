@@ -93,6 +93,7 @@ function logCellStart(cell: GridCell, deps: CellDeps, emit: CellEmit): void {
     task_family: cell.task.family,
     human_minutes: cell.task.humanMinutes,
     human_source: cell.task.humanSource,
+    success_threshold: cell.task.successThreshold ?? null,
     variant: cell.variant.name,
     variant_hash: cell.variant.hash,
     scaffold: cell.variant.scaffold,

@@ -69,6 +69,11 @@ export const CellStartEvent = z.object({
   /** Null when the task has no human minutes (left out of the analyses that need them). */
   human_minutes: z.number().positive().nullable(),
   human_source: z.string().nullable(),
+  /**
+   * The task's own success threshold (a score at or above it is a success in `score_binarized`); null or
+   * absent (logs before it existed): the tables' default.
+   */
+  success_threshold: z.number().gt(0).lte(1).nullable().optional(),
   variant: z.string(),
   variant_hash: z.string(),
   scaffold: z.string(),

@@ -18,6 +18,8 @@ export interface CellTask {
    * Where `humanMinutes` came from (`estimate`, `qa`, `baseline`); null when the task has no human minutes.
    */
   humanSource: string | null;
+  /** The task's own success threshold (see `TaskMetadata.successThreshold`); null or absent: the default. */
+  successThreshold?: number | null;
 }
 
 /** One cell of the grid. */

@@ -122,6 +122,7 @@ export function cellTaskOf(task: LoadedTask): CellTask {
     family: task.family.name,
     humanMinutes: task.manifest.humanMinutes ?? null,
     humanSource: task.manifest.humanMinutes === undefined ? null : task.manifest.humanSource,
+    successThreshold: task.manifest.successThreshold ?? null,
   };
 }
 

@@ -55,6 +55,7 @@ const META_FIELDS: Record<string, keyof TaskMetadata> = {
   quality: "quality",
   summary: "summary",
   detail: "detail",
+  success_threshold: "successThreshold",
 };
 
 /**

@@ -22,6 +22,7 @@ import {
 } from "./environment.ts";
 import type { LoadedTask } from "./loader.ts";
 import { join } from "../util/path.ts";
+import { DEFAULT_SUCCESS_THRESHOLD } from "../core/run_outcome.ts";
 import { sha256Hex } from "../util/hash.ts";
 import {
   cheatMatches,
@@ -282,7 +283,36 @@ async function qaBase(
       );
     }
   });
+  reasons.push(...successThresholdReasons(task, result.referenceScore, result.wrongScore));
   result.durationMs += performance.now() - started;
+}
+
+/**
+ * Where binarized analyses would misread the task: the reference must count as a success and the wrong
+ * attempt (what the simulated model runs for a failure) as a failure under the task's success threshold
+ * (`successThreshold`, default {@link DEFAULT_SUCCESS_THRESHOLD}). A task with generous partial credit,
+ * whose plausible wrong attempt scores above 0.5, declares a threshold near 1.
+ */
+export function successThresholdReasons(
+  task: Pick<LoadedTask, "manifest">,
+  reference: number | null,
+  wrong: number | null,
+): string[] {
+  const threshold = task.manifest.successThreshold ?? DEFAULT_SUCCESS_THRESHOLD;
+  const declared = task.manifest.successThreshold === undefined ? "default " : "";
+  const reasons: string[] = [];
+  if (reference !== null && reference < threshold) {
+    reasons.push(
+      `reference solution scored ${reference}, below the ${declared}success threshold ${threshold}`,
+    );
+  }
+  if (wrong !== null && wrong >= threshold) {
+    reasons.push(
+      `wrong attempt scored ${wrong}, at or above the ${declared}success threshold ${threshold}: a failed run ` +
+        `would count as a success (declare successThreshold above the wrong attempt's score)`,
+    );
+  }
+  return reasons;
 }
 
 /** True when a METR family's self-tests replace the reference and wrong-attempt checks of this task. */

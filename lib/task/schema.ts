@@ -133,6 +133,13 @@ export const TaskMetadata = z.object({
   summary: z.string().trim().min(10),
   /** What it measures, why it is hard, how it is scored, contamination notes. */
   detail: z.string().trim().min(40),
+  /**
+   * Optional: the score at or above which a run counts as a success where runs are binarized
+   * (`score_binarized`, time horizons, success rates). Default 0.5. A task scored by the fraction of a hidden
+   * suite, where a mostly working but incomplete attempt scores 0.8, sets it near 1 so that such an attempt
+   * is not a success; QA checks the reference reaches it and the wrong attempt does not.
+   */
+  successThreshold: z.number().gt(0).lte(1).optional(),
 });
 /** Metadata researchers rely on. */
 export type TaskMetadata = z.infer<typeof TaskMetadata>;
@@ -151,6 +158,7 @@ const optionalMetadataShape = {
   quality: z.union([Quality, z.literal(UNKNOWN)]).default(UNKNOWN),
   summary: TaskMetadata.shape.summary.optional(),
   detail: TaskMetadata.shape.detail.optional(),
+  successThreshold: TaskMetadata.shape.successThreshold,
 };
 
 /** humanSource is "unknown" exactly when humanMinutes is absent. */

@@ -6,6 +6,7 @@
  */
 import type { LoadedTask } from "./loaded.ts";
 import { UNKNOWN } from "./schema.ts";
+import { DEFAULT_SUCCESS_THRESHOLD } from "../core/run_outcome.ts";
 
 /** One task's metadata. */
 export interface TaskSummaryRow {
@@ -31,6 +32,8 @@ export interface TaskSummaryRow {
   format: string;
   /** Network permissions: empty, or `["full_internet"]`. */
   permissions: string[];
+  /** The score at or above which a run is a success: the task's own, else the default 0.5. */
+  successThreshold: number;
 }
 
 /** Flatten a loaded task into its metadata row. */
@@ -48,5 +51,6 @@ export function taskSummaryRow(task: LoadedTask): TaskSummaryRow {
     summary: m.summary ?? null,
     format: task.family.format,
     permissions: [...m.permissions],
+    successThreshold: m.successThreshold ?? DEFAULT_SUCCESS_THRESHOLD,
   };
 }

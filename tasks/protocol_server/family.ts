@@ -81,6 +81,7 @@ export default defineTaskFamily({
     kv_basic: {
       instructions: INSTR("basic"),
       humanMinutes: 45,
+      successThreshold: 0.9, // a server passing most checks (the wrong attempt: 0.84–0.89) is not done
       humanSource: "estimate",
       domain: "software_engineering",
       quality: "working_implementation",
@@ -107,6 +108,7 @@ export default defineTaskFamily({
     kv_transactions: {
       instructions: INSTR("transactions"),
       humanMinutes: 150,
+      successThreshold: 0.9, // a server passing most checks (the wrong attempt: 0.84–0.89) is not done
       humanSource: "estimate",
       domain: "software_engineering",
       quality: "working_implementation",
@@ -127,6 +129,7 @@ export default defineTaskFamily({
     kv_full: {
       instructions: INSTR("full"),
       humanMinutes: 420,
+      successThreshold: 0.9, // a server passing most checks (the wrong attempt: 0.84–0.89) is not done
       humanSource: "estimate",
       domain: "software_engineering",
       quality: "working_implementation",

@@ -598,6 +598,7 @@ export default defineTaskFamily({
     interpreter: {
       instructions: INSTRUCTIONS.interpreter,
       humanMinutes: 540,
+      successThreshold: 0.95, // the wrong attempt (two planted bugs) scores 0.68–0.89
       humanSource: "estimate",
       domain: "software_engineering",
       quality: "working_implementation",
@@ -633,6 +634,7 @@ export default defineTaskFamily({
     closures: {
       instructions: INSTRUCTIONS.closures,
       humanMinutes: 1080,
+      successThreshold: 0.95, // the wrong attempt (two planted bugs) scores 0.68–0.89
       humanSource: "estimate",
       domain: "software_engineering",
       quality: "working_implementation",
@@ -668,6 +670,7 @@ export default defineTaskFamily({
     compiler_opt: {
       instructions: INSTRUCTIONS.compiler_opt,
       humanMinutes: 2880,
+      successThreshold: 0.95, // the wrong attempt (two planted bugs) scores 0.68–0.89
       humanSource: "estimate",
       domain: "software_engineering",
       quality: "working_implementation",

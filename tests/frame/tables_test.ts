@@ -45,6 +45,22 @@ Deno.test("runRowsFromEvents: the last finished attempt of a cell wins; columns 
   assert.equal(strict[0].score_binarized, 0);
 });
 
+Deno.test("runRowsFromEvents: a task's own success threshold binarizes its runs; an explicit one overrides all", () => {
+  const strictTask = { ...cellStart("a", "1"), success_threshold: 0.95 };
+  const events = [
+    strictTask,
+    cellEnd("a", "1", "ok", 0.9),
+    cellStart("b", "2"),
+    cellEnd("b", "2", "ok", 0.9),
+  ];
+  const rows = runRowsFromEvents(events);
+  // 0.9 is below task a's 0.95 (a failure) and above the default 0.5 for b, whose log records no threshold.
+  assert.equal(rows.find((r) => r.cell_id === "a")!.score_binarized, 0);
+  assert.equal(rows.find((r) => r.cell_id === "b")!.score_binarized, 1);
+  const overridden = runRowsFromEvents(events, { successThreshold: 0.85 });
+  assert.deepEqual(overridden.map((r) => r.score_binarized), [1, 1]);
+});
+
 Deno.test("runs(), events() and tasks() of a real eval log", opts, async () => {
   const { logDir } = await runScripted({
     variants: "basic,chat",

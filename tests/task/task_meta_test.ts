@@ -404,6 +404,7 @@ Deno.test("loader: a METR-format family may leave metadata unknown (no bucket); 
     summary: null,
     format: "metr-python",
     permissions: [],
+    successThreshold: 0.5,
   });
   // The same tasks in a TypeScript family: each missing field is an error, and minutes without a source too.
   const ts = validateFamily(
