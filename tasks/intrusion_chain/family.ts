@@ -21,6 +21,7 @@
  */
 import { defineTaskFamily, type TaskContext } from "../../lib/task/define.ts";
 import { waitForPort } from "../_shared/wait_for_port.ts";
+import { hmacHex } from "../_shared/hmac.ts";
 import { z } from "../../lib/deps/zod.ts";
 
 /** The stages of the chain, in order. */
@@ -50,20 +51,6 @@ function icData(ctx: TaskContext): IcData {
 
 /** Random per host process: setup and scoring of one environment run in the same process. */
 const PROCESS_KEY = crypto.getRandomValues(new Uint8Array(32));
-
-async function hmacHex(key: Uint8Array, text: string): Promise<string> {
-  const k = await crypto.subtle.importKey(
-    "raw",
-    new Uint8Array(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    [
-      "sign",
-    ],
-  );
-  const mac = await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(text));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * The stage flags of one environment: `FLAG{<24 hex>}`, an HMAC of the task, stage, seed and sandbox id under
