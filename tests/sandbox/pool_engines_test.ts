@@ -41,6 +41,13 @@ interface TestEngine {
   name: string;
   dir: string;
   socket: string;
+  /**
+   * A bridge interface of its own. Not `--bridge=none`: an engine started with it deletes the host's
+   * `docker0` at start (the default engine's bridge, which every later test with a network needs).
+   */
+  bridge: string;
+  /** The bridge's address (CIDR), in a private range no other engine here uses. */
+  bridgeCidr: string;
   process?: Deno.ChildProcess;
 }
 
@@ -56,9 +63,29 @@ function dockerdArgs(engine: TestEngine): string[] {
     `${engine.dir}/dockerd.pid`,
     "--iptables=false",
     "--ip-masq=false",
-    "--bridge=none",
+    `--bridge=${engine.bridge}`,
     "--log-level=warn",
   ];
+}
+
+/** Runs `ip` with `args`; throws naming the command and its output when it fails. */
+async function ip(...args: string[]): Promise<void> {
+  const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    throw new Error(`ip ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+}
+
+/** Creates the engine's own bridge interface (once; a restart reuses it). */
+async function createBridge(engine: TestEngine): Promise<void> {
+  await ip("link", "add", "name", engine.bridge, "type", "bridge");
+  await ip("addr", "add", engine.bridgeCidr, "dev", engine.bridge);
+  await ip("link", "set", engine.bridge, "up");
+}
+
+/** Removes the engine's bridge interface if it exists. */
+async function deleteBridge(engine: TestEngine): Promise<void> {
+  await ip("link", "delete", engine.bridge).catch(() => {});
 }
 
 /** Starts (or restarts, on the same folders) an engine and waits until it answers. */
@@ -173,14 +200,18 @@ Deno.test({
     const lap = (what: string) => console.log(`  ${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     // Short paths: containerd's socket lives under the exec root and unix socket paths are limited.
     const root = await Deno.makeTempDir({ dir: "/tmp", prefix: "ekpool-" });
-    const engines: TestEngine[] = ["a", "b"].map((name) => ({
+    const engines: TestEngine[] = ["a", "b"].map((name, i) => ({
       name,
       dir: `${root}/${name}`,
       socket: `${root}/${name}.sock`,
+      bridge: `ekpool${Deno.pid % 10000}${name}`,
+      bridgeCidr: `10.231.${(Deno.pid % 100) * 2 + i}.1/24`,
     }));
     const b = engines[1];
     let pool: EnginePool | undefined;
+    const docker0Before = await Deno.stat("/sys/class/net/docker0").then(() => true, () => false);
     try {
+      for (const engine of engines) await createBridge(engine);
       await Promise.all(engines.map(startEngine));
       lap("two engines started");
       const config = parsePoolConfig({
@@ -328,8 +359,11 @@ Deno.test({
       await Promise.all(engines.map(stopEngine));
       killProcessesUnder(root);
       await removeEngineFolders(root);
+      for (const engine of engines) await deleteBridge(engine);
     }
     assert.ok(!(await Deno.stat(root).then(() => true, () => false)), `${root} removed`);
+    const docker0After = await Deno.stat("/sys/class/net/docker0").then(() => true, () => false);
+    assert.equal(docker0After, docker0Before, "the default engine's docker0 bridge is untouched");
   },
 });
 
