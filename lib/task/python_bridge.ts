@@ -36,7 +36,7 @@ import {
 } from "./define.ts";
 import { TaskHookError, TaskLoadError, TaskLoadWarning } from "./errors.ts";
 import { sha256Hex } from "../util/hash.ts";
-import type { ExecResult, ImageFile, ImageRecipe, Sandbox, SandboxDriver } from "../sandbox/types.ts";
+import type { ExecResult, ImageFile, ImageRecipe, SandboxDriver } from "../sandbox/types.ts";
 import { createRootRunner, type RootRunner } from "./privileged.ts";
 import { FamilyName, type MetrTaskManifestInput, Permissions, TaskName } from "./schema.ts";
 import { type MetrManifest, metrTaskMetadata, readManifest } from "./metr_manifest.ts";
@@ -511,7 +511,6 @@ async function defaultDriver(): Promise<SandboxDriver> {
 
 /** Runs one helper op as root in `sandbox` (cwd /root, clean env); resolves to its parsed reply. */
 async function runHelperIn(
-  sandbox: Sandbox,
   root: RootRunner,
   who: { family: string; label: string; task?: string },
   op: string,
@@ -522,6 +521,7 @@ async function runHelperIn(
   const replyPath = `${SANDBOX_HELPER_DIR}/reply-${crypto.randomUUID()}.json`;
   let result: ExecResult;
   let replyText: string | undefined;
+  let removed = false;
   try {
     result = await root.exec(
       [
@@ -539,10 +539,16 @@ async function runHelperIn(
       ],
       { cwd: SANDBOX_FAMILY_DIR, env, stdin: options.stdin ?? "", timeoutMs: options.timeoutMs },
     );
-    replyText = await sandbox.readTextFile(replyPath, { as: "root", maxBytes: REPLY_LIMIT_BYTES })
-      .catch(() => undefined);
+    // Read and remove the reply in one exec (each exec is an engine round trip, 60-90 ms in docker): a
+    // fresh process whose stdout nothing else holds, a regular file only, capped.
+    const read = await root.exec(["/bin/sh", "-c", READ_AND_REMOVE_REPLY, "evalkit-reply", replyPath], {
+      timeoutMs: 30_000,
+      outputLimitBytes: REPLY_LIMIT_BYTES,
+    }).catch(() => undefined);
+    removed = read !== undefined;
+    if (read && read.exitCode === 0 && !read.truncated) replyText = read.stdout;
   } finally {
-    await root.exec(["rm", "-f", "--", replyPath], { timeoutMs: 30_000 }).catch(() => {});
+    if (!removed) await root.exec(["rm", "-f", "--", replyPath], { timeoutMs: 30_000 }).catch(() => {});
   }
   const reply = replyText === undefined ? undefined : parseHelperReply(replyText);
   if (!reply) {
@@ -553,6 +559,14 @@ async function runHelperIn(
   if (!reply.ok) throw new HelperReplyError(who.label, op, reply.error);
   return reply.result;
 }
+
+/**
+ * `sh -c` body reading the helper's reply file (`$1`: a regular file, not a link) to stdout and removing it;
+ * exit 3 when there is none. The caller caps the output at {@link REPLY_LIMIT_BYTES}.
+ */
+const READ_AND_REMOVE_REPLY = `if [ -f "$1" ] && [ ! -L "$1" ]; then cat -- "$1"; rc=$?; else rc=3; fi
+rm -f -- "$1"
+exit $rc`;
 
 /** A hook error the helper reported (an exception in the family's code), keeping its file and line. */
 class HelperReplyError extends TaskHookError {
@@ -603,7 +617,7 @@ export async function describePythonFamily(
     const root = createRootRunner(`${family}/describe`, sandbox);
     await prepareHelperDir(root, family);
     try {
-      result = await runHelperIn(sandbox, root, { family, label: family }, "describe", {}, {
+      result = await runHelperIn(root, { family, label: family }, "describe", {}, {
         timeoutMs: options.describeTimeoutMs ?? 120_000,
       });
     } catch (error) {
@@ -649,7 +663,6 @@ function runHelper(
   options: { stdin?: string; timeoutMs?: number; extraArgs?: string[] } = {},
 ): Promise<unknown> {
   return runHelperIn(
-    ctx.sandbox,
     ctx.root,
     { family: ctx.family, label: ctx.taskId, task: ctx.taskName },
     op,
