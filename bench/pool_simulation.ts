@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { rng } from "../lib/stats/rng.ts";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
@@ -64,18 +65,6 @@ export interface SimulationResult {
   cpuUtilisation: number;
   /** Mean (wall time of a cell) / (its agent time + its own CPU), minus 1. */
   meanStretch: number;
-}
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A binary min-heap of events by time. */
