@@ -3,6 +3,9 @@
  * sandbox, run against both drivers; each asserts it is contained. Every probe here escaped or succeeded
  * against the local driver before user namespaces, seccomp, cgroups and tmpfs homes (main at 9af6257).
  *
+ * The docker probes run twice: on the default engine, and through an engine pool (lib/sandbox/pool/, one
+ * engine: this machine's) so a pooled sandbox is shown to be contained the same way.
+ *
  * Host-side file access (symlinked submissions, export) is probed in host_io_test.ts, task scorers in
  * tests/tasks/ and QA's cheat battery.
  */
@@ -15,6 +18,8 @@ import {
   type SandboxDriverName,
   type SandboxSpec,
 } from "../../lib/sandbox/mod.ts";
+import { dockerEndpoint } from "../../lib/sandbox/docker.ts";
+import { EnginePool, parsePoolConfig } from "../../lib/sandbox/pool/mod.ts";
 
 const dockerReachable = await dockerEngineReachable();
 const inCi = Deno.env.get("CI") === "true";
@@ -23,14 +28,47 @@ const inCi = Deno.env.get("CI") === "true";
 const DOCKER_DEFAULT_CAPS_WITH_PTRACE = 0xa80c25fbn;
 
 interface Harness {
+  /** The driver kind (probes for one kind run on every harness of it). */
   name: SandboxDriverName;
+  /** How test names call it. */
+  label: string;
   ignore: boolean;
   spec: SandboxSpec;
+  driver: () => Promise<SandboxDriver>;
 }
 
+let pool: EnginePool | undefined;
+/** One pool over this machine's engine, opened by the first pooled probe and closed by the last test. */
+const pooled = async (): Promise<SandboxDriver> =>
+  pool ??= await EnginePool.open(
+    parsePoolConfig(
+      { engines: [{ name: "here", address: dockerEndpoint(), capacity: 4 }] },
+      "containment pool",
+    ),
+  );
+
 const harnesses: Harness[] = [
-  { name: "local", ignore: false, spec: { packages: ["python3"] } },
-  { name: "docker", ignore: !dockerReachable && !inCi, spec: { packages: ["python3"] } },
+  {
+    name: "local",
+    label: "local",
+    ignore: false,
+    spec: { packages: ["python3"] },
+    driver: () => createSandboxDriver("local"),
+  },
+  {
+    name: "docker",
+    label: "docker",
+    ignore: !dockerReachable && !inCi,
+    spec: { packages: ["python3"] },
+    driver: () => createSandboxDriver("docker"),
+  },
+  {
+    name: "docker",
+    label: "docker pool",
+    ignore: !dockerReachable && !inCi,
+    spec: { packages: ["python3"] },
+    driver: pooled,
+  },
 ];
 
 /** Python run inside the sandbox; prints one JSON line. */
@@ -78,7 +116,7 @@ async function status(sandbox: Sandbox, user: "agent" | "root"): Promise<Record<
 }
 
 for (const harness of harnesses) {
-  const driver = (): Promise<SandboxDriver> => createSandboxDriver(harness.name);
+  const driver = harness.driver;
   const probe = (
     name: string,
     body: (sandbox: Sandbox) => Promise<void>,
@@ -86,7 +124,7 @@ for (const harness of harnesses) {
     only?: SandboxDriverName,
   ) =>
     Deno.test({
-      name: `containment (${harness.name}): ${name}`,
+      name: `containment (${harness.label}): ${name}`,
       ignore: harness.ignore || (only !== undefined && only !== harness.name),
       sanitizeResources: false,
       sanitizeOps: false,
@@ -296,3 +334,20 @@ for (const harness of harnesses) {
     }
   });
 }
+
+Deno.test({
+  name: "containment (docker pool): the pool closes with its sandboxes gone",
+  ignore: !dockerReachable && !inCi,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const opened = pool;
+    pool = undefined;
+    if (!opened) return; // every pooled probe was filtered out
+    const status = opened.status();
+    assert.ok(status.every((s) => s.up), "the engine stayed up");
+    assert.ok(status.reduce((n, s) => n + s.placed, 0) > 0, "the pooled probes ran on the pool");
+    assert.equal(status.reduce((n, s) => n + s.open, 0), 0, "no pooled sandbox left open");
+    await opened.close();
+  },
+});
