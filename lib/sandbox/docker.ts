@@ -38,6 +38,7 @@ import {
 import { type BaseImageOptions, ensureBaseImage } from "./image.ts";
 import { buildDockerImage, STASH_LABEL } from "./docker_image.ts";
 import { CappedOutput } from "./output.ts";
+import { EXEC_SERVER_SOURCE, ExecServerConnection, type ServerOutcome } from "./exec_server.ts";
 import { normalizePackages } from "./packages.ts";
 import { delay, waitOrKill } from "./timeout.ts";
 import {
@@ -82,10 +83,22 @@ const RUN_TMPFS_BYTES = 256 * 1024 * 1024;
 export const WRITABLE_MOUNTS = ["/tmp", "/var/tmp", AGENT_HOME, "/root", "/run", "/run/lock"] as const;
 
 /**
- * The container's main process: it reads its stdin (attached to the owning process, see
- * {@link DockerSandbox.start}) until end of file, then exits, which stops the container.
+ * The container's main process: the exec server ({@link EXEC_SERVER_SOURCE}) when the image has `perl`
+ * (every Debian image does: `perl-base` is essential), else `cat`, after an `N` frame that tells the owner
+ * there is no server (every command then runs as an engine exec). Either reads its stdin (attached to the
+ * owning process, see {@link DockerSandbox.start}) until end of file, then exits, which stops the container.
  */
-const MAIN_COMMAND = ["sh", "-c", "exec cat >/dev/null"];
+export const MAIN_COMMAND = [
+  "sh",
+  "-c",
+  'if command -v perl >/dev/null 2>&1; then exec perl -e "$1" evalkit-exec-server; fi\n' +
+  "printf 'N\\000\\000\\000\\000\\000\\000\\000\\000'; exec cat >/dev/null",
+  "evalkit-main",
+  EXEC_SERVER_SOURCE,
+];
+
+/** How long a command waits for a starting exec server's hello before running as an engine exec instead. */
+const SERVER_HELLO_MS = 10_000;
 
 /** The engine's `HostConfig` limits and mounts for a spec (exported for tests and docs). */
 export function containerLimits(spec: SandboxSpec): {
@@ -238,8 +251,10 @@ export class DockerSandbox extends BaseSandbox {
   /** Always `docker`. */
   readonly driver = "docker" as const;
 
-  /** The attached stdin of the container's main process (see {@link DockerSandbox.start}). */
+  /** The attached stdin and stdout of the container's main process (see {@link DockerSandbox.start}). */
   private lifeline?: NodeJS.ReadWriteStream;
+  /** The exec server on that stream (see {@link EXEC_SERVER_SOURCE}). */
+  private server?: ExecServerConnection;
 
   private constructor(
     readonly id: string,
@@ -270,6 +285,7 @@ export class DockerSandbox extends BaseSandbox {
       OpenStdin: true,
       StdinOnce: true,
       AttachStdin: true,
+      AttachStdout: true,
       Hostname: "evalkit",
       WorkingDir: "/",
       Labels: ownerLabels(spec.label),
@@ -291,15 +307,37 @@ export class DockerSandbox extends BaseSandbox {
       const lifeline = await container.attach({
         stream: true,
         stdin: true,
-        stdout: false,
+        stdout: true,
         stderr: false,
         hijack: true,
       });
       sandbox.lifeline = lifeline;
-      // Never written to, never ended: it only has to stay open while this process lives, and must not
-      // keep the process alive by itself.
-      (lifeline as { unref?: () => void }).unref?.();
+      // Never ended by this process while the sandbox is open: it has to stay open while this process
+      // lives, and keeps the process alive only while a command waits on the server.
+      const socket = lifeline as { ref?: () => void; unref?: () => void };
+      socket.unref?.();
       lifeline.on("error", () => {});
+      const server = new ExecServerConnection({
+        write: (bytes) => lifeline.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+        busy: (busy) => busy ? socket.ref?.() : socket.unref?.(),
+      });
+      sandbox.server = server;
+      const feed = new Writable({
+        write(chunk: Uint8Array, _encoding, callback) {
+          server.receive(chunk);
+          callback();
+        },
+      });
+      docker.modem.demuxStream(lifeline, feed, new Writable({ write: (_c, _e, callback) => callback() }));
+      // Commands still running when their owner closes the sandbox end as killed (the engine exec path
+      // reports them so too); when the container died underneath them they fail with SandboxGoneError.
+      const lost = () =>
+        server.lost(
+          "the container's main process ended",
+          (reason) => sandbox.closed ? { kind: "exit", exitCode: 137 } : new SandboxGoneError(id, reason),
+        );
+      lifeline.on("end", lost);
+      lifeline.on("close", lost);
       // Owners and modes of the tmpfs mounts come from their mount options: no setup command runs, so the
       // sandbox is ready as soon as the engine has started it.
       await container.start();
@@ -358,8 +396,65 @@ export class DockerSandbox extends BaseSandbox {
     };
   }
 
-  /** Runs one command as an engine exec, as the requested user; see {@link BaseSandbox.run}. */
+  /**
+   * Runs one command as the requested user (see {@link BaseSandbox.run}): through the exec server when the
+   * container has one, else (or when the server could not fork, e.g. at the process limit) as an engine exec.
+   */
   protected async run(request: RunRequest): Promise<RunResult> {
+    if (this.server && await this.serverReady(this.server)) {
+      const result = await this.runOnServer(this.server, request);
+      if (result) return result;
+    }
+    return await this.runOnEngine(request);
+  }
+
+  /** Whether the exec server answered (waits for its hello at most {@link SERVER_HELLO_MS}). */
+  private async serverReady(server: ExecServerConnection): Promise<boolean> {
+    if (server.up) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), SERVER_HELLO_MS));
+    try {
+      return await Promise.race([server.ready, late]) && server.up;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One command through the exec server; `undefined` when the server could not start it. */
+  private async runOnServer(
+    server: ExecServerConnection,
+    request: RunRequest,
+  ): Promise<RunResult | undefined> {
+    const uid = request.user === "agent" ? AGENT_UID : 0;
+    const stdout = new CappedOutput(request.outputLimitBytes);
+    const stderr = new CappedOutput(request.outputLimitBytes);
+    let outcome: ServerOutcome | undefined;
+    if (!server.up) return undefined; // lost since it was checked: the engine exec says what happened
+    const { done, cancel } = server.run(
+      {
+        argv: request.argv,
+        uid,
+        gid: uid,
+        cwd: request.cwd,
+        env: request.env,
+        stdin: request.stdin,
+        outputLimitBytes: request.outputLimitBytes,
+      },
+      stdout,
+      stderr,
+    );
+    const finished = done.then((value) => outcome = value);
+    const timedOut = await waitOrKill(finished, request.timeoutMs, () => this.killTree(request.marker));
+    if (timedOut) {
+      cancel();
+      return { exitCode: 137, stdout, stderr, timedOut };
+    }
+    if (!outcome || outcome.kind === "not-started") return undefined;
+    return { exitCode: outcome.exitCode, stdout, stderr, timedOut };
+  }
+
+  /** One command as an engine exec (a `runc exec`, which joins the container without forking inside it). */
+  private async runOnEngine(request: RunRequest): Promise<RunResult> {
     // The engine starts every exec as the leader of its own session (pid = sid), so unlike the local driver
     // no `setsid` wrapper is needed, and a command starts (and the timeout's kill script runs) without a
     // fork: both still work when the agent has used up the process limit.

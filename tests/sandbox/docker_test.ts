@@ -193,6 +193,53 @@ Deno.test({
 });
 
 Deno.test({
+  name: "docker sandbox: commands run through the in-container exec server, out of the agent's reach; " +
+    "an engine exec takes over when the server cannot fork",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const sandbox = await new DockerDriver().create({
+      label: "exec server",
+      packages: TEST_PACKAGES,
+      maxProcesses: 48,
+    });
+    try {
+      // Served: the command's parent is the server (the container's main process under docker-init).
+      const served = await sandbox.exec('echo "$PPID"; tr "\\0" " " </proc/$PPID/cmdline | cut -c1-40');
+      const [serverPid, cmdline] = served.stdout.trim().split("\n");
+      assert.match(cmdline, /^perl -e /, served.stdout + served.stderr);
+      assert.notEqual(serverPid, "0");
+      // The agent can neither signal the server, nor read its descriptors or memory, nor see any of its
+      // descriptors in its own process.
+      const probe = await sandbox.exec(
+        `kill -9 ${serverPid} 2>&1 | grep -c 'not permitted'; ls /proc/${serverPid}/fd 2>&1 | ` +
+          `grep -c 'Permission denied'; head -c1 /proc/${serverPid}/mem 2>&1 | grep -c 'Permission denied'; ` +
+          "ls /proc/self/fd | tr '\\n' ' '",
+      );
+      assert.equal(probe.stdout, "1\n1\n1\n0 1 2 3 ", probe.stderr);
+      assert.equal(
+        (await sandbox.exec(`cat /proc/${serverPid}/comm`)).stdout,
+        "perl\n",
+        "the server survived",
+      );
+      // Every process slot taken (and retaken as soon as one frees): the server cannot fork, so the command
+      // runs as an engine exec, whose process joins the container from outside (parent pid 0).
+      await sandbox.spawnBackground("while :; do sleep 1000 & done 2>/dev/null");
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const fallback = await sandbox.exec('echo "$PPID"', { timeoutMs: 30_000 });
+      assert.equal(fallback.stdout, "0\n", `not an engine exec: ${JSON.stringify(fallback)}`);
+      assert.ok((await sandbox.limitsHit()).includes("processes"));
+      assert.equal(await killAgentProcesses(sandbox), true);
+      const back = await sandbox.exec('echo "$PPID"');
+      assert.equal(back.stdout, `${serverPid}\n`, "the server serves again once slots are free");
+    } finally {
+      await sandbox.close();
+    }
+  },
+});
+
+Deno.test({
   name: "docker sandbox: kill -9 of the owner stops the container at once; the sweep then removes it",
   ignore,
   sanitizeResources: false,
