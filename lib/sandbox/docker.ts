@@ -38,7 +38,7 @@ import {
 import { type BaseImageOptions, ensureBaseImage } from "./image.ts";
 import { buildDockerImage, STASH_LABEL } from "./docker_image.ts";
 import { CappedOutput } from "./output.ts";
-import { EXEC_SERVER_SOURCE, ExecServerConnection, type ServerOutcome } from "./exec_server.ts";
+import { EXEC_SERVER_SOURCE, ExecServerConnection, runThroughServer, serverReady } from "./exec_server.ts";
 import { normalizePackages } from "./packages.ts";
 import { delay, waitOrKill } from "./timeout.ts";
 import {
@@ -96,9 +96,6 @@ export const MAIN_COMMAND = [
   "evalkit-main",
   EXEC_SERVER_SOURCE,
 ];
-
-/** How long a command waits for a starting exec server's hello before running as an engine exec instead. */
-const SERVER_HELLO_MS = 10_000;
 
 /** The engine's `HostConfig` limits and mounts for a spec (exported for tests and docs). */
 export function containerLimits(spec: SandboxSpec): {
@@ -401,56 +398,12 @@ export class DockerSandbox extends BaseSandbox {
    * container has one, else (or when the server could not fork, e.g. at the process limit) as an engine exec.
    */
   protected async run(request: RunRequest): Promise<RunResult> {
-    if (this.server && await this.serverReady(this.server)) {
-      const result = await this.runOnServer(this.server, request);
+    if (this.server && await serverReady(this.server)) {
+      const uid = request.user === "agent" ? AGENT_UID : 0;
+      const result = await runThroughServer(this.server, request, uid, () => this.killTree(request.marker));
       if (result) return result;
     }
     return await this.runOnEngine(request);
-  }
-
-  /** Whether the exec server answered (waits for its hello at most {@link SERVER_HELLO_MS}). */
-  private async serverReady(server: ExecServerConnection): Promise<boolean> {
-    if (server.up) return true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), SERVER_HELLO_MS));
-    try {
-      return await Promise.race([server.ready, late]) && server.up;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** One command through the exec server; `undefined` when the server could not start it. */
-  private async runOnServer(
-    server: ExecServerConnection,
-    request: RunRequest,
-  ): Promise<RunResult | undefined> {
-    const uid = request.user === "agent" ? AGENT_UID : 0;
-    const stdout = new CappedOutput(request.outputLimitBytes);
-    const stderr = new CappedOutput(request.outputLimitBytes);
-    let outcome: ServerOutcome | undefined;
-    if (!server.up) return undefined; // lost since it was checked: the engine exec says what happened
-    const { done, cancel } = server.run(
-      {
-        argv: request.argv,
-        uid,
-        gid: uid,
-        cwd: request.cwd,
-        env: request.env,
-        stdin: request.stdin,
-        outputLimitBytes: request.outputLimitBytes,
-      },
-      stdout,
-      stderr,
-    );
-    const finished = done.then((value) => outcome = value);
-    const timedOut = await waitOrKill(finished, request.timeoutMs, () => this.killTree(request.marker));
-    if (timedOut) {
-      cancel();
-      return { exitCode: 137, stdout, stderr, timedOut };
-    }
-    if (!outcome || outcome.kind === "not-started") return undefined;
-    return { exitCode: outcome.exitCode, stdout, stderr, timedOut };
   }
 
   /** One command as an engine exec (a `runc exec`, which joins the container without forking inside it). */

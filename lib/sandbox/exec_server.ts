@@ -11,7 +11,9 @@
  *
  * @module
  */
-import type { CappedOutput } from "./output.ts";
+import type { RunRequest, RunResult } from "./base.ts";
+import { CappedOutput } from "./output.ts";
+import { waitOrKill } from "./timeout.ts";
 
 export { EXEC_SERVER_SOURCE, GRACE_SECONDS } from "./exec_server_script.ts";
 
@@ -250,4 +252,58 @@ export class ExecServerConnection {
     };
     return { done, cancel };
   }
+}
+
+/** How long a command waits for a starting exec server's hello before running the driver's other way. */
+export const SERVER_HELLO_MS = 10_000;
+
+/** Whether `server` is up (waits for its hello at most {@link SERVER_HELLO_MS}). */
+export async function serverReady(server: ExecServerConnection): Promise<boolean> {
+  if (server.up) return true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), SERVER_HELLO_MS));
+  try {
+    return await Promise.race([server.ready, late]) && server.up;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs one driver request through `server` as uid/gid `uid`, with the same time limit as every other way of
+ * running a command: at the limit `killTree` runs (the driver's process-tree kill) and the result is
+ * `timedOut` with exit code 137. Returns `undefined` when the server is not up or could not start the
+ * command (nothing ran: the caller runs it its other way); rejects when the stream is lost meanwhile.
+ */
+export async function runThroughServer(
+  server: ExecServerConnection,
+  request: RunRequest,
+  uid: number,
+  killTree: () => Promise<void>,
+): Promise<RunResult | undefined> {
+  if (!server.up) return undefined;
+  const stdout = new CappedOutput(request.outputLimitBytes);
+  const stderr = new CappedOutput(request.outputLimitBytes);
+  let outcome: ServerOutcome | undefined;
+  const { done, cancel } = server.run(
+    {
+      argv: request.argv,
+      uid,
+      gid: uid,
+      cwd: request.cwd,
+      env: request.env,
+      stdin: request.stdin,
+      outputLimitBytes: request.outputLimitBytes,
+    },
+    stdout,
+    stderr,
+  );
+  const finished = done.then((value) => outcome = value);
+  const timedOut = await waitOrKill(finished, request.timeoutMs, killTree);
+  if (timedOut) {
+    cancel();
+    return { exitCode: 137, stdout, stderr, timedOut };
+  }
+  if (!outcome || outcome.kind === "not-started") return undefined;
+  return { exitCode: outcome.exitCode, stdout, stderr, timedOut };
 }

@@ -47,6 +47,7 @@ import { acquireIdRange, type IdRange, IDS_PER_SANDBOX, sweepIdRanges } from "./
 import { aptInstallCommand, missingHostPackages, normalizePackages } from "./packages.ts";
 import { filterBytes, installerElf, seccompSupported } from "./seccomp.ts";
 import { delay } from "./timeout.ts";
+import { EXEC_SERVER_SOURCE, ExecServerConnection, runThroughServer } from "./exec_server.ts";
 import { DOCKER_DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { buildLocalImage } from "./local_image.ts";
 import {
@@ -110,6 +111,7 @@ const INNER = {
   setsid: "/usr/bin/setsid",
   sh: "/bin/sh",
   sleep: "/usr/bin/sleep",
+  perl: "/usr/bin/perl",
 };
 
 /**
@@ -404,6 +406,10 @@ export class LocalSandbox extends BaseSandbox {
   /** Always `local`. */
   readonly driver = "local" as const;
 
+  /** The exec server inside the sandbox and its host process (see {@link LocalSandbox.#startServer}). */
+  #server?: ExecServerConnection;
+  #serverProcess?: Deno.ChildProcess;
+
   private constructor(
     readonly id: string,
     /** The per-run host directory (removed at close): owner record, accounts, seccomp program. No agent files. */
@@ -543,6 +549,7 @@ export class LocalSandbox extends BaseSandbox {
       ]);
       holder = undefined;
       const sandbox = new LocalSandbox(id, dir, tools.nsenter, bwrap, targetPid, cgroup, ids);
+      sandbox.#startServer();
       if (rootfs) await sandbox.#unstash(rootfs);
       // A forgotten sandbox must not keep the program alive; the exit hook removes it instead.
       bwrap.unref();
@@ -636,9 +643,60 @@ export class LocalSandbox extends BaseSandbox {
     ];
   }
 
-  /** Runs one command inside the bubblewrap namespaces as the requested user; see {@link BaseSandbox.run}. */
+  /**
+   * Starts the exec server ({@link EXEC_SERVER_SOURCE}) inside the sandbox, through the same installer,
+   * namespaces and capability drop as a root command, so every command it forks inherits the control groups,
+   * process limit, no_new_privs and seccomp filter, and agent commands drop to uid 1000 from there. Nothing
+   * waits for it: commands run through the host chain until its hello has arrived.
+   */
+  #startServer(): void {
+    const child = new Deno.Command(`${this.hostDir}/seccomp-exec`, {
+      args: [...this.enterArgs("root"), INNER.perl, "-e", EXEC_SERVER_SOURCE, "evalkit-exec-server"],
+      clearEnv: true,
+      env: { PATH: SANDBOX_PATH },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    // Like the sandbox itself, the server keeps this program alive only while a command waits on it.
+    child.unref();
+    const writer = child.stdin.getWriter();
+    let writes: Promise<void> = Promise.resolve();
+    const server = new ExecServerConnection({
+      write: (bytes) => writes = writes.then(() => writer.write(bytes)).catch(() => {}),
+      busy: (busy) => refChild(child, busy),
+    });
+    this.#server = server;
+    this.#serverProcess = child;
+    (async () => {
+      try {
+        for await (const chunk of child.stdout) server.receive(chunk);
+      } catch {
+        // A broken pipe ends the stream like an end of file.
+      }
+      // Commands still running when their owner closes the sandbox end as killed; when the sandbox died
+      // underneath them they fail with SandboxGoneError.
+      server.lost(
+        "the sandbox's exec server ended",
+        (reason) => this.closed ? { kind: "exit", exitCode: 137 } : new SandboxGoneError(this.id, reason),
+      );
+    })();
+  }
+
+  /**
+   * Runs one command inside the bubblewrap namespaces as the requested user (see {@link BaseSandbox.run}):
+   * through the exec server when it is up, else (or when it could not fork) through the installer, `nsenter`
+   * and `setpriv` chain from the host.
+   */
   protected async run(request: RunRequest): Promise<RunResult> {
     if (!processIsAlive(this.targetPid)) throw new SandboxGoneError(this.id, "its bubblewrap process exited");
+    // A command never waits for the server to come up: until it has, the chain (which costs about what the
+    // server's start does) runs it.
+    if (this.#server?.up) {
+      const uid = request.user === "agent" ? AGENT_UID : 0;
+      const result = await runThroughServer(this.#server, request, uid, () => this.killTree(request.marker));
+      if (result) return result;
+    }
     const envPairs = Object.entries(request.env).map(([key, value]) => `${key}=${value}`);
     return await runHostProcess({
       // The installer joins the control groups, sets RLIMIT_NPROC, no_new_privs and the seccomp filter.
@@ -781,11 +839,34 @@ export class LocalSandbox extends BaseSandbox {
     // The PID namespace dies with its init (bwrap's child, killed by --die-with-parent); anything that slipped
     // into the control group meanwhile (an exec in flight) is killed through the group.
     await this.cgroup.killAll();
+    const server = this.#serverProcess;
+    if (server) {
+      try {
+        server.kill("SIGKILL");
+      } catch {
+        // Already gone with the group.
+      }
+      refChild(server, true);
+      await server.status;
+    }
     this.cgroup.removeSync();
     this.ids.release();
     // The run directory holds only evalkit's own small files: the agent's files lived on tmpfs mounts.
     await removeRunDir(this.hostDir);
     unregisterSandbox(this);
+  }
+}
+
+/**
+ * Counts a child process in the event loop again (`ref`), or no longer; a child that has already exited (and
+ * been collected) has nothing left to count.
+ */
+function refChild(child: Deno.ChildProcess, ref: boolean): void {
+  try {
+    if (ref) child.ref();
+    else child.unref();
+  } catch {
+    // Exited: its handle is gone.
   }
 }
 

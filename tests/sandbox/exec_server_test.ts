@@ -175,7 +175,7 @@ Deno.test({
       // Not found and a missing cwd: non-zero with the reason on stderr.
       const missing = await server.run(["no-such-command-xyz"]);
       assert.deepEqual(exitOf(missing.outcome), 127);
-      assert.match(missing.stderr.text(), /cannot run no-such-command-xyz/);
+      assert.match(missing.stderr.text(), /no-such-command-xyz: No such file or directory/);
       const noCwd = await server.run(["pwd"], { cwd: "/no/such/dir" });
       assert.deepEqual(exitOf(noCwd.outcome), 126);
       assert.match(noCwd.stderr.text(), /cannot change to \/no\/such\/dir/);
@@ -233,17 +233,28 @@ Deno.test({
   fn: async () => {
     const server = startServer();
     try {
-      const nobody = await server.run([
-        "sh",
-        "-c",
-        'echo "$(id -u):$(id -g):$(id -G)"; grep -E "^Cap(Prm|Eff):" /proc/self/status',
-      ], {
-        uid: 65534,
-        gid: 65534,
-      });
+      const nobody = await server.run(
+        [
+          "sh",
+          "-c",
+          'echo "$(id -G)"; grep -E "^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapAmb):" /proc/$$/status',
+        ],
+        { uid: 65534, gid: 65534 },
+      );
+      // Real, effective, saved and filesystem ids all 65534, one group, no capability of any kind.
       assert.deepEqual(
-        nobody.stdout.text(),
-        "65534:65534:65534\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n",
+        nobody.stdout.text().replaceAll("\t", " "),
+        [
+          "65534",
+          "Uid: 65534 65534 65534 65534",
+          "Gid: 65534 65534 65534 65534",
+          "Groups: 65534 ",
+          "CapInh: 0000000000000000",
+          "CapPrm: 0000000000000000",
+          "CapEff: 0000000000000000",
+          "CapAmb: 0000000000000000",
+          "",
+        ].join("\n"),
       );
       // /root is closed to uid 65534: the directory change happens as the target user, so it fails.
       const closed = await server.run(["pwd"], { uid: 65534, gid: 65534, cwd: "/root" });
