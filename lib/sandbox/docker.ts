@@ -38,7 +38,13 @@ import {
 import { type BaseImageOptions, ensureBaseImage } from "./image.ts";
 import { buildDockerImage, STASH_LABEL } from "./docker_image.ts";
 import { CappedOutput } from "./output.ts";
-import { EXEC_SERVER_SOURCE, ExecServerConnection, runThroughServer, serverReady } from "./exec_server.ts";
+import {
+  EXEC_SERVER_SOURCE,
+  ExecServerConnection,
+  execServerDefault,
+  runThroughServer,
+  serverReady,
+} from "./exec_server.ts";
 import { normalizePackages } from "./packages.ts";
 import { delay, waitOrKill } from "./timeout.ts";
 import {
@@ -67,6 +73,11 @@ export interface DockerDriverOptions {
    * pool (lib/sandbox/pool/) sets it for each engine.
    */
   endpoint?: string;
+  /**
+   * Run commands through an exec server as each container's main process (docs/sandbox.md). Default: true,
+   * unless the environment variable `EVALKIT_EXEC_SERVER` is `off`; false makes every command an engine exec.
+   */
+  execServer?: boolean;
 }
 
 /** Label every evalkit container carries. */
@@ -95,6 +106,13 @@ export const MAIN_COMMAND = [
   "printf 'N\\000\\000\\000\\000\\000\\000\\000\\000'; exec cat >/dev/null",
   "evalkit-main",
   EXEC_SERVER_SOURCE,
+];
+
+/** The main process without the exec server: the `N` frame, then `cat` (see {@link MAIN_COMMAND}). */
+export const PLAIN_MAIN_COMMAND = [
+  "sh",
+  "-c",
+  "printf 'N\\000\\000\\000\\000\\000\\000\\000\\000'; exec cat >/dev/null",
 ];
 
 /** The engine's `HostConfig` limits and mounts for a spec (exported for tests and docs). */
@@ -277,7 +295,7 @@ export class DockerSandbox extends BaseSandbox {
     const container = await docker.createContainer({
       name: id,
       Image: image,
-      Cmd: MAIN_COMMAND,
+      Cmd: (options.execServer ?? execServerDefault()) ? MAIN_COMMAND : PLAIN_MAIN_COMMAND,
       // The main process's stdin is attached by this process only: when it goes, the container stops.
       OpenStdin: true,
       StdinOnce: true,
@@ -310,13 +328,11 @@ export class DockerSandbox extends BaseSandbox {
       });
       sandbox.lifeline = lifeline;
       // Never ended by this process while the sandbox is open: it has to stay open while this process
-      // lives, and keeps the process alive only while a command waits on the server.
-      const socket = lifeline as { ref?: () => void; unref?: () => void };
-      socket.unref?.();
+      // lives, and must not keep the process alive by itself (a command waiting on the server does).
+      (lifeline as { unref?: () => void }).unref?.();
       lifeline.on("error", () => {});
       const server = new ExecServerConnection({
         write: (bytes) => lifeline.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
-        busy: (busy) => busy ? socket.ref?.() : socket.unref?.(),
       });
       sandbox.server = server;
       const feed = new Writable({

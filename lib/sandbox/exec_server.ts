@@ -135,8 +135,6 @@ interface Pending {
 export interface ServerStream {
   /** Sends bytes to the server. */
   write(bytes: Uint8Array): void;
-  /** Called when the first command starts waiting and when the last one ends (keep the process alive meanwhile). */
-  busy?(busy: boolean): void;
 }
 
 /**
@@ -149,6 +147,8 @@ export class ExecServerConnection {
   readonly #decoder = new FrameDecoder();
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
+  /** A timer that keeps this program alive while a command waits (the stream itself does not). */
+  #keepAlive?: ReturnType<typeof setInterval>;
   #state: "starting" | "up" | "absent" | "lost" = "starting";
   #lostReason = "";
   #settleReady!: (up: boolean) => void;
@@ -203,7 +203,12 @@ export class ExecServerConnection {
 
   #finish(id: number): void {
     this.#pending.delete(id);
-    if (this.#pending.size === 0) this.#stream.busy?.(false);
+    if (this.#pending.size === 0) this.#idle();
+  }
+
+  #idle(): void {
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
   }
 
   /**
@@ -217,7 +222,7 @@ export class ExecServerConnection {
     this.#settleReady(false);
     const waiting = [...this.#pending.values()];
     this.#pending.clear();
-    this.#stream.busy?.(false);
+    this.#idle();
     for (const pending of waiting) {
       const end = settle(reason);
       if (end instanceof Error) pending.reject(end);
@@ -241,7 +246,7 @@ export class ExecServerConnection {
     const payload = encodeRunPayload(command);
     const id = this.#nextId++;
     const done = new Promise<ServerOutcome>((resolve, reject) => {
-      if (this.#pending.size === 0) this.#stream.busy?.(true);
+      this.#keepAlive ??= setInterval(() => {}, 3_600_000);
       this.#pending.set(id, { stdout, stderr, resolve, reject });
     });
     this.#stream.write(encodeFrame("R", id, payload));
@@ -252,6 +257,20 @@ export class ExecServerConnection {
     };
     return { done, cancel };
   }
+}
+
+/**
+ * Whether drivers start an exec server by default: yes, unless `EVALKIT_EXEC_SERVER` is `off` (or `0`,
+ * `false`), an escape hatch that makes every command take the driver's other way.
+ */
+export function execServerDefault(): boolean {
+  let value: string | undefined;
+  try {
+    value = Deno.env.get("EVALKIT_EXEC_SERVER");
+  } catch {
+    return true; // no permission to read the environment: the default
+  }
+  return !/^(off|0|false|no)$/i.test(value?.trim() ?? "");
 }
 
 /** How long a command waits for a starting exec server's hello before running the driver's other way. */

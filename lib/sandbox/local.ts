@@ -47,7 +47,12 @@ import { acquireIdRange, type IdRange, IDS_PER_SANDBOX, sweepIdRanges } from "./
 import { aptInstallCommand, missingHostPackages, normalizePackages } from "./packages.ts";
 import { filterBytes, installerElf, seccompSupported } from "./seccomp.ts";
 import { delay } from "./timeout.ts";
-import { EXEC_SERVER_SOURCE, ExecServerConnection, runThroughServer } from "./exec_server.ts";
+import {
+  EXEC_SERVER_SOURCE,
+  ExecServerConnection,
+  execServerDefault,
+  runThroughServer,
+} from "./exec_server.ts";
 import { DOCKER_DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { buildLocalImage } from "./local_image.ts";
 import {
@@ -73,6 +78,11 @@ export interface LocalDriverOptions {
   readOnlyBinds?: string[];
   /** Show the host's /usr/local (hidden by default: it holds host-specific tools, unlike a task image). */
   showUsrLocal?: boolean;
+  /**
+   * Run commands through an exec server inside each sandbox (docs/sandbox.md). Default: true, unless the
+   * environment variable `EVALKIT_EXEC_SERVER` is `off`; false runs every command through the host chain.
+   */
+  execServer?: boolean;
 }
 
 /** Default directory for per-run directories. */
@@ -549,7 +559,7 @@ export class LocalSandbox extends BaseSandbox {
       ]);
       holder = undefined;
       const sandbox = new LocalSandbox(id, dir, tools.nsenter, bwrap, targetPid, cgroup, ids);
-      sandbox.#startServer();
+      if (options.execServer ?? execServerDefault()) sandbox.#startServer();
       if (rootfs) await sandbox.#unstash(rootfs);
       // A forgotten sandbox must not keep the program alive; the exit hook removes it instead.
       bwrap.unref();
@@ -658,13 +668,12 @@ export class LocalSandbox extends BaseSandbox {
       stdout: "piped",
       stderr: "null",
     }).spawn();
-    // Like the sandbox itself, the server keeps this program alive only while a command waits on it.
+    // Like the sandbox itself, the server never keeps this program alive (a waiting command does).
     child.unref();
     const writer = child.stdin.getWriter();
     let writes: Promise<void> = Promise.resolve();
     const server = new ExecServerConnection({
       write: (bytes) => writes = writes.then(() => writer.write(bytes)).catch(() => {}),
-      busy: (busy) => refChild(child, busy),
     });
     this.#server = server;
     this.#serverProcess = child;

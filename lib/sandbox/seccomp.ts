@@ -194,7 +194,8 @@ interface DataAddresses {
 }
 
 /**
- * x86-64 machine code: for each cgroup file, open it and write "0" (moves this process into the group); then
+ * x86-64 machine code: close every descriptor above 2; for each cgroup file, open it and write "0" (moves this
+ * process into the group); then
  * setrlimit(RLIMIT_NPROC); prctl(PR_SET_NO_NEW_PRIVS, 1); prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog);
  * execve(argv[1], &argv[1], envp). On any failure, exit_group(127).
  */
@@ -212,6 +213,12 @@ function installerCode(options: InstallerOptions, at: DataAddresses): Uint8Array
     emit(0x48, 0x85, 0xc0); // test rax, rax
     jumpToFail(0x0f, 0x85); // jnz fail
   };
+  // close_range(3, ~0U, 0): nothing evalkit itself inherited (a parent's stray descriptors) reaches the
+  // sandbox. A kernel older than 5.9 answers ENOSYS; the result is not checked.
+  emit(0xbf, ...imm32(3)); // mov edi, 3
+  emit(0xbe, ...imm32(0xffffffff)); // mov esi, ~0U
+  emit(0x31, 0xd2); // xor edx, edx
+  syscall(436); // close_range
   for (const path of at.paths) {
     emit(0xbf, ...imm32(path)); // mov edi, path
     emit(0xbe, ...imm32(O_WRONLY_CLOEXEC)); // mov esi, O_WRONLY|O_CLOEXEC

@@ -315,6 +315,30 @@ export function conformanceSuite(harness: DriverHarness): void {
     assert.equal(caps.stdout.trim(), "CapEff:\t0000000000000000");
   });
 
+  test("the agent cannot signal, trace or read the root exec server that starts its commands", async (sandbox) => {
+    // The first commands of a local sandbox may run before its server is up: wait until one is served.
+    let serverPid = "";
+    for (let attempt = 0; attempt < 200 && !serverPid; attempt++) {
+      const [pid, comm] = (await sandbox.exec('echo "$PPID $(cat /proc/$PPID/comm)"')).stdout.trim().split(
+        " ",
+      );
+      if (comm === "perl") serverPid = pid;
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(serverPid, "no command ran through the exec server");
+    const probe = await sandbox.exec(
+      `kill -9 ${serverPid} 2>&1 | grep -c 'not permitted'; kill -STOP ${serverPid} 2>&1 | grep -c 'not permitted'; ` +
+        `ls /proc/${serverPid}/fd 2>&1 | grep -c 'Permission denied'; ` +
+        `head -c1 /proc/${serverPid}/mem 2>&1 | grep -c 'Permission denied'; ` +
+        `cat /proc/${serverPid}/environ 2>&1 | grep -c 'Permission denied'; ls /proc/self/fd | tr '\\n' ' '`,
+    );
+    assert.equal(probe.stdout, "1\n1\n1\n1\n1\n0 1 2 3 ", probe.stderr);
+    // Still there, still serving.
+    assert.equal((await sandbox.exec("cat /proc/$PPID/comm")).stdout, "perl\n");
+    const state = await sandbox.exec(`grep State /proc/${serverPid}/status`, { user: "root" });
+    assert.doesNotMatch(state.stdout, /stopped|zombie/);
+  });
+
   test("close is idempotent and removes every trace; further use fails clearly", async (sandbox) => {
     await sandbox.writeFile("/home/agent/x", "x");
     assert.equal(await harness.traceExists(sandbox.id), true);

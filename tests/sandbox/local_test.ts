@@ -169,3 +169,21 @@ Deno.test("local sandbox: createSandboxDriver checks the host before any run", a
   // deno-lint-ignore no-explicit-any
   await assert.rejects(() => createSandboxDriver("podman" as any), /unknown sandbox driver "podman"/);
 });
+
+Deno.test("local sandbox: a descriptor evalkit inherited from its launcher never reaches the agent", async () => {
+  const fixture = new URL("./fixtures/inherited_fd_probe.ts", import.meta.url).pathname;
+  for (const mode of ["chain", "server"]) {
+    // bash leaves fd 9 open across its exec, as a careless launcher would; Deno passes it on to its children.
+    const out = await new Deno.Command("bash", {
+      args: ["-c", 'exec 9</etc/hostname; exec "$0" run -A "$1" "$2"', Deno.execPath(), fixture, mode],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const probe = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    // Served by the exec server, or started from outside the sandbox's PID namespace (parent pid 0).
+    assert.equal(probe.parent, mode === "server" ? "perl" : "", JSON.stringify(probe));
+    assert.equal(probe.fds, "0 1 2 3", `${mode}: the agent holds ${probe.fds}`);
+  }
+});
