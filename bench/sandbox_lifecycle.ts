@@ -5,7 +5,10 @@
  * run a trivial scoring exec as root → close. The docker driver's base image is built (or found) once
  * before timing, as on a machine that has run any task before.
  *
- * Usage: deno run -A bench/sandbox_lifecycle.ts [--driver local|docker|all] [--n 20]
+ * Usage: deno run -A bench/sandbox_lifecycle.ts [--driver local|docker|all] [--n 20] [--exec-server on|off]
+ *
+ * `--exec-server off` runs every command the driver's other way (local: the host chain; docker: one engine
+ * exec each), for a comparison with the exec server (the default).
  */
 import { createSandboxDriver, dockerEngineReachable, type SandboxDriverName } from "../lib/sandbox/mod.ts";
 
@@ -51,9 +54,14 @@ async function lifecycle(
 }
 
 const n = Number(argument("n", "20"));
+const execServer = argument("exec-server", "on");
+if (execServer !== "on" && execServer !== "off") throw new TypeError("--exec-server: expected on or off");
+Deno.env.set("EVALKIT_EXEC_SERVER", execServer);
 const which = argument("driver", "all");
 const drivers: SandboxDriverName[] = which === "all" ? ["local", "docker"] : [which as SandboxDriverName];
-console.log(`sandbox lifecycle (start → write instructions → score → destroy), median of ${n}`);
+console.log(
+  `sandbox lifecycle (start → write instructions → score → destroy), median of ${n}, exec server ${execServer}`,
+);
 console.log(
   `cpu: ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}, load average ${
     Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ")

@@ -545,6 +545,9 @@ export class LocalSandbox extends BaseSandbox {
       // The agent's home is a fresh tmpfs owned by root inside; nothing of the agent exists yet, so the host
       // can give it to the agent through the payload's root without following any path the agent controls.
       const started = bwrap;
+      const sandbox = new LocalSandbox(id, dir, tools.nsenter, bwrap, targetPid, cgroup, ids);
+      // The exec server boots while the last start steps run (a failure below kills it with the group).
+      if (options.execServer ?? execServerDefault()) sandbox.#startServer();
       await settleAll([
         Deno.chown(
           `/proc/${targetPid}/root${AGENT_HOME}`,
@@ -558,8 +561,6 @@ export class LocalSandbox extends BaseSandbox {
         LocalSandbox.#stop(holder),
       ]);
       holder = undefined;
-      const sandbox = new LocalSandbox(id, dir, tools.nsenter, bwrap, targetPid, cgroup, ids);
-      if (options.execServer ?? execServerDefault()) sandbox.#startServer();
       if (rootfs) await sandbox.#unstash(rootfs);
       // A forgotten sandbox must not keep the program alive; the exit hook removes it instead.
       bwrap.unref();
