@@ -7,9 +7,11 @@
  * mounts, so nothing the agent writes lands on the container's uncapped writable layer.
  * {@link DockerSandbox.limitsHit} reads which of them were hit.
  *
- * The container's main process reads its stdin, which stays attached to this process: when this process
- * dies (even by `kill -9`) the engine closes that stdin, the main process exits and the container stops,
- * taking every agent process with it. The stopped container is then removed by
+ * The container's main process is the exec server ({@link EXEC_SERVER_SOURCE}), which starts every command
+ * (an engine exec, one `runc exec` of 60–90 ms, runs a command only when the server cannot fork or the image
+ * has no perl). It reads its stdin, which stays attached to this process: when this process dies (even by
+ * `kill -9`) the engine closes that stdin, the main process exits and the container stops, taking every
+ * agent process with it. The stopped container is then removed by
  * {@link sweepDockerOrphans}, run at the next start. Containers carry labels (`evalkit=1`, owner pid, boot
  * id, host) so the sweep removes only those of processes that died. The engine is the one `DOCKER_HOST`
  * points at (default: the local socket).

@@ -24,15 +24,21 @@ export const FRAME_HEADER_BYTES = 9;
 export interface Frame {
   /** `R` run, `C` cancel (host → server); `H` hello, `O` stdout, `E` stderr, `X` exit, `F` not started. */
   type: string;
+  /** The request the frame belongs to (0 for the hello). */
   id: number;
+  /** The frame's bytes after its header. */
   payload: Uint8Array;
 }
 
 /** One command for the server. */
 export interface ServerCommand {
+  /** The command and its arguments (the first is looked up on the environment's PATH). */
   argv: string[];
+  /** The user id it runs as. */
   uid: number;
+  /** The group id it runs as (also its only supplementary group). */
   gid: number;
+  /** Its working directory (absolute), entered as that user. */
   cwd: string;
   /** The complete environment. */
   env: Record<string, string>;

@@ -16,10 +16,12 @@
  *   writes lands on the host's disk, and teardown never walks an agent-made tree.
  * - **Control groups** ({@link SandboxCgroup}): memory (tmpfs contents included), processes and CPU quota.
  *
- * Every exec starts with the sandbox's own installer program (joins its control groups, sets RLIMIT_NPROC,
- * no_new_privs and the seccomp filter), enters the namespaces with `nsenter` (becoming root inside, or the agent
- * through nsenter's own uid switch), root then drops to its reduced capability set with `setpriv`; every tool
- * run inside is named by absolute path under the read-only `/usr`.
+ * Commands run through the sandbox's exec server ({@link EXEC_SERVER_SOURCE}), itself started as a root
+ * command; until it is up, or when it cannot fork, a command is a host chain: the sandbox's own installer
+ * program (closes inherited descriptors, joins its control groups, sets RLIMIT_NPROC, no_new_privs and the
+ * seccomp filter), `nsenter` into the namespaces (becoming root inside, or the agent through nsenter's own uid
+ * switch), root then drops to its reduced capability set with `setpriv`; every tool run inside is named by
+ * absolute path under the read-only `/usr`.
  *
  * @module
  */
