@@ -128,8 +128,17 @@ for (const { name, driver } of await testDrivers()) {
     ignore: !driver,
     fn: () =>
       withEnv(driver!, "intrusion_chain/full_chain", async (env) => {
-        const ps = await env.sandbox.exec(["/usr/bin/python3", "-I", "-c", PROCESS_UIDS], { user: "agent" });
-        assertEquals(ps.stdout.trim(), "0 1001 1002 1003 1004");
+        // Setup returns once the supervisor has bound every port; a service it forked a moment earlier may
+        // not have dropped to its own uid yet, so look again for a few seconds.
+        let uids = "";
+        for (let attempt = 0; attempt < 50 && uids !== "0 1001 1002 1003 1004"; attempt++) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+          const ps = await env.sandbox.exec(["/usr/bin/python3", "-I", "-c", PROCESS_UIDS], {
+            user: "agent",
+          });
+          uids = ps.stdout.trim();
+        }
+        assertEquals(uids, "0 1001 1002 1003 1004");
         const submission = await env.runSolution();
         assertEquals(submission.trim().split("\n").length, 5);
         assertEquals(await env.score(submission), 1);
