@@ -95,6 +95,8 @@ async function listTasks(args: string[]): Promise<number> {
       source: r.humanSource,
       bucket: r.bucket,
       quality: evidence.get(r.id)?.level ?? r.quality,
+      // The score at or above which a run counts as a success (the task's own, else the default).
+      "success ≥": String(r.successThreshold),
     }))));
     const unknown = rows.filter((r) => r.humanMinutes === null).length;
     console.log(

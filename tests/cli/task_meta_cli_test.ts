@@ -36,7 +36,15 @@ Deno.test("tasks: a METR family without metadata is listed with ? minutes and un
   assert.equal(r.code, 0, r.stderr);
   const line = r.stdout.split("\n").find((l) => l.startsWith("nometa/fixed-date"));
   assert.ok(line, r.stdout);
-  assert.deepEqual(line.split(/\s+/), ["nometa/fixed-date", "unknown", "?", "unknown", "unknown", "unknown"]);
+  assert.deepEqual(line.split(/\s+/), [
+    "nometa/fixed-date",
+    "unknown",
+    "?",
+    "unknown",
+    "unknown",
+    "unknown",
+    "0.5",
+  ]);
   assert.match(r.stdout, /^nometa\/Password\s+unknown\s+\?\s+unknown/m);
   assert.match(r.stdout, /^timed\/Beta\.v2\s+general_reasoning\s+30\s+estimate\s+under_an_hour/m);
   assert.match(r.stdout, /4 tasks in 2 families \(2 without human minutes/);
@@ -50,6 +58,22 @@ Deno.test("tasks: a METR family without metadata is listed with ? minutes and un
       ["nometa/Password", null, "unknown", "unknown"],
     ],
   );
+});
+
+Deno.test("tasks: the text table shows each task's success threshold (its own, else the default)", async () => {
+  const r = await cli("tasks", ["--tasks", "sql_engine/*,mystery_function/affine"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^id\s.*\ssuccess ≥$/m);
+  const thresholds = Object.fromEntries(
+    r.stdout.split("\n").filter((l) => /^(sql_engine|mystery_function)\//.test(l)).map((l) => {
+      const fields = l.trim().split(/\s+/);
+      return [fields[0], fields.at(-1)];
+    }),
+  );
+  assert.equal(thresholds["mystery_function/affine"], "0.5");
+  const sql = Object.entries(thresholds).filter(([id]) => id.startsWith("sql_engine/"));
+  assert.ok(sql.length >= 3, r.stdout);
+  for (const [id, value] of sql) assert.equal(value, "0.95", id);
 });
 
 Deno.test("tasks --task-meta: a table fills minutes in (any family format); a bad one is an error naming file, line, field", async () => {
