@@ -46,6 +46,8 @@ export const JournalEntry = z.discriminatedUnion("kind", [
     log: z.string(),
     human_minutes: z.number().nullable(),
     human_source: z.string().nullable(),
+    /** The task's own success threshold (journals written before it existed have none). */
+    success_threshold: z.number().gt(0).lte(1).nullable().optional(),
   }),
   /** An environment the baseline uses (the first, or a replacement after the old one died). */
   z.object({ kind: z.literal("env"), t, env_id: z.string(), replaces: z.string().nullable() }),

@@ -51,6 +51,7 @@ export function baselineRunEvents(state: BaselineState, entries: readonly Journa
       task_family: b.task_family,
       human_minutes: b.human_minutes,
       human_source: b.human_source,
+      success_threshold: b.success_threshold ?? null,
       variant: HUMAN,
       variant_hash: HUMAN,
       scaffold: HUMAN,

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { DEFAULT_SUCCESS_THRESHOLD } from "../core/run_outcome.ts";
 import type { CellEndEvent, CellStartEvent, LogEvent } from "../run/events.ts";
 import { HUMAN } from "./record.ts";
 import type { TaskMetaEntry, TaskMetaTable } from "../task/task_meta.ts";
@@ -37,8 +38,17 @@ export function isHumanStart(start: CellStartEvent): boolean {
   return start.model === HUMAN && start.scaffold === HUMAN;
 }
 
-/** The human attempts of a log's events (last `cell_end` of each human cell). */
-export function humanAttemptsFromEvents(events: Iterable<LogEvent>, threshold = 0.5): HumanAttempt[] {
+/**
+ * The human attempts of a log's events (last `cell_end` of each human cell). An attempt succeeds when its
+ * score reaches `threshold` if given, else the threshold its `cell_start` recorded (the task's own), else
+ * `taskThreshold(task id)` (for logs written before thresholds were recorded), else
+ * {@link DEFAULT_SUCCESS_THRESHOLD}.
+ */
+export function humanAttemptsFromEvents(
+  events: Iterable<LogEvent>,
+  threshold?: number,
+  taskThreshold: (taskId: string) => number | undefined = () => undefined,
+): HumanAttempt[] {
   const starts = new Map<string, CellStartEvent>();
   const ends = new Map<string, CellEndEvent>();
   for (const e of events) {
@@ -58,7 +68,9 @@ export function humanAttemptsFromEvents(events: Iterable<LogEvent>, threshold = 
       baseliner,
       run_id: end.run_id,
       score: end.score,
-      success: end.score !== null && end.score >= threshold,
+      success: end.score !== null &&
+        end.score >=
+          (threshold ?? s.success_threshold ?? taskThreshold(s.task_id) ?? DEFAULT_SUCCESS_THRESHOLD),
       minutes: end.agent_s / 60,
       origin: "log",
       completed_at: end.completed_at,
@@ -67,10 +79,13 @@ export function humanAttemptsFromEvents(events: Iterable<LogEvent>, threshold = 
   return out;
 }
 
-/** The human attempts among METR runs-file rows (alias `human`). */
+/**
+ * The human attempts among METR runs-file rows (alias `human`): a success is `score_binarized` 1, or for rows
+ * without it a score at or above `threshold`.
+ */
 export function humanAttemptsFromMetr(
   rows: Iterable<Record<string, unknown>>,
-  threshold = 0.5,
+  threshold: number = DEFAULT_SUCCESS_THRESHOLD,
 ): HumanAttempt[] {
   const out: HumanAttempt[] = [];
   for (const r of rows) {

@@ -115,6 +115,7 @@ export async function baseline(args: string[], deps: BaselineDeps): Promise<numb
     log,
     human_minutes: task.manifest.humanMinutes ?? null,
     human_source: task.manifest.humanSource ?? null,
+    success_threshold: task.manifest.successThreshold ?? null,
   });
   console.log(
     `baseline ${id}: ${task.id} by ${baseliner.data} (${sandbox.data} sandbox); starting the environment…`,

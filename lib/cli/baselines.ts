@@ -30,7 +30,8 @@ const USAGE =
   --log <file|dir>          event log(s) holding baseline runs (default: runs/baselines/, or $EVALKIT_BASELINE_DIR)
   --metr <runs.jsonl>       also read METR's human runs (alias human) from their runs file
   --dir <tasks dir>         the suite whose author estimates are shown (default: the bundled tasks/)
-  --success-threshold X     a score at or above X is a success (default 0.5; METR rows use score_binarized)
+  --success-threshold X     a score at or above X is a success (default: each task's own threshold, else 0.5;
+                            METR rows use score_binarized)
   --json                    JSON rows instead of a table
   --write-task-meta <file>  write baseline minutes (tasks with a success) as a task-times CSV, source baseline`;
 
@@ -54,7 +55,7 @@ async function baselines(argv: string[]): Promise<number> {
         log: { type: "string" },
         metr: { type: "string" },
         dir: { type: "string", default: DEFAULT_TASKS_DIR },
-        "success-threshold": { type: "string", default: "0.5" },
+        "success-threshold": { type: "string" },
         json: { type: "boolean", default: false },
         "write-task-meta": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -68,8 +69,19 @@ async function baselines(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const threshold = Number(values["success-threshold"]);
-  if (!(threshold > 0 && threshold <= 1)) fail("--success-threshold must be in (0, 1]");
+  const threshold = values["success-threshold"] === undefined
+    ? undefined
+    : Number(values["success-threshold"]);
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) {
+    fail("--success-threshold must be in (0, 1]");
+  }
+  // Each task's own threshold, for logs that did not record it (the suite also gives the estimates below).
+  const suite = await loadSuite(values.dir).catch(() => undefined);
+  const ownThreshold = new Map(
+    (suite?.tasks ?? []).flatMap((t) =>
+      t.manifest.successThreshold === undefined ? [] : [[t.id, t.manifest.successThreshold] as const]
+    ),
+  );
   const attempts: HumanAttempt[] = [];
   const logPath = values.log ?? baselineDir();
   const logGiven = values.log !== undefined;
@@ -83,7 +95,7 @@ async function baselines(argv: string[]): Promise<number> {
   } catch (error) {
     if (logGiven) fail(`--log: ${(error as Error).message}`);
   }
-  attempts.push(...humanAttemptsFromEvents(events, threshold));
+  attempts.push(...humanAttemptsFromEvents(events, threshold, (id) => ownThreshold.get(id)));
   let metrRows: Record<string, unknown>[] = [];
   if (values.metr !== undefined) {
     const metr = await readMetrRuns(values.metr).catch((e: Error) => fail(`--metr: ${e.message}`));
@@ -96,7 +108,6 @@ async function baselines(argv: string[]): Promise<number> {
     const minutes = typeof row.human_minutes === "number" ? row.human_minutes : null;
     estimates.set(String(row.task_id), { minutes, source: `metr:${row.human_source ?? "?"}` });
   }
-  const suite = await loadSuite(values.dir).catch(() => undefined);
   for (const task of suite?.tasks ?? []) {
     estimates.set(task.id, {
       minutes: task.manifest.humanMinutes ?? null,

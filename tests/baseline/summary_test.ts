@@ -330,3 +330,40 @@ Deno.test("notebooks' run logs carry baseline minutes for baselined tasks (EVALK
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("human attempts: success uses the threshold the baseline recorded, else the task's own, else 0.5; an explicit one overrides", () => {
+  const withThreshold = (id: string, task: string, score: number, threshold?: number) => {
+    const entries = journal(id, task, "a", 10, score);
+    const begin = entries[0] as Extract<JournalEntry, { kind: "begin" }>;
+    entries[0] = { ...begin, ...(threshold === undefined ? {} : { success_threshold: threshold }) };
+    return baselineRunEvents(replayJournal(entries), entries);
+  };
+  // sql_engine-like: 0.9 passes most tests but not the task's 0.95; the recorded threshold reaches cell_start.
+  const strict = withThreshold("b-strict", "sql/a", 0.9, 0.95);
+  assertEquals(strict.find((e) => e.type === "cell_start")?.success_threshold, 0.95);
+  // An old log (no recorded threshold): the task's own applies when the caller knows it, else the default.
+  const old = withThreshold("b-old", "sql/b", 0.9);
+  const plain = withThreshold("b-plain", "other/c", 0.6);
+  const events = [...strict, ...old, ...plain];
+  const success = (attempts: ReturnType<typeof humanAttemptsFromEvents>) =>
+    Object.fromEntries(attempts.map((a) => [a.task_id, a.success]));
+  assertEquals(
+    success(humanAttemptsFromEvents(events, undefined, (id) => id.startsWith("sql/") ? 0.95 : undefined)),
+    {
+      "sql/a": false,
+      "sql/b": false,
+      "other/c": true,
+    },
+  );
+  assertEquals(success(humanAttemptsFromEvents(events)), { "sql/a": false, "sql/b": true, "other/c": true });
+  assertEquals(success(humanAttemptsFromEvents(events, 0.5)), {
+    "sql/a": true,
+    "sql/b": true,
+    "other/c": true,
+  });
+  assertEquals(success(humanAttemptsFromEvents(events, 0.95)), {
+    "sql/a": false,
+    "sql/b": false,
+    "other/c": false,
+  });
+});
