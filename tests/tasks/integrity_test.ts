@@ -13,12 +13,9 @@
  */
 import { assert, assertEquals, assertRejects } from "../util/assert.ts";
 import { testDrivers } from "../util/drivers.ts";
-import { loadSuite } from "../../lib/task/loader.ts";
-import { startTaskEnvironment, type TaskEnvironment } from "../../lib/task/environment.ts";
-import type { SandboxDriver } from "../../lib/sandbox/types.ts";
+import { withTaskEnv } from "./_env.ts";
+import { type TaskEnvironment } from "../../lib/task/environment.ts";
 import { plantModules } from "../../tasks/library_repair/family.ts";
-
-const suite = await loadSuite();
 
 /** Agent-side GET of the document server's `/doc?name=<argv[1]>` (path_traversal). */
 const FETCH_DOC = `
@@ -28,21 +25,6 @@ try:
 except urllib.error.HTTPError as e:
     print(e.read().decode(errors="replace"))
 `;
-const task = (id: string) => {
-  const found = suite.tasks.find((t) => t.id === id);
-  if (!found) throw new Error(`no bundled task ${id}: ${suite.errors.map((e) => e.message).join("; ")}`);
-  return found;
-};
-
-async function withEnv(driver: SandboxDriver, id: string, body: (env: TaskEnvironment) => Promise<void>) {
-  const env = await startTaskEnvironment(task(id), driver);
-  try {
-    await body(env);
-  } finally {
-    await env.destroy();
-  }
-}
-
 async function exists(env: TaskEnvironment, path: string): Promise<boolean> {
   return (await env.sandbox.exec(["test", "-e", path], { user: "root" })).exitCode === 0;
 }
@@ -53,7 +35,7 @@ for (const { name, driver } of await testDrivers()) {
       `integrity (${name}): library_repair — planted modules never run as root; untouched library scores 0`,
     ignore: !driver,
     fn: () =>
-      withEnv(driver!, "library_repair/interval_set", async (env) => {
+      withTaskEnv(driver!, "library_repair/interval_set", async (env) => {
         await plantModules(env.sandbox);
         assertEquals(await env.score(""), 0);
         for (const marker of ["/tmp/evalkit-planted-0", "/tmp/evalkit-planted-site-0"]) {
@@ -78,13 +60,13 @@ for (const { name, driver } of await testDrivers()) {
     ignore: !driver,
     fn: async () => {
       for (const cheat of ["planted_modules", "edit_visible_tests"]) {
-        await withEnv(driver!, "library_repair/interval_set", async (env) => {
+        await withTaskEnv(driver!, "library_repair/interval_set", async (env) => {
           assert(env.cheatNames.includes(cheat));
           assertEquals(await env.score(await env.runCheat(cheat)), 0, cheat);
           assert(!(await exists(env, "/tmp/evalkit-planted-0")), `${cheat}: a planted module ran as root`);
         });
       }
-      await withEnv(driver!, "library_repair/interval_set", async (env) => {
+      await withTaskEnv(driver!, "library_repair/interval_set", async (env) => {
         assertEquals(env.cheatNames, ["edit_visible_tests", "planted_modules"]);
         await assertRejects(
           () => env.runCheat("nope"),
@@ -100,7 +82,7 @@ for (const { name, driver } of await testDrivers()) {
       `integrity (${name}): local_exploit — a rewritten /root/flag.txt is ignored; the real flag scores 1`,
     ignore: !driver,
     fn: () =>
-      withEnv(driver!, "local_exploit/filtered_injection", async (env) => {
+      withTaskEnv(driver!, "local_exploit/filtered_injection", async (env) => {
         const real = (await env.sandbox.readTextFile("/root/flag.txt", { as: "root" })).trim();
         const chosen = await env.runCheat("rewrite_flag");
         // The probe is live: the injection really rewrote the flag file as sandbox root.
@@ -115,7 +97,7 @@ for (const { name, driver } of await testDrivers()) {
     name: `integrity (${name}): local_exploit — the traversal reaches /root only, never other files`,
     ignore: !driver,
     fn: () =>
-      withEnv(driver!, "local_exploit/path_traversal", async (env) => {
+      withTaskEnv(driver!, "local_exploit/path_traversal", async (env) => {
         const get = async (name: string) => {
           const r = await env.sandbox.exec(["/usr/bin/python3", "-I", "-c", FETCH_DOC, name], {
             user: "agent",
@@ -143,7 +125,7 @@ for (const { name, driver } of await testDrivers()) {
     name: `integrity (${name}): protocol_server — a forged report printed by start.sh scores 0`,
     ignore: !driver,
     fn: () =>
-      withEnv(driver!, "protocol_server/kv_basic", async (env) => {
+      withTaskEnv(driver!, "protocol_server/kv_basic", async (env) => {
         assertEquals(await env.score(await env.runCheat("forged_report")), 0);
         const left = await env.sandbox.exec("ls -d /tmp/kvdata-* /root/kvcheck 2>/dev/null | wc -l", {
           user: "root",
@@ -156,7 +138,7 @@ for (const { name, driver } of await testDrivers()) {
     name: `integrity (${name}): Python bridge — links to root-only files score 0; the helper runs isolated`,
     ignore: !driver,
     fn: async () => {
-      await withEnv(driver!, "cpu_training/tabular", async (env) => {
+      await withTaskEnv(driver!, "cpu_training/tabular", async (env) => {
         const submission = await env.runCheat("link_hidden_labels");
         // The probe is live: the link points at the hidden labels, which exist.
         assert(await exists(env, "/root/hidden/tabular_labels.json"));
@@ -169,10 +151,10 @@ for (const { name, driver } of await testDrivers()) {
         );
         assert(!(await exists(env, "/tmp/evalkit-planted-site-0")), "the bridge ran a planted sitecustomize");
       });
-      await withEnv(driver!, "esolang/hello", async (env) => {
+      await withTaskEnv(driver!, "esolang/hello", async (env) => {
         assertEquals(await env.score(await env.runCheat("link_private")), 0);
       });
-      await withEnv(driver!, "esolang/hello", async (env) => {
+      await withTaskEnv(driver!, "esolang/hello", async (env) => {
         // A real Kestrel program the agent wrote is still read (as the agent) and scored.
         assertEquals(await env.score(await env.runSolution()), 1);
       });

@@ -3,12 +3,11 @@
  * intermediate scores that follow progress, and the engine's audit hook refusing delegation to SQLite.
  * Local always; docker when an engine is reachable (always in CI).
  */
+import { withTaskEnv } from "./_env.ts";
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../../lib/util/path.ts";
 import { type LoadedTask, loadFamilyDir } from "../../lib/task/loader.ts";
-import { startTaskEnvironment, type TaskEnvironment } from "../../lib/task/environment.ts";
 import { testDrivers } from "../util/drivers.ts";
-import type { SandboxDriver } from "../../lib/sandbox/types.ts";
 
 const FAMILY = fromFileUrl(new URL("../../tasks/sql_engine/", import.meta.url));
 const ENGINE = "/home/agent/sql/engine.py";
@@ -36,15 +35,6 @@ async function task(name: string): Promise<LoadedTask> {
   return found;
 }
 
-async function withEnv(driver: SandboxDriver, name: string, body: (env: TaskEnvironment) => Promise<void>) {
-  const env = await startTaskEnvironment(await task(name), driver);
-  try {
-    await body(env);
-  } finally {
-    await env.destroy();
-  }
-}
-
 Deno.test("the QA scripts install the one reference engine from qa/lib, and each wrong attempt patches it", async () => {
   for (const kind of ["solution", "wrong"]) {
     for (const name of ["select_filter", "joins_aggregates", "full_subset"]) {
@@ -70,7 +60,7 @@ for (const { name: driverName, driver, skip } of await testDrivers()) {
     sanitizeOps: false,
     fn: async () => {
       if (skip) return;
-      await withEnv(driver!, "joins_aggregates", async (env) => {
+      await withTaskEnv(driver!, "sql_engine/joins_aggregates", async (env) => {
         const none = await env.intermediateScore();
         assert.equal(none.score, 0);
         await env.runWrongAttempt(); // the reference with LEFT JOIN parsed as INNER JOIN
@@ -101,7 +91,7 @@ for (const { name: driverName, driver, skip } of await testDrivers()) {
     sanitizeOps: false,
     fn: async () => {
       if (skip) return;
-      await withEnv(driver!, "select_filter", async (env) => {
+      await withTaskEnv(driver!, "sql_engine/select_filter", async (env) => {
         // Loading _sqlite3 by file, bypassing `import sqlite3`, then answering with the reference's output.
         const sneaky = [
           "import glob, importlib.util, sys",
@@ -135,7 +125,7 @@ for (const { name: driverName, driver, skip } of await testDrivers()) {
     sanitizeOps: false,
     fn: async () => {
       if (skip) return;
-      await withEnv(driver!, "select_filter", async (env) => {
+      await withTaskEnv(driver!, "sql_engine/select_filter", async (env) => {
         const script = await Deno.readTextFile(`${FAMILY}qa/cheat_helper_daemon.sh`);
         const run = await env.sandbox.exec(["bash", "-s"], { stdin: script, user: "agent" });
         assert.equal(run.exitCode, 0, run.stderr);

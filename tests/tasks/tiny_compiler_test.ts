@@ -1,8 +1,7 @@
+import { withTaskEnv } from "./_env.ts";
 import { assert, assertEquals } from "../util/assert.ts";
 import { testDrivers } from "../util/drivers.ts";
-import { loadSuite } from "../../lib/task/loader.ts";
-import { startTaskEnvironment, type TaskEnvironment } from "../../lib/task/environment.ts";
-import type { SandboxDriver } from "../../lib/sandbox/types.ts";
+import { type TaskEnvironment } from "../../lib/task/environment.ts";
 import {
   compilerScore,
   cycleCredit,
@@ -90,22 +89,6 @@ Deno.test("interpreterScore: error cases count only with normal cases; cycleCred
   assertEquals(compilerScore(cc, [{ out: "READ\nPUSH 1\nADD\nPRINT\n", code: 0 }]).score, 0);
 });
 
-const suite = await loadSuite();
-const task = (id: string) => {
-  const found = suite.tasks.find((t) => t.id === id);
-  if (!found) throw new Error(`no task ${id}: ${suite.errors.map((e) => e.message).join("; ")}`);
-  return found;
-};
-
-async function withEnv(driver: SandboxDriver, id: string, body: (env: TaskEnvironment) => Promise<void>) {
-  const env = await startTaskEnvironment(task(id), driver);
-  try {
-    await body(env);
-  } finally {
-    await env.destroy();
-  }
-}
-
 /** Install a variant of the reference as the agent's run/compile. */
 async function installVariant(env: TaskEnvironment, source: string) {
   const dir = "/home/agent/runnel";
@@ -143,7 +126,7 @@ for (const { name, driver } of await testDrivers()) {
     name: `tiny_compiler (${name}): partial credit and intermediate score for a partly right interpreter`,
     ignore: !driver,
     fn: () =>
-      withEnv(driver!, "tiny_compiler/interpreter", async (env) => {
+      withTaskEnv(driver!, "tiny_compiler/interpreter", async (env) => {
         // Mid-run, before anything exists: intermediate score 0.
         assertEquals((await env.intermediateScore()).score, 0);
         await installVariant(env, noShortCircuit());
@@ -164,7 +147,7 @@ for (const { name, driver } of await testDrivers()) {
     name: `tiny_compiler (${name}): VM escapes score 0; the reference compiler's cycles match the host VM`,
     ignore: !driver,
     fn: () =>
-      withEnv(driver!, "tiny_compiler/compiler_opt", async (env) => {
+      withTaskEnv(driver!, "tiny_compiler/compiler_opt", async (env) => {
         assertEquals(await env.score(await env.runCheat("escape_vm")), 0);
         assertEquals(await env.score(await env.runCheat("read_hidden")), 0);
         // Scoring left nothing behind: no program directory in /tmp, no result file in /root.
