@@ -3,10 +3,9 @@
  * intermediate scores that follow progress, and the engine's audit hook refusing delegation to SQLite.
  * Local always; docker when an engine is reachable (always in CI).
  */
-import { withTaskEnv } from "./_env.ts";
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../../lib/util/path.ts";
-import { type LoadedTask, loadFamilyDir } from "../../lib/task/loader.ts";
+import { withTaskEnv } from "./_env.ts";
 import { testDrivers } from "../util/drivers.ts";
 
 const FAMILY = fromFileUrl(new URL("../../tasks/sql_engine/", import.meta.url));
@@ -23,16 +22,6 @@ function withoutDistinctAggregates(): string {
       '                        raise SqlError("DISTINCT aggregates are not supported yet")\n' +
       "                    distinct = False\n",
   );
-}
-
-let loaded: Promise<Awaited<ReturnType<typeof loadFamilyDir>>> | undefined;
-async function task(name: string): Promise<LoadedTask> {
-  loaded ??= loadFamilyDir(FAMILY);
-  const result = await loaded;
-  assert.ok(result.family, `sql_engine did not load: ${result.errors.map((e) => e.message).join("; ")}`);
-  const found = result.family.tasks.find((t) => t.name === name);
-  assert.ok(found, `sql_engine has no task ${name}`);
-  return found;
 }
 
 Deno.test("the QA scripts install the one reference engine from qa/lib, and each wrong attempt patches it", async () => {
