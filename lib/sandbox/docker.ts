@@ -46,6 +46,7 @@ import {
   execServerDefault,
   runThroughServer,
   serverReady,
+  settleLost,
 } from "./exec_server.ts";
 import { normalizePackages } from "./packages.ts";
 import { delay, waitOrKill } from "./timeout.ts";
@@ -95,6 +96,9 @@ const RUN_TMPFS_BYTES = 256 * 1024 * 1024;
 /** The writable tmpfs mounts of every container; {@link DockerSandbox.limitsHit} checks each for space. */
 export const WRITABLE_MOUNTS = ["/tmp", "/var/tmp", AGENT_HOME, "/root", "/run", "/run/lock"] as const;
 
+/** Tells the owner there is no exec server (an `N` frame), then holds the lifeline with `cat`. */
+const NO_SERVER_SCRIPT = "printf 'N\\000\\000\\000\\000\\000\\000\\000\\000'; exec cat >/dev/null";
+
 /**
  * The container's main process: the exec server ({@link EXEC_SERVER_SOURCE}) when the image has `perl`
  * (every Debian image does: `perl-base` is essential), else `cat`, after an `N` frame that tells the owner
@@ -104,18 +108,13 @@ export const WRITABLE_MOUNTS = ["/tmp", "/var/tmp", AGENT_HOME, "/root", "/run",
 export const MAIN_COMMAND = [
   "sh",
   "-c",
-  'if command -v perl >/dev/null 2>&1; then exec perl -e "$1" evalkit-exec-server; fi\n' +
-  "printf 'N\\000\\000\\000\\000\\000\\000\\000\\000'; exec cat >/dev/null",
+  'if command -v perl >/dev/null 2>&1; then exec perl -e "$1" evalkit-exec-server; fi\n' + NO_SERVER_SCRIPT,
   "evalkit-main",
   EXEC_SERVER_SOURCE,
 ];
 
-/** The main process without the exec server: the `N` frame, then `cat` (see {@link MAIN_COMMAND}). */
-export const PLAIN_MAIN_COMMAND = [
-  "sh",
-  "-c",
-  "printf 'N\\000\\000\\000\\000\\000\\000\\000\\000'; exec cat >/dev/null",
-];
+/** The main process without the exec server (see {@link MAIN_COMMAND}). */
+export const PLAIN_MAIN_COMMAND = ["sh", "-c", NO_SERVER_SCRIPT];
 
 /** The engine's `HostConfig` limits and mounts for a spec (exported for tests and docs). */
 export function containerLimits(spec: SandboxSpec): {
@@ -344,13 +343,8 @@ export class DockerSandbox extends BaseSandbox {
         },
       });
       docker.modem.demuxStream(lifeline, feed, new Writable({ write: (_c, _e, callback) => callback() }));
-      // Commands still running when their owner closes the sandbox end as killed (the engine exec path
-      // reports them so too); when the container died underneath them they fail with SandboxGoneError.
       const lost = () =>
-        server.lost(
-          "the container's main process ended",
-          (reason) => sandbox.closed ? { kind: "exit", exitCode: 137 } : new SandboxGoneError(id, reason),
-        );
+        server.lost("the container's main process ended", settleLost(id, () => sandbox.closed));
       lifeline.on("end", lost);
       lifeline.on("close", lost);
       // Owners and modes of the tmpfs mounts come from their mount options: no setup command runs, so the
@@ -417,8 +411,7 @@ export class DockerSandbox extends BaseSandbox {
    */
   protected async run(request: RunRequest): Promise<RunResult> {
     if (this.server && await serverReady(this.server)) {
-      const uid = request.user === "agent" ? AGENT_UID : 0;
-      const result = await runThroughServer(this.server, request, uid, () => this.killTree(request.marker));
+      const result = await runThroughServer(this.server, request, () => this.killTree(request.marker));
       if (result) return result;
     }
     return await this.runOnEngine(request);

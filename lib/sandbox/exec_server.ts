@@ -11,7 +11,8 @@
  *
  * @module
  */
-import type { RunRequest, RunResult } from "./base.ts";
+import { type RunRequest, type RunResult, SandboxGoneError } from "./base.ts";
+import { AGENT_UID } from "./types.ts";
 import { CappedOutput } from "./output.ts";
 import { waitOrKill } from "./timeout.ts";
 
@@ -172,11 +173,6 @@ export class ExecServerConnection {
     return this.#state === "up";
   }
 
-  /** Why the stream ended (empty while it is open). */
-  get lostReason(): string {
-    return this.#lostReason;
-  }
-
   /** Handles bytes the server wrote. */
   receive(chunk: Uint8Array): void {
     for (const frame of this.#decoder.push(chunk)) this.#handle(frame);
@@ -295,7 +291,19 @@ export async function serverReady(server: ExecServerConnection): Promise<boolean
 }
 
 /**
- * Runs one driver request through `server` as uid/gid `uid`, with the same time limit as every other way of
+ * How a driver settles the commands still waiting when its server's stream ends: as killed (137) when the
+ * owner is closing the sandbox (the engine exec path reports them so too), else with SandboxGoneError (the
+ * sandbox died underneath them). For {@link ExecServerConnection.lost}.
+ */
+export function settleLost(
+  sandboxId: string,
+  closing: () => boolean,
+): (reason: string) => Error | ServerOutcome {
+  return (reason) => closing() ? { kind: "exit", exitCode: 137 } : new SandboxGoneError(sandboxId, reason);
+}
+
+/**
+ * Runs one driver request through `server` as its user (the agent's uid/gid or root's), with the same time limit as every other way of
  * running a command: at the limit `killTree` runs (the driver's process-tree kill) and the result is
  * `timedOut` with exit code 137. Returns `undefined` when the server is not up or could not start the
  * command (nothing ran: the caller runs it its other way); rejects when the stream is lost meanwhile.
@@ -303,10 +311,10 @@ export async function serverReady(server: ExecServerConnection): Promise<boolean
 export async function runThroughServer(
   server: ExecServerConnection,
   request: RunRequest,
-  uid: number,
   killTree: () => Promise<void>,
 ): Promise<RunResult | undefined> {
   if (!server.up) return undefined;
+  const uid = request.user === "agent" ? AGENT_UID : 0;
   const stdout = new CappedOutput(request.outputLimitBytes);
   const stderr = new CappedOutput(request.outputLimitBytes);
   let outcome: ServerOutcome | undefined;

@@ -54,6 +54,7 @@ import {
   ExecServerConnection,
   execServerDefault,
   runThroughServer,
+  settleLost,
 } from "./exec_server.ts";
 import { DOCKER_DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { buildLocalImage } from "./local_image.ts";
@@ -686,12 +687,7 @@ export class LocalSandbox extends BaseSandbox {
       } catch {
         // A broken pipe ends the stream like an end of file.
       }
-      // Commands still running when their owner closes the sandbox end as killed; when the sandbox died
-      // underneath them they fail with SandboxGoneError.
-      server.lost(
-        "the sandbox's exec server ended",
-        (reason) => this.closed ? { kind: "exit", exitCode: 137 } : new SandboxGoneError(this.id, reason),
-      );
+      server.lost("the sandbox's exec server ended", settleLost(this.id, () => this.closed));
     })();
   }
 
@@ -705,8 +701,7 @@ export class LocalSandbox extends BaseSandbox {
     // A command never waits for the server to come up: until it has, the chain (which costs about what the
     // server's start does) runs it.
     if (this.#server?.up) {
-      const uid = request.user === "agent" ? AGENT_UID : 0;
-      const result = await runThroughServer(this.#server, request, uid, () => this.killTree(request.marker));
+      const result = await runThroughServer(this.#server, request, () => this.killTree(request.marker));
       if (result) return result;
     }
     const envPairs = Object.entries(request.env).map(([key, value]) => `${key}=${value}`);
@@ -858,7 +853,11 @@ export class LocalSandbox extends BaseSandbox {
       } catch {
         // Already gone with the group.
       }
-      refChild(server, true);
+      try {
+        server.ref(); // waiting for its exit needs it counted by the event loop again
+      } catch {
+        // Exited and collected: its status is settled already.
+      }
       await server.status;
     }
     this.cgroup.removeSync();
@@ -866,19 +865,6 @@ export class LocalSandbox extends BaseSandbox {
     // The run directory holds only evalkit's own small files: the agent's files lived on tmpfs mounts.
     await removeRunDir(this.hostDir);
     unregisterSandbox(this);
-  }
-}
-
-/**
- * Counts a child process in the event loop again (`ref`), or no longer; a child that has already exited (and
- * been collected) has nothing left to count.
- */
-function refChild(child: Deno.ChildProcess, ref: boolean): void {
-  try {
-    if (ref) child.ref();
-    else child.unref();
-  } catch {
-    // Exited: its handle is gone.
   }
 }
 
