@@ -101,9 +101,31 @@ async function cellCounts(logDir: string): Promise<{ ends: Map<string, number>; 
   return { ends, started };
 }
 
+/** No thread of `pid` can still run: the process is gone, or every one of its threads is a zombie. */
+function everyThreadGone(pid: number): boolean {
+  if (processStat(pid) === undefined) return true;
+  try {
+    for (const thread of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/task/${thread.name}/stat`);
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      if (state !== "Z" && state !== "X") return false;
+    }
+  } catch {
+    // The process (or a thread) went while we looked: look again on the next turn.
+    return processStat(pid) === undefined;
+  }
+  return true;
+}
+
+/**
+ * The run directories in `sandboxDir`, by sandbox id: the ones being created count too (`.new-<id>`, the
+ * owner record already in it, renamed to `<id>` once written), as the sweep removes and reports those.
+ */
 function leftovers(sandboxDir: string): string[] {
   try {
-    return [...Deno.readDirSync(sandboxDir)].map((e) => e.name).filter((n) => n.startsWith("evalkit-"));
+    return [...Deno.readDirSync(sandboxDir)].map((e) => e.name.replace(/^\.new-/, "")).filter((n) =>
+      n.startsWith("evalkit-")
+    );
   } catch {
     return [];
   }
@@ -149,9 +171,11 @@ for (const how of WAYS) {
       }
       // With the runner killed too, the run directories of its cells in flight stay behind. Listed once it is
       // really gone: SIGKILL is delivered when the process next runs, and on a loaded machine it can create
-      // one more run directory after kill() returned.
+      // one more run directory after kill() returned. Its main thread turns zombie first; a worker thread in
+      // the middle of the rename that creates a run directory finishes that call before it dies, so every
+      // thread must be gone.
       if (how === "kill -9 of the launcher and its runner") {
-        assert.ok(await waitUntil(() => !processIsAlive(runner), 10_000), `runner ${runner} still alive`);
+        assert.ok(await waitUntil(() => everyThreadGone(runner), 10_000), `runner ${runner} still alive`);
       }
       const left = how === "kill -9 of the launcher and its runner" ? leftovers(sandboxDir) : [];
 
