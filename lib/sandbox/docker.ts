@@ -481,7 +481,8 @@ export class DockerSandbox extends BaseSandbox {
 
   /**
    * The limits this container has hit: `memory` (the OOM killer ran in it), `processes` (a fork failed at
-   * the process limit) and `disk` (a writable tmpfs is full, in bytes or inodes). Read as root inside the
+   * the process limit) and `disk` (a writable tmpfs is full, in bytes or inodes). A container the OOM killer
+   * stopped (it chose the main process) reports `memory` from the engine's record. Read as root inside the
    * container by single processes that fork nothing (no shell), so it works against a remote engine and
    * while the process limit is exhausted (retried a few times when the engine cannot start even that one
    * process).
@@ -515,10 +516,24 @@ export class DockerSandbox extends BaseSandbox {
       }
       throw new Error(`sandbox ${this.id}: reading its limit counters (${argv[0]}) failed: ${last}`);
     };
-    const [counters, mounts] = await Promise.all([read(CGROUP_COUNTERS_ARGV), read(MOUNT_USAGE_ARGV)]);
+    let counters: string, mounts: string;
+    try {
+      [counters, mounts] = await Promise.all([read(CGROUP_COUNTERS_ARGV), read(MOUNT_USAGE_ARGV)]);
+    } catch (error) {
+      // The OOM killer can choose the container's main process (the exec server, or the init above it):
+      // then the container stops, and only the engine's record of it can say why.
+      if (error instanceof SandboxGoneError && await this.stoppedByOomKiller()) return ["memory"];
+      throw error;
+    }
     const hit = limitsFromCounters(counters);
     if (diskFull(mounts)) hit.push("disk");
     return hit;
+  }
+
+  /** True when the engine says the container stopped after the OOM killer ran in it. */
+  private async stoppedByOomKiller(): Promise<boolean> {
+    const info = await this.container.inspect().catch(() => undefined);
+    return info?.State?.Running === false && info.State.OOMKilled === true;
   }
 
   /** Removes the container and its volumes; see {@link BaseSandbox.close}. */

@@ -59,6 +59,24 @@ export default defineTaskFamily({
       summary: "Fixture for sandbox limit tests.",
       detail: "Fixture for the runner's sandbox limit tests; it measures nothing. The scorer forks as root.",
     },
+    server_oom: {
+      instructions: "Submit done.",
+      humanMinutes: 1,
+      humanSource: "estimate",
+      domain: "general_reasoning",
+      quality: "implementation",
+      summary: "Fixture for sandbox limit tests: the OOM killer chooses root processes first.",
+      detail: "Fixture for the runner's sandbox limit tests; it measures nothing. Setup raises the root " +
+        "processes' OOM scores.",
+    },
+  },
+  async setup(ctx) {
+    if (ctx.taskName !== "server_oom") return;
+    // Every root process (docker: the container's init and the exec server) becomes the OOM killer's first
+    // choice, as an agent whose processes each stay small achieves against the server's larger footprint.
+    await ctx.sandbox.exec("for p in /proc/[0-9]*; do echo 1000 > $p/oom_score_adj; done 2>/dev/null", {
+      user: "root",
+    });
   },
   async score(ctx, submission) {
     const r = await ctx.sandbox.exec("echo scored | cat", { user: "root", timeoutMs: 60_000 });
@@ -138,6 +156,59 @@ for (const name of ["docker", "local"] as const) {
       }
       assert.equal(summary.counts.error, 0);
       assert.equal(summary.counts.limit, 3);
+      await Deno.remove(logDir, { recursive: true });
+      await Deno.remove(tasksDir, { recursive: true });
+    },
+  });
+}
+
+for (const name of ["docker", "local"] as const) {
+  Deno.test({
+    name:
+      `${name} sandbox limits: a memory bomb that gets the OOM killer to choose the root processes (docker: ` +
+      "the container stops) ends the run with the memory limit, not an error",
+    ignore: name === "docker" && !(await dockerEngineReachable()) && Deno.env.get("CI") !== "true",
+    ...opts,
+    fn: async () => {
+      const tasksDir = await fixtureTasks();
+      const suite = await loadSuite(tasksDir);
+      assert.deepEqual(suite.errors, []);
+      // Twenty 10 MB processes, each with the OOM score it inherited put back to 0, against the 128 MB cap.
+      const command = "echo 0 > /proc/self/oom_score_adj; for i in $(seq 20); do " +
+        "python3 -c 'import time; a = bytearray(10**7); a[::4096] = b\"x\" * len(a[::4096]); time.sleep(60)' & " +
+        "done; wait";
+      const logDir = await Deno.makeTempDir({ prefix: `evalkit-limits-server-oom-${name}-` });
+      await runEval({
+        tasks: selectTasks(suite.tasks, "limits_fixture/server_oom"),
+        variants: [await resolveVariant({ name: "split_bomb", scaffold: "limitProbe", args: { command } })],
+        models: ["simulated/30"],
+        driver: await smallDriver(name),
+        resolveModel: (model) => createModel(model),
+        logDir,
+        tools: { timeoutS: 30 },
+      });
+      const { rows, issues } = await runRows(logDir);
+      assert.deepEqual(issues, []);
+      assert.equal(rows.length, 1);
+      const [row] = rows;
+      const detail = JSON.stringify({
+        status: row.status,
+        limit: row.limit,
+        error: row.error,
+        score: row.score,
+      });
+      assert.equal(row.status, "limit", detail);
+      assert.equal(row.limit, "memory", detail);
+      assert.equal(row.error, null, detail);
+      // The scenario happened: the sandbox (docker: its container; local: its exec server and bubblewrap)
+      // was gone under the agent's command, and the limit explains it.
+      const log = (await Promise.all(
+        [...Deno.readDirSync(logDir)].map((entry) => Deno.readTextFile(`${logDir}/${entry.name}`)),
+      )).join("\n");
+      assert.match(
+        log,
+        /memory limit reached in the sandbox \(it explains the agent-phase error: SandboxGoneError/,
+      );
       await Deno.remove(logDir, { recursive: true });
       await Deno.remove(tasksDir, { recursive: true });
     },

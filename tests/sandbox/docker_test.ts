@@ -7,6 +7,7 @@ import {
   DockerDriver,
   dockerEngineReachable,
   ensureBaseImage,
+  SandboxGoneError,
   SandboxUnavailableError,
   sweepDeadImageBuilds,
   sweepDockerOrphans,
@@ -186,6 +187,43 @@ Deno.test({
       assert.equal(await killAgentProcesses(sandbox), true);
       const after = await sandbox.exec("echo still usable", { timeoutMs: 30_000 });
       assert.equal(after.stdout, "still usable\n");
+    } finally {
+      await sandbox.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "docker sandbox: an agent that gets the OOM killer to choose the exec server (the main process) " +
+    "stops the container, and limitsHit still names the memory limit",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const sandbox = await new DockerDriver().create({
+      label: "server oom",
+      packages: TEST_PACKAGES,
+      memoryGb: 0.125,
+      maxProcesses: 128,
+    });
+    try {
+      // Every root process (docker-init and the exec server) made the OOM killer's first choice, as an
+      // agent whose processes each stay small achieves against a server with a larger footprint.
+      const marked = await sandbox.exec(
+        "for p in /proc/[0-9]*; do echo 1000 > $p/oom_score_adj 2>/dev/null; done; cat /proc/1/oom_score_adj",
+        { user: "root" },
+      );
+      assert.equal(marked.stdout, "1000\n");
+      // Twenty 10 MB processes (inherited score put back to 0) against the 128 MB cap.
+      const bomb = sandbox.exec(
+        "echo 0 > /proc/self/oom_score_adj; for i in $(seq 20); do " +
+          "python3 -c 'import time; a = bytearray(10**7); a[::4096] = b\"x\" * len(a[::4096]); time.sleep(60)' & " +
+          "done; wait",
+        { timeoutMs: 60_000 },
+      );
+      const ended = await bomb.then(() => "returned", (error) => error);
+      assert.ok(ended instanceof SandboxGoneError, `the container stopped under the command: ${ended}`);
+      assert.deepEqual(await sandbox.limitsHit(), ["memory"]);
     } finally {
       await sandbox.close();
     }
