@@ -5,6 +5,7 @@
  */
 
 import { formatTaskMetaIssue, readTaskMeta, TaskMetaError, type TaskMetaTable } from "../task/task_meta.ts";
+import type { InspectImportOptions } from "../frame/inspect/schema.ts";
 
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
 
@@ -113,4 +114,54 @@ export async function withExitCode(body: () => Promise<number>): Promise<number>
     if (e.message) console.error(e.message);
     return e.code;
   }
+}
+
+/**
+ * The options of every command that reads Inspect logs, as the command line spells them: which scorer's
+ * score is the run's score, which key of a dict-valued score, and which sample-metadata key holds human
+ * minutes (docs/inspect.md).
+ */
+export const INSPECT_IMPORT_FLAGS = ["scorer", "score-key", "minutes-key"] as const;
+
+/** The Inspect importer's options from `--scorer`, `--score-key` and `--minutes-key` (those given). */
+export function inspectImportOptions(
+  values: Readonly<Record<string, unknown>>,
+): Pick<InspectImportOptions, "scorer" | "scoreKey" | "minutesKey"> {
+  const text = (name: string) => typeof values[name] === "string" ? values[name] as string : undefined;
+  const options: Pick<InspectImportOptions, "scorer" | "scoreKey" | "minutesKey"> = {};
+  if (text("scorer")) options.scorer = text("scorer");
+  if (text("score-key")) options.scoreKey = text("score-key");
+  if (text("minutes-key")) options.minutesKey = text("minutes-key");
+  return options;
+}
+
+/**
+ * The error for Inspect-only options given with input that is not Inspect logs (`--scorer` would otherwise
+ * be ignored in silence), or null.
+ * @param input how the input was given, e.g. `--runs runs.jsonl`
+ * @param kind what the input is instead, e.g. `a METR runs file`
+ */
+export function inspectOnlyProblem(
+  values: Readonly<Record<string, unknown>>,
+  input: string,
+  kind: string,
+): string | null {
+  const given = INSPECT_IMPORT_FLAGS.filter((name) => values[name] !== undefined);
+  if (given.length === 0) return null;
+  return `${given.map((name) => `--${name}`).join(", ")} ${given.length === 1 ? "applies" : "apply"} to ` +
+    `Inspect logs only; ${input} is ${kind}`;
+}
+
+/**
+ * The error for a `--scorer` from which no imported run got a score (a mistyped name, or dict-valued
+ * scores without `--score-key`; the importer's notes say which), or null. Without it every run would be
+ * kept unscored and the analysis would print NaN.
+ */
+export function unscoredProblem(
+  values: Readonly<Record<string, unknown>>,
+  scores: Iterable<unknown>,
+): string | null {
+  if (typeof values.scorer !== "string") return null;
+  for (const score of scores) if (typeof score === "number" && Number.isFinite(score)) return null;
+  return `--scorer ${values.scorer}: no sample has a score from it (see the notes above)`;
 }

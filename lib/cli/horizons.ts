@@ -20,7 +20,16 @@ import { minutesNote } from "../stats/minutes.ts";
 import { applyTaskMetaToRuns } from "../frame/minutes.ts";
 import { baselineTimes, TASK_TIMES } from "../baseline/times.ts";
 import { hasInspectLogs, readInspectAsMetrRuns } from "../frame/inspect/mod.ts";
-import { isEventLogFile, joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
+import {
+  INSPECT_IMPORT_FLAGS,
+  inspectImportOptions,
+  inspectOnlyProblem,
+  isEventLogFile,
+  joinNegativeValues,
+  outputDirProblem,
+  readTaskMetaOption,
+  unscoredProblem,
+} from "./args.ts";
 
 const USAGE = `Usage: deno task horizons --runs <runs.jsonl|URL> [options]
 
@@ -31,6 +40,10 @@ Runs of tasks without human minutes are left out (one line on stderr names them)
 Options:
   --runs <path|url>          runs file in METR's runs.jsonl format, or Inspect logs (a .eval/.json log
                              or a folder of them; see docs/inspect.md) (required)
+  --scorer <name>            (Inspect logs) the scorer whose score is the run's score (default: the first)
+  --score-key <key>          (Inspect logs) the key to read from a dict-valued score
+  --minutes-key <key>        (Inspect logs) the sample-metadata key holding human minutes
+                             (default: human_minutes)
   --weights <w>              invsqrt (default) | equal | none
   --regularization <r>       L2 penalty on the slope, 1/C (default 0.01)
   --bootstrap <n>            hierarchical bootstrap replicates (default 500; 0 = none)
@@ -65,6 +78,7 @@ const STRING_OPTIONS = [
   "task-meta",
   "task-times",
   "baselines",
+  ...INSPECT_IMPORT_FLAGS,
 ];
 
 /** Parsed command-line options. */
@@ -96,6 +110,9 @@ export const HorizonsArgs = z.object({
   "task-meta": z.string().optional(),
   "task-times": z.enum(TASK_TIMES).default("baseline"),
   baselines: z.string().optional(),
+  scorer: z.string().min(1, "must name a scorer").optional(),
+  "score-key": z.string().min(1, "must name a key").optional(),
+  "minutes-key": z.string().min(1, "must name a key").optional(),
 });
 /** Parsed command-line options. */
 export type HorizonsArgs = z.infer<typeof HorizonsArgs>;
@@ -173,9 +190,24 @@ export async function main(argv: string[]): Promise<number> {
     if (times.note) console.error(`horizons: ${times.note}`);
   }
   try {
-    const runs = await hasInspectLogs(args.runs)
-      ? await readInspectAsMetrRuns(args.runs, {}, (note) => console.error(`horizons: ${note}`))
+    const inspect = await hasInspectLogs(args.runs);
+    const inspectOnly = inspect ? null : inspectOnlyProblem(args, `--runs ${args.runs}`, "a METR runs file");
+    if (inspectOnly) {
+      console.error(`horizons: ${inspectOnly}`);
+      return 2;
+    }
+    const runs = inspect
+      ? await readInspectAsMetrRuns(
+        args.runs,
+        inspectImportOptions(args),
+        (note) => console.error(`horizons: ${note}`),
+      )
       : await readMetrRuns(args.runs);
+    const unscored = unscoredProblem(args, runs.rows.map((row) => row.score));
+    if (unscored) {
+      console.error(`horizons: ${unscored}`);
+      return 1;
+    }
     for (const e of runs.errors.slice(0, 20)) {
       console.error(
         `horizons: ${runs.source}:${e.line}${e.taskId ? ` (${e.taskId})` : ""}: skipped: ${e.message}`,

@@ -45,7 +45,16 @@ import { writeFigure } from "../plot/render.ts";
 import { applyTaskMetaToRuns, minutesNote } from "../frame/minutes.ts";
 import { hasInspectLogs, readInspectRuns } from "../frame/inspect/mod.ts";
 import { baselineTimes, TASK_TIMES } from "../baseline/times.ts";
-import { joinNegativeValues, outputDirProblem, readTaskMetaOption } from "./args.ts";
+import {
+  CliExit,
+  INSPECT_IMPORT_FLAGS,
+  inspectImportOptions,
+  inspectOnlyProblem,
+  joinNegativeValues,
+  outputDirProblem,
+  readTaskMetaOption,
+  unscoredProblem,
+} from "./args.ts";
 
 /** The shipped example thresholds. */
 export const DEFAULT_THRESHOLDS = new URL("../../data/thresholds.example.json", import.meta.url).pathname;
@@ -58,6 +67,10 @@ safety margin), the elicitation gap and the protocol checks.
 
 Options:
   --runs <path>            METR runs.jsonl, or this toolkit's event log (file or directory)   (required)
+  --scorer <name>          (Inspect logs) the scorer whose score is the run's score (default: the first)
+  --score-key <key>        (Inspect logs) the key to read from a dict-valued score
+  --minutes-key <key>      (Inspect logs) the sample-metadata key holding human minutes
+                           (default: human_minutes)
   --thresholds <file>      thresholds (JSON/YAML; default data/thresholds.example.json)
   --buckets <file>         bucket scheme (JSON/YAML; default METR's names, factor-4 boundaries)
   --format <f>             json (default) | csv (sections: bucket_scores, verdicts, checks)
@@ -88,7 +101,8 @@ Runs of tasks without human minutes are left out of the analysis; one line on st
 report's notes) names them.
 
 Tags:
-  tags suggest --runs <path> [--write]                 heuristic suggestions for failed runs (append with --write)
+  tags suggest --runs <path> [--write]                 heuristic suggestions for failed runs (append with --write;
+                                                       --scorer, --score-key, --minutes-key for Inspect logs)
   tags review --runs <path> --run <id> --reviewer <name> (--confirm | --category <c> --reason <text>)
   tags export --runs <path> [--format csv|json] [--all]  resolved tags (or every record with --all)
   tags import --runs <path> --file <tags.csv|tags.json>  validate and append records
@@ -122,6 +136,7 @@ const STRINGS = [
   "task-meta",
   "task-times",
   "baselines",
+  ...INSPECT_IMPORT_FLAGS,
 ];
 const BOOLEANS = ["help", "write", "confirm", "all"];
 
@@ -155,6 +170,9 @@ export const ProtocolArgs = z.object({
   "task-meta": z.string().optional(),
   "task-times": z.enum(TASK_TIMES).default("baseline"),
   baselines: z.string().optional(),
+  scorer: z.string().min(1, "must name a scorer").optional(),
+  "score-key": z.string().min(1, "must name a key").optional(),
+  "minutes-key": z.string().min(1, "must name a key").optional(),
 });
 /** Parsed options of the main command. */
 export type ProtocolArgs = z.infer<typeof ProtocolArgs>;
@@ -167,8 +185,15 @@ export interface LoadedRuns {
   warnings: string[];
 }
 
-/** Loads METR's runs.jsonl or an event log (file or directory), reporting bad lines as warnings. */
-export async function loadRuns(path: string): Promise<LoadedRuns> {
+/**
+ * Loads METR's runs.jsonl, an event log (file or directory) or Inspect logs, reporting bad lines as
+ * warnings. `values` are the command's options: `--scorer`, `--score-key` and `--minutes-key` choose how
+ * Inspect logs are read, and are a usage error ({@link CliExit} 2) with any other input.
+ */
+export async function loadRuns(
+  path: string,
+  values: Readonly<Record<string, unknown>> = {},
+): Promise<LoadedRuns> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
     throw new Error(`--runs ${path}: a URL is not accepted here; download the file and pass its path`);
   }
@@ -180,7 +205,9 @@ export async function loadRuns(path: string): Promise<LoadedRuns> {
   }
   if (await hasInspectLogs(path)) {
     // Inspect logs (docs/inspect.md): rows only; the failure heuristics read each row (no events loaded).
-    const inspect = await readInspectRuns(path);
+    const inspect = await readInspectRuns(path, inspectImportOptions(values));
+    const unscored = unscoredProblem(values, inspect.table.array("score") as unknown[]);
+    if (unscored) throw new Error([...inspect.notes, unscored].join("\n"));
     if (inspect.table.numRows() === 0) {
       throw new Error(`--runs ${path}: no readable samples in the Inspect logs`);
     }
@@ -195,6 +222,12 @@ export async function loadRuns(path: string): Promise<LoadedRuns> {
     const first = new TextDecoder().decode(buf.subarray(0, n)).split("\n")[0].trim();
     isLog = /^\{\s*"type"\s*:/.test(first);
   }
+  const inspectOnly = inspectOnlyProblem(
+    values,
+    `--runs ${path}`,
+    isLog ? "this toolkit's event log" : "a METR runs file",
+  );
+  if (inspectOnly) throw new CliExit(2, inspectOnly);
   if (!isLog) {
     const metr = await readMetrRuns(path);
     return {
@@ -292,7 +325,7 @@ async function tagsCommand(
   for (const i of issues) console.error(`protocol tags: ${i.file}:${i.line}: ${i.reason} (skipped)`);
   switch (sub) {
     case "suggest": {
-      const loaded = await loadRuns(runsPath);
+      const loaded = await loadRuns(runsPath, values);
       const suggestions = suggestFailureTags(loaded.table, { events: loaded.events });
       const records = tagsFromSuggestions(suggestions);
       if (values.write) {
@@ -483,7 +516,7 @@ export async function main(argv: string[]): Promise<number> {
       taskMeta.table = times.table;
       if (times.note) console.error(`protocol: ${times.note}`);
     }
-    const loaded = await loadRuns(a.runs);
+    const loaded = await loadRuns(a.runs, a);
     const simulated = simulatedDataWarning(loaded.table);
     if (simulated) console.error(`protocol: ${simulated}`);
     if (taskMeta.table) {
@@ -542,7 +575,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     console.error(`protocol: ${(e as Error).message}`);
-    return 1;
+    return e instanceof CliExit ? e.code : 1;
   }
 }
 

@@ -15,7 +15,14 @@ import { readMetrRuns } from "../frame/metr.ts";
 import { formatIssue } from "../run/log_reader.ts";
 import { applyTaskMetaToRuns } from "../frame/minutes.ts";
 import { readInspectRuns } from "../frame/inspect/mod.ts";
-import { isEventLogFile, joinNegativeValues, readTaskMetaOption } from "./args.ts";
+import {
+  inspectImportOptions,
+  inspectOnlyProblem,
+  isEventLogFile,
+  joinNegativeValues,
+  readTaskMetaOption,
+  unscoredProblem,
+} from "./args.ts";
 
 const USAGE = `usage: deno task runs --log <dir|file> [--format csv|json|jsonl] [--out <file>]
        deno task runs --metr <runs.jsonl> [--format csv|json|jsonl] [--out <file>]
@@ -77,6 +84,13 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: give exactly one of --log, --metr or --inspect\n\n${USAGE}`);
     return 2;
   }
+  const inspectOnly = v.inspect === undefined
+    ? inspectOnlyProblem(v, v.log !== undefined ? `--log ${v.log}` : `--metr ${v.metr}`, "not Inspect logs")
+    : null;
+  if (inspectOnly) {
+    console.error(`error: ${inspectOnly}`);
+    return 2;
+  }
   const taskMeta = await readTaskMetaOption(v["task-meta"]);
   if (taskMeta.errors) {
     for (const line of taskMeta.errors) console.error(`error: ${line}`);
@@ -93,12 +107,12 @@ export async function main(args: string[]): Promise<number> {
     if (v.inspect !== undefined) {
       const imported = await readInspectRuns(v.inspect, {
         ...(threshold !== undefined ? { successThreshold: threshold } : {}),
-        ...(v.scorer ? { scorer: v.scorer } : {}),
-        ...(v["score-key"] ? { scoreKey: v["score-key"] } : {}),
-        ...(v["minutes-key"] ? { minutesKey: v["minutes-key"] } : {}),
+        ...inspectImportOptions(v),
       });
       for (const note of imported.notes) console.error(`note: ${note}`);
       if (imported.files === 0) throw new Error(`--inspect ${v.inspect}: no Inspect log in it`);
+      const unscored = unscoredProblem(v, imported.table.array("score") as unknown[]);
+      if (unscored) throw new Error(unscored);
       console.error(`read ${imported.samples} samples from ${imported.files} Inspect log file(s)`);
       text = renderTable(withTaskMeta(imported.table), format.data);
     } else if (v.log !== undefined) {

@@ -326,3 +326,119 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "horizons, protocol and runs read Inspect logs with --scorer and --minutes-key; with other input those " +
+    "options are a usage error",
+  opts,
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const logs = join(dir, "logs");
+      await Deno.mkdir(logs);
+      // One agent, 8 tasks of 1–128 minutes kept under a metadata key of the log's own choosing. The first
+      // scorer fails every sample; the second (a judge) passes the tasks under 20 minutes.
+      const minutes = [1, 2, 4, 8, 16, 32, 64, 128];
+      const samples = minutes.flatMap((m, i) =>
+        [1, 2].map((epoch) => {
+          const s = sample({ id: `t${i}`, epoch, scores: { includes: "I", judge: m < 20 ? 1 : 0 } });
+          s.metadata = { est_minutes: m };
+          return s;
+        })
+      );
+      await writeEvalLog(join(logs, "a.eval"), {
+        header: header({
+          evalId: "ev-judge",
+          task: "toy",
+          model: "openai/agent",
+          scorers: ["includes", "judge"],
+        }),
+        samples,
+      });
+      const horizons = (...extra: string[]) =>
+        cli("horizons", ["--runs", logs, "--bootstrap", "0", "--format", "json", ...extra]);
+      const average = (stdout: string) => {
+        const out = JSON.parse(stdout);
+        const rows = (Array.isArray(out) ? out : out.agents ?? out.horizons) as Record<string, unknown>[];
+        assert.equal(rows.length, 1, stdout);
+        return Number(rows[0].average);
+      };
+
+      // Without the key no run has human minutes: nothing to fit.
+      const plain = await horizons();
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.deepEqual(JSON.parse(plain.stdout), []);
+      assert.match(plain.stderr, /left out 8 tasks without human minutes \(16 runs\)/);
+
+      const judged = await horizons("--scorer", "judge", "--minutes-key", "est_minutes");
+      assert.equal(judged.code, 0, judged.stderr);
+      assert.ok(Math.abs(average(judged.stdout) - 10 / 16) < 1e-9, judged.stdout);
+      const first = await horizons("--minutes-key", "est_minutes");
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(average(first.stdout), 0, "the default scorer is the log's first");
+
+      // A mistyped scorer: an error, with the importer's note saying which scorers the logs have.
+      for (
+        const [command, flag] of [["horizons", "--runs"], ["protocol", "--runs"], ["runs", "--inspect"]]
+      ) {
+        const unknown = await cli(command, [
+          flag,
+          logs,
+          "--scorer",
+          "nope",
+          "--minutes-key",
+          "est_minutes",
+        ]);
+        assert.equal(unknown.code, 1, `${command}: ${unknown.stderr}`);
+        assert.match(unknown.stderr, /no score from scorer nope \(has includes, judge\)/, command);
+        assert.match(unknown.stderr, /--scorer nope: no sample has a score from it/, command);
+        assert.equal(unknown.stdout, "", command);
+      }
+
+      const p = await cli("protocol", [
+        "--runs",
+        logs,
+        "--scorer",
+        "judge",
+        "--minutes-key",
+        "est_minutes",
+        "--format",
+        "json",
+        "--replicates",
+        "0",
+      ]);
+      assert.equal(p.code, 0, p.stderr);
+      const report = JSON.parse(p.stdout);
+      assert.equal(report.input.kind, "inspect");
+      assert.equal(report.runs, 16);
+
+      const r = await cli("runs", ["--inspect", logs, "--scorer", "judge", "--format", "jsonl"]);
+      assert.equal(r.code, 0, r.stderr);
+      const scores = r.stdout.trim().split("\n").map((line) => JSON.parse(line).score);
+      assert.equal(scores.filter((s) => s === 1).length, 10);
+
+      // Not Inspect logs: the options would be ignored, so they are refused, naming the input.
+      const metr = join(dir, "runs.jsonl");
+      await Deno.writeTextFile(
+        metr,
+        JSON.stringify({ task_id: "toy/t0", alias: "a", score_binarized: 1, human_minutes: 1 }) + "\n",
+      );
+      for (
+        const [command, args] of [
+          ["horizons", ["--runs", metr, "--scorer", "judge"]],
+          ["protocol", ["--runs", metr, "--minutes-key", "est_minutes"]],
+          ["runs", ["--metr", metr, "--score-key", "f1"]],
+        ] as const
+      ) {
+        const out = await cli(command, [...args]);
+        assert.equal(out.code, 2, `${command}: ${out.stderr}`);
+        assert.match(
+          out.stderr,
+          /--(scorer|minutes-key|score-key) applies to Inspect logs only; --(runs|metr) \S*runs\.jsonl/,
+        );
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
