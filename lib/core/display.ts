@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { alignedLines } from "../util/table.ts";
 
 /** The symbol the Deno Jupyter kernel looks for on a cell's value. */
 export const JUPYTER_DISPLAY_SYMBOL: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -40,10 +41,7 @@ function cell(value: unknown): string {
 /** Rows as an aligned plain-text table under a caption line. */
 export function plainTable(rows: readonly Record<string, unknown>[], caption: string): string {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const body = rows.map((r) => columns.map((c) => cell(r[c])));
-  const widths = columns.map((c, j) => Math.max(c.length, ...body.map((line) => line[j].length)));
-  const line = (cells: string[]) => cells.map((v, j) => v.padEnd(widths[j])).join("  ").trimEnd();
-  return [caption, line(columns), ...body.map(line)].join("\n");
+  return [caption, ...alignedLines(columns, rows.map((r) => columns.map((c) => cell(r[c]))))].join("\n");
 }
 
 /**

@@ -18,6 +18,7 @@
 import { Table as ArqueroTable } from "../deps/arquero.ts";
 import { figureParts, standaloneSvg } from "../plot/compose.ts";
 import { setResultTableRenderer } from "../core/display.ts";
+import { alignedLines } from "../util/table.ts";
 
 /** The symbol the Deno Jupyter kernel looks for on a cell's result. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -184,12 +185,9 @@ export function tableToText(table: TableLike, options: TableDisplayOptions = {})
   const columns = table.columnNames();
   const rows = table.objects({ limit }) as Record<string, unknown>[];
   const cells = rows.map((r) => columns.map((c) => cellText(c, r[c], options)));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
   const out: string[] = [];
   if (options.caption) out.push(options.caption);
-  out.push(line(columns), widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of cells) out.push(line(row));
+  out.push(...alignedLines(columns, cells, { rule: true }));
   const total = table.numRows();
   if (rows.length < total) out.push(`… ${total - rows.length} more rows (${total} in all)`);
   return out.join("\n");
