@@ -32,7 +32,7 @@ import {
 import { defaultConcurrency } from "../run/pool.ts";
 import { watchParent } from "../run/parent_watch.ts";
 import { sweepLeftovers } from "../run/leftovers.ts";
-import { runs } from "../frame/tables.ts";
+import { inStableOrder, runs } from "../frame/tables.ts";
 import { dataSourceLines, describeDataSources, labelSimulatedRows } from "../frame/sources.ts";
 import { formatTable } from "../util/table.ts";
 import { resolve, toFileUrl } from "../util/path.ts";
@@ -379,7 +379,7 @@ async function evalCommand(args: string[]): Promise<number> {
 
   const { table } = await runs(summary.logPath);
   const sources = describeDataSources(table);
-  const byAgent = table.groupby("alias", "model").rollup({
+  const byAgent = inStableOrder(table).groupby("alias", "model").rollup({
     runs: aq.op.count(),
     success: aq.op.mean("score_binarized"),
     mean_score: aq.op.mean("score"),

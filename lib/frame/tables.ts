@@ -80,6 +80,22 @@ export async function runs(logDir: string, options: RunRowOptions = {}): Promise
   return { table: table.numRows() === 0 ? table : withTaskWeights(table), issues, files };
 }
 
+/** The columns {@link inStableOrder} sorts by, those a table has, in this order. */
+const STABLE_ORDER = ["task_id", "alias", "variant", "model", "epoch", "run_id"] as const;
+
+/**
+ * `table` sorted by task, agent, epoch and run id: an order that does not depend on when the runs finished.
+ * Aggregates sum in row order (arquero's `op.mean` too), so without it the same runs can print a success
+ * rate of 43/80 as 0.537 once and 0.538 the next time. Rows and columns are unchanged; a new table is
+ * returned.
+ */
+export function inStableOrder(table: aq.ColumnTable): aq.ColumnTable {
+  const columns = new Set(table.columnNames());
+  const keys = STABLE_ORDER.filter((name) => columns.has(name));
+  // Reified: the rows are stored in this order (no ordering state that column access would ignore).
+  return keys.length === 0 ? table : table.orderby(...keys).reify();
+}
+
 /** Columns every events table has, first. */
 export const EVENT_BASE_COLUMNS = ["type", "t", "cell", "run_id"] as const;
 

@@ -15,7 +15,7 @@ import { createSandboxDriver } from "../sandbox/mod.ts";
 import { runEval } from "../run/runner.ts";
 import type { RunLimits } from "../run/events.ts";
 import { silentProgress } from "../run/progress.ts";
-import { runs } from "../frame/tables.ts";
+import { inStableOrder, runs } from "../frame/tables.ts";
 import { applyTaskMetaToRuns } from "../frame/minutes.ts";
 import { baselineTimes } from "../baseline/times.ts";
 import { hasInspectLogs, readInspectRuns } from "../frame/inspect/mod.ts";
@@ -138,8 +138,13 @@ export function notebookGridOptions(params: NotebookParams): NotebookGridOptions
 }
 
 /** The runs a notebook analyses: `runsLog` when given, else the grid. */
-export function notebookRuns(runsLog: string | null, grid: NotebookGridOptions): Promise<NotebookRuns> {
-  return runsLog ? readRunsLog(runsLog) : runNotebookGrid(grid);
+export async function notebookRuns(
+  runsLog: string | null,
+  grid: NotebookGridOptions,
+): Promise<NotebookRuns> {
+  const loaded = await (runsLog ? readRunsLog(runsLog) : runNotebookGrid(grid));
+  // In an order of their own, not of when they finished: the report prints the same digits every time.
+  return { ...loaded, table: inStableOrder(loaded.table) };
 }
 
 /** Every run's events (for failure heuristics and budget curves), keyed by run id. */
