@@ -20,6 +20,7 @@ import {
   type SandboxSpec,
 } from "../../lib/sandbox/mod.ts";
 import { loadSuite, selectTasks } from "../../lib/task/loader.ts";
+import { ROOT_PROCESSES_FIRST_FOR_OOM, SPLIT_MEMORY_BOMB } from "../util/oom.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const DEFINE = new URL("../../lib/task/define.ts", import.meta.url).href;
@@ -74,9 +75,7 @@ export default defineTaskFamily({
     if (ctx.taskName !== "server_oom") return;
     // Every root process (docker: the container's init and the exec server) becomes the OOM killer's first
     // choice, as an agent whose processes each stay small achieves against the server's larger footprint.
-    await ctx.sandbox.exec("for p in /proc/[0-9]*; do echo 1000 > $p/oom_score_adj; done 2>/dev/null", {
-      user: "root",
-    });
+    await ctx.sandbox.exec(${JSON.stringify(ROOT_PROCESSES_FIRST_FOR_OOM)}, { user: "root" });
   },
   async score(ctx, submission) {
     const r = await ctx.sandbox.exec("echo scored | cat", { user: "root", timeoutMs: 60_000 });
@@ -174,9 +173,7 @@ for (const name of ["docker", "local"] as const) {
       const suite = await loadSuite(tasksDir);
       assert.deepEqual(suite.errors, []);
       // Twenty 10 MB processes, each with the OOM score it inherited put back to 0, against the 128 MB cap.
-      const command = "echo 0 > /proc/self/oom_score_adj; for i in $(seq 20); do " +
-        "python3 -c 'import time; a = bytearray(10**7); a[::4096] = b\"x\" * len(a[::4096]); time.sleep(60)' & " +
-        "done; wait";
+      const command = SPLIT_MEMORY_BOMB;
       const logDir = await Deno.makeTempDir({ prefix: `evalkit-limits-server-oom-${name}-` });
       await runEval({
         tasks: selectTasks(suite.tasks, "limits_fixture/server_oom"),

@@ -15,6 +15,7 @@ import {
 import { dockerClient, PIDS_LIMIT } from "../../lib/sandbox/docker.ts";
 import { killAgentProcesses } from "../../lib/run/sandbox_limits.ts";
 import { conformanceSuite, holdSandbox } from "./conformance.ts";
+import { ROOT_PROCESSES_FIRST_FOR_OOM, SPLIT_MEMORY_BOMB } from "../util/oom.ts";
 
 const reachable = await dockerEngineReachable();
 const inCi = Deno.env.get("CI") === "true";
@@ -209,18 +210,12 @@ Deno.test({
     try {
       // Every root process (docker-init and the exec server) made the OOM killer's first choice, as an
       // agent whose processes each stay small achieves against a server with a larger footprint.
-      const marked = await sandbox.exec(
-        "for p in /proc/[0-9]*; do echo 1000 > $p/oom_score_adj 2>/dev/null; done; cat /proc/1/oom_score_adj",
-        { user: "root" },
-      );
+      const marked = await sandbox.exec(`${ROOT_PROCESSES_FIRST_FOR_OOM}; cat /proc/1/oom_score_adj`, {
+        user: "root",
+      });
       assert.equal(marked.stdout, "1000\n");
       // Twenty 10 MB processes (inherited score put back to 0) against the 128 MB cap.
-      const bomb = sandbox.exec(
-        "echo 0 > /proc/self/oom_score_adj; for i in $(seq 20); do " +
-          "python3 -c 'import time; a = bytearray(10**7); a[::4096] = b\"x\" * len(a[::4096]); time.sleep(60)' & " +
-          "done; wait",
-        { timeoutMs: 60_000 },
-      );
+      const bomb = sandbox.exec(SPLIT_MEMORY_BOMB, { timeoutMs: 60_000 });
       const ended = await bomb.then(() => "returned", (error) => error);
       assert.ok(ended instanceof SandboxGoneError, `the container stopped under the command: ${ended}`);
       assert.deepEqual(await sandbox.limitsHit(), ["memory"]);
