@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { DEFAULT_SUCCESS_THRESHOLD } from "../core/run_outcome.ts";
+import { DEFAULT_SUCCESS_THRESHOLD, runSuccessThreshold } from "../core/run_outcome.ts";
 import type { CellEndEvent, CellStartEvent, LogEvent } from "../run/events.ts";
 import { HUMAN } from "./record.ts";
 import type { TaskMetaEntry, TaskMetaTable } from "../task/task_meta.ts";
@@ -69,8 +69,7 @@ export function humanAttemptsFromEvents(
       run_id: end.run_id,
       score: end.score,
       success: end.score !== null &&
-        end.score >=
-          (threshold ?? s.success_threshold ?? taskThreshold(s.task_id) ?? DEFAULT_SUCCESS_THRESHOLD),
+        end.score >= runSuccessThreshold(threshold, s.success_threshold, taskThreshold(s.task_id)),
       minutes: end.agent_s / 60,
       origin: "log",
       completed_at: end.completed_at,

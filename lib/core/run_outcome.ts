@@ -36,3 +36,16 @@ export type LimitKind = z.infer<typeof LimitKind>;
  * (`TaskMetadata.successThreshold`) and for logs written before tasks could.
  */
 export const DEFAULT_SUCCESS_THRESHOLD = 0.5;
+
+/**
+ * The threshold a logged run's score is judged by: `override` (one threshold for every task) when given,
+ * else the one its `cell_start` recorded (the task's own), else `fallback` (the task's threshold from
+ * elsewhere, for logs written before thresholds were recorded), else {@link DEFAULT_SUCCESS_THRESHOLD}.
+ */
+export function runSuccessThreshold(
+  override: number | undefined,
+  recorded: number | null | undefined,
+  fallback?: number,
+): number {
+  return override ?? recorded ?? fallback ?? DEFAULT_SUCCESS_THRESHOLD;
+}

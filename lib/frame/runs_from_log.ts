@@ -6,7 +6,7 @@
  * @module
  */
 import type { RunRow } from "./schema.ts";
-import { DEFAULT_SUCCESS_THRESHOLD } from "../core/run_outcome.ts";
+import { runSuccessThreshold } from "../core/run_outcome.ts";
 import type { CellEndEvent, CellStartEvent, EvalStartEvent, LogEvent } from "../run/events.ts";
 
 /** A run row of this toolkit's logs: {@link RunRow} plus log bookkeeping columns. */
@@ -149,10 +149,7 @@ export class RunAccumulator {
       c.alias[i] = startAlias(s);
       c.model[i] = s.model;
       c.score[i] = score;
-      c.score_binarized[i] = binarize(
-        score,
-        this.#threshold ?? s.success_threshold ?? DEFAULT_SUCCESS_THRESHOLD,
-      );
+      c.score_binarized[i] = binarize(score, runSuccessThreshold(this.#threshold, s.success_threshold));
       c.human_minutes[i] = s.human_minutes;
       c.human_source[i] = s.human_source;
       c.equal_task_weight[i] = null;
@@ -198,7 +195,7 @@ export class RunAccumulator {
         alias: startAlias(s),
         model: s.model,
         score,
-        score_binarized: binarize(score, this.#threshold ?? s.success_threshold ?? DEFAULT_SUCCESS_THRESHOLD),
+        score_binarized: binarize(score, runSuccessThreshold(this.#threshold, s.success_threshold)),
         human_minutes: s.human_minutes,
         human_source: s.human_source,
         equal_task_weight: null,
