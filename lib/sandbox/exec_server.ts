@@ -303,9 +303,9 @@ export function settleLost(
 }
 
 /**
- * Runs one driver request through `server` as its user (the agent's uid/gid or root's), with the same time limit as every other way of
- * running a command: at the limit `killTree` runs (the driver's process-tree kill) and the result is
- * `timedOut` with exit code 137. Returns `undefined` when the server is not up or could not start the
+ * Runs one driver request through `server` as its user (the agent's uid/gid or root's), with the same
+ * time limit as every other way of running a command: at the limit `killTree` runs (the driver's
+ * process-tree kill) and the result is `timedOut` with exit code 137. Returns `undefined` when the server is not up or could not start the
  * command (nothing ran: the caller runs it its other way); rejects when the stream is lost meanwhile.
  */
 export async function runThroughServer(
