@@ -358,8 +358,7 @@ Deno.test(
       const horizons = (...extra: string[]) =>
         cli("horizons", ["--runs", logs, "--bootstrap", "0", "--format", "json", ...extra]);
       const average = (stdout: string) => {
-        const out = JSON.parse(stdout);
-        const rows = (Array.isArray(out) ? out : out.agents ?? out.horizons) as Record<string, unknown>[];
+        const rows = JSON.parse(stdout) as Record<string, unknown>[]; // one row per agent
         assert.equal(rows.length, 1, stdout);
         return Number(rows[0].average);
       };
