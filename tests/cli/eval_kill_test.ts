@@ -101,20 +101,18 @@ async function cellCounts(logDir: string): Promise<{ ends: Map<string, number>; 
   return { ends, started };
 }
 
-/** No thread of `pid` can still run: the process is gone, or every one of its threads is a zombie. */
+/**
+ * No thread of `pid` can still run: the process is gone, or every one of its threads is gone or a zombie
+ * (a thread id has its own `/proc/<tid>/stat`).
+ */
 function everyThreadGone(pid: number): boolean {
-  if (processStat(pid) === undefined) return true;
+  let threads: Deno.DirEntry[];
   try {
-    for (const thread of Deno.readDirSync(`/proc/${pid}/task`)) {
-      const stat = Deno.readTextFileSync(`/proc/${pid}/task/${thread.name}/stat`);
-      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-      if (state !== "Z" && state !== "X") return false;
-    }
+    threads = [...Deno.readDirSync(`/proc/${pid}/task`)];
   } catch {
-    // The process (or a thread) went while we looked: look again on the next turn.
     return processStat(pid) === undefined;
   }
-  return true;
+  return threads.every((thread) => !processIsAlive(Number(thread.name)));
 }
 
 /**
